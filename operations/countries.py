@@ -1,0 +1,146 @@
+"""Country reference data from maintained libraries (pycountry, country_converter) and resolving names to countries."""
+
+import csv
+import gettext
+import importlib.util
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import pycountry
+
+# Names sources use that neither library knows (seen in the reference data). Keep this list short: prefer aliases
+# an editor adds in the admin.
+EXTRA_ALIASES = {
+    "RU": ["Rusia"],  # Spanish short name; pycountry's Spanish catalogue only has "Federación Rusa".
+    "CI": ["Costa de Marfil"],
+    "US": [
+        "EEUU",
+        "EE. UU.",
+    ],  # Spanish abbreviation for Estados Unidos.  # pycountry's Spanish catalogue spells it "Costa de Marfíl".
+}
+
+TRANSLATED_LANGUAGES = ("es", "fr")
+
+
+def normalize_name(name: str) -> str:
+    """Case-, accent- and punctuation-blind key: "Côte d'Ivoire" and "cote divoire" meet; a leading "the" is dropped."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"^the ", "", text)
+
+
+@cache
+def _converter_rows():
+    """country_converter's data file (UN M49 region per ISO3 and its name patterns), read without importing pandas."""
+    spec = importlib.util.find_spec("country_converter")
+    path = Path(next(iter(spec.submodule_search_locations))) / "country_data.tsv"
+    with path.open(encoding="utf-8") as handle:
+        return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t") if row["ISO3"]}
+
+
+@cache
+def _translations(language):
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def country_records():
+    """Every ISO 3166-1 country (plus Kosovo, XK, which sources name and ISO leaves user-assigned), as dicts."""
+    rows = _converter_rows()
+    records = []
+    seen = set()
+    for country in pycountry.countries:
+        row = rows.get(country.alpha_3, {})
+        names = [country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+        translated = [
+            _translations(language).gettext(name) for language in TRANSLATED_LANGUAGES for name in names if name
+        ]
+        records.append(
+            {
+                "iso2": country.alpha_2,
+                "iso3": country.alpha_3,
+                "name": row.get("name_short") or getattr(country, "common_name", None) or country.name,
+                "region": _region(row),
+                "subregion": row.get("UNregion", "") if _region(row) else "",
+                "aliases": [*names, row.get("name_official", ""), *translated, *EXTRA_ALIASES.get(country.alpha_2, [])],
+            }
+        )
+        seen.add(country.alpha_3)
+    for iso3, row in rows.items():
+        if iso3 not in seen and row.get("ISO2") == "XK":
+            records.append(
+                {
+                    "iso2": "XK",
+                    "iso3": iso3,
+                    "name": row["name_short"],
+                    "region": _region(row),
+                    "subregion": row["UNregion"],
+                    "aliases": [row["name_official"]],
+                }
+            )
+    return records
+
+
+def _region(row):
+    continent = row.get("continent", "")
+    return {"America": "Americas", "Antarctica": ""}.get(continent, continent)
+
+
+@cache
+def _name_patterns():
+    """(compiled pattern, ISO3) from country_converter: a maintained list of the ways countries are written."""
+    return [(re.compile(row["regex"], re.IGNORECASE), iso3) for iso3, row in _converter_rows().items() if row["regex"]]
+
+
+def match_pattern(name: str) -> str | None:
+    """The ISO3 code whose name pattern matches, or None when none or several do (ambiguous is not a match)."""
+    text = name.strip().lower()
+    matches = {iso3 for pattern, iso3 in _name_patterns() if pattern.search(text)}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def sync_countries(Country, CountryAlias):
+    """Create or update every country and its library-provided aliases. Idempotent; model classes are passed in so
+    that a data migration can call it with historical models."""
+    existing = {country.iso2: country for country in Country.objects.all()}
+    taken = set(CountryAlias.objects.values_list("normalized", flat=True))
+    new_aliases = []
+    for record in country_records():
+        fields = {key: record[key] for key in ("iso3", "name", "region", "subregion")}
+        country = existing.get(record["iso2"])
+        if country is None:
+            country = Country.objects.create(iso2=record["iso2"], **fields)
+        elif any(getattr(country, key) != value for key, value in fields.items()):
+            Country.objects.filter(pk=country.pk).update(**fields)
+        for alias in [record["iso2"], record["iso3"], record["name"], *record["aliases"]]:
+            key = normalize_name(alias or "")
+            if key and key not in taken:
+                taken.add(key)
+                new_aliases.append(CountryAlias(country=country, name=alias, normalized=key))
+    CountryAlias.objects.bulk_create(new_aliases)
+
+
+class CountryResolver:
+    """Resolves the names sources use ("Brasil", "Ivory Coast", "the Netherlands", "BR") to Country rows.
+
+    Loads every alias once, so resolving the thousands of cells of an import costs two queries in all."""
+
+    def __init__(self):
+        from .models import Country, CountryAlias
+
+        self._by_alias = {}
+        countries = {country.pk: country for country in Country.objects.all()}
+        self._by_iso3 = {country.iso3: country for country in countries.values()}
+        for normalized, country_id in CountryAlias.objects.values_list("normalized", "country_id"):
+            self._by_alias[normalized] = countries[country_id]
+
+    def resolve(self, name: str):
+        """The country the name means, or None if unknown or ambiguous."""
+        if not name or not name.strip():
+            return None
+        country = self._by_alias.get(normalize_name(name))
+        if country is None:
+            iso3 = match_pattern(name)
+            country = self._by_iso3.get(iso3) if iso3 else None
+        return country

@@ -1,0 +1,192 @@
+"""The Figure value type: a published number with its qualifier ("nearly 700", "250+"), parsing and qualified sums."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+
+class Qualifier(models.TextChoices):
+    """How the source states a number. The stored value is a stable slug; the label is for people."""
+
+    EXACT = "exact", _("exact")
+    APPROX = "approx", _("approximately (nearly, about, some)")
+    AT_LEAST = "at_least", _("at least (250+)")
+    MORE_THAN = "more_than", _("more than (over)")
+
+
+class Metric(models.TextChoices):
+    """The outcome figures the tracker records; everything per-metric (columns, filters, CSV) derives from this."""
+
+    VICTIMS_RESCUED = "victims_rescued", _("victims rescued")
+    ARRESTS = "arrests", _("arrests")
+    INVESTIGATIONS_OPENED = "investigations_opened", _("investigations opened")
+    MIGRANTS_IDENTIFIED = "migrants_identified", _("migrants identified")
+
+
+# Qualifiers that make a number a lower bound rather than a point estimate.
+LOWER_BOUND = {Qualifier.AT_LEAST, Qualifier.MORE_THAN}
+
+# Words that sources use for each qualifier, in English, Spanish and French, as the importer accepts them.
+_PREFIXES = [
+    (Qualifier.MORE_THAN, r"more than|over|above|in excess of|>|más de|mas de|plus de|au-delà de"),
+    (Qualifier.AT_LEAST, r"at least|no fewer than|no less than|minimum of|≥|>=|al menos|por lo menos|au moins"),
+    (
+        Qualifier.APPROX,
+        r"nearly|almost|about|around|approximately|approx\.?|some|close to|roughly|circa|ca\.|c\.|~|≈"
+        r"|casi|cerca de|unos|unas|alrededor de|aproximadamente|près de|presque|environ|quelque|quelques|autour de",
+    ),
+]
+_PREFIX_RE = re.compile(rf"^\s*(?P<word>{'|'.join(f'(?:{p})' for _, p in _PREFIXES)})\s*", re.IGNORECASE)
+# Digits grouped by ",", ".", thin/normal/no-break spaces or apostrophes: "10,000", "10.000", "10 000", "10'000".
+_NUMBER_RE = re.compile(r"^(?P<number>\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+|\d+)\s*(?P<plus>\+)?\s*$")
+
+
+class FigureParseError(ValueError):
+    """Raised when a cell cannot be read as a figure; the message says why, for the import report."""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A published figure: value (None = unknown, never zero) and how the source qualified it."""
+
+    value: int | None
+    qualifier: str = Qualifier.EXACT
+
+    def __post_init__(self):
+        if self.value is not None and self.value < 0:
+            raise ValueError("a figure cannot be negative")
+        if self.qualifier not in Qualifier.values:
+            raise ValueError(f"unknown qualifier {self.qualifier!r}")
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    @property
+    def is_exact(self) -> bool:
+        return self.qualifier == Qualifier.EXACT
+
+    def __str__(self) -> str:
+        """Long form, as a sentence would say it: "nearly 700", "at least 250", "more than 10,000"."""
+        return self._format(short=False)
+
+    def short(self) -> str:
+        """Compact form for table cells: "nearly 700", "250+", "> 10,000"; unknown is "—"."""
+        return self._format(short=True)
+
+    def _format(self, *, short: bool) -> str:
+        if self.value is None:
+            return "—"
+        number = number_format(self.value, force_grouping=True)
+        if self.qualifier == Qualifier.APPROX:
+            return pgettext("figure", "nearly %(number)s") % {"number": number}
+        if self.qualifier == Qualifier.AT_LEAST:
+            if short:
+                return pgettext("figure", "%(number)s+") % {"number": number}
+            return pgettext("figure", "at least %(number)s") % {"number": number}
+        if self.qualifier == Qualifier.MORE_THAN:
+            if short:
+                return pgettext("figure", "> %(number)s") % {"number": number}
+            return pgettext("figure", "more than %(number)s") % {"number": number}
+        return number
+
+    @classmethod
+    def parse(cls, text: str | int | None) -> Figure:
+        """Read "700", "nearly 700", "about 4,000", "250+", "more than 10,000", "10 000" or "" (unknown)."""
+        if text is None:
+            return cls(None)
+        if isinstance(text, int):
+            return cls(text)
+        cleaned = str(text).strip().replace("\u2212", "-")
+        if cleaned in {"", "—", "-", "–", "n/a", "N/A", "unknown"}:
+            return cls(None)
+        qualifier = Qualifier.EXACT
+        match = _PREFIX_RE.match(cleaned)
+        if match:
+            word = match["word"].lower()
+            qualifier = next(q for q, pattern in _PREFIXES if re.fullmatch(pattern, word, re.IGNORECASE))
+            cleaned = cleaned[match.end() :]
+        if cleaned.startswith("-"):
+            raise FigureParseError(f"{text!r} is negative; figures count people or cases and cannot be below zero")
+        number = _NUMBER_RE.match(cleaned)
+        if not number:
+            raise FigureParseError(f"{text!r} is not a figure (expected e.g. 700, nearly 700, 250+, more than 10,000)")
+        if number["plus"]:
+            if qualifier != Qualifier.EXACT:
+                raise FigureParseError(f"{text!r} has two qualifiers")
+            qualifier = Qualifier.AT_LEAST
+        value = int(re.sub(r"\D", "", number["number"]))
+        return cls(value, qualifier)
+
+    @staticmethod
+    def sum(figures) -> FigureTotal:
+        """Add figures, keeping track of which parts are approximate, lower bounds or unknown."""
+        total, parts, approximate, lower_bounds, unknown = 0, 0, 0, 0, 0
+        for figure in figures:
+            parts += 1
+            if figure.value is None:
+                unknown += 1
+                continue
+            total += figure.value
+            if figure.qualifier == Qualifier.APPROX:
+                approximate += 1
+            elif figure.qualifier in LOWER_BOUND:
+                lower_bounds += 1
+        known = parts - unknown
+        return FigureTotal(
+            value=total if known else None,
+            parts=parts,
+            approximate_parts=approximate,
+            lower_bound_parts=lower_bounds,
+            unknown_parts=unknown,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FigureTotal:
+    """A sum of figures. An unknown or "at least" part makes the total a lower bound: missing is never zero."""
+
+    value: int | None
+    parts: int = 0
+    approximate_parts: int = 0
+    lower_bound_parts: int = 0
+    unknown_parts: int = 0
+
+    @property
+    def qualifier(self) -> str:
+        if self.lower_bound_parts or self.unknown_parts:
+            return Qualifier.AT_LEAST
+        if self.approximate_parts:
+            return Qualifier.APPROX
+        return Qualifier.EXACT
+
+    @property
+    def figure(self) -> Figure:
+        return Figure(self.value, self.qualifier)
+
+    def caveat(self) -> str:
+        """The parenthesis that explains a qualified total: "2 approximate, 1 unknown"."""
+        notes = []
+        if self.approximate_parts:
+            notes.append(pgettext("total", "%(count)d approximate") % {"count": self.approximate_parts})
+        if self.lower_bound_parts:
+            notes.append(pgettext("total", "%(count)d lower bound") % {"count": self.lower_bound_parts})
+        if self.unknown_parts and self.value is not None:
+            notes.append(pgettext("total", "%(count)d unknown") % {"count": self.unknown_parts})
+        return ", ".join(notes)
+
+    def __str__(self) -> str:
+        text = str(self.figure)
+        caveat = self.caveat()
+        return f"{text} ({caveat})" if caveat and self.value is not None else text
+
+    def short(self) -> str:
+        text = str(self.figure) if self.qualifier == Qualifier.AT_LEAST else self.figure.short()
+        caveat = self.caveat()
+        return f"{text} ({caveat})" if caveat and self.value is not None else text

@@ -1,0 +1,341 @@
+"""Countries, operations, their participating countries, sources and the figures each source reports."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .figures import Figure, Metric, Qualifier
+
+METRICS = tuple(Metric)
+
+
+class Region(models.TextChoices):
+    """UN M49 regions (the top level of the M49 standard)."""
+
+    AFRICA = "Africa", _("Africa")
+    AMERICAS = "Americas", _("Americas")
+    ASIA = "Asia", _("Asia")
+    EUROPE = "Europe", _("Europe")
+    OCEANIA = "Oceania", _("Oceania")
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country or territory. Codes and names come from pycountry, regions from UN M49."""
+
+    iso2 = models.CharField(_("ISO alpha-2"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices, blank=True, db_index=True)
+    subregion = models.CharField(_("sub-region"), max_length=60, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("operations:country_detail", kwargs={"iso2": self.iso2.lower()})
+
+
+class CountryAlias(models.Model):
+    """Another name a source uses for a country ("Ivory Coast", "Brasil", "Türkiye"), matched case- and accent-blind."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("alias"), max_length=150)
+    # Lower-cased, accent-stripped, punctuation-free form; the lookup key.
+    normalized = models.CharField(max_length=150, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["normalized"]
+        verbose_name = _("country alias")
+        verbose_name_plural = _("country aliases")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from .countries import normalize_name
+
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+# The forms of exploitation the tracker classifies operations by, shipped with the app (see migrations).
+EXPLOITATION_FORMS = [
+    ("sexual-exploitation", _("sexual exploitation")),
+    ("forced-labour", _("forced labour")),
+    ("forced-criminality", _("forced criminality")),
+    ("child-labour", _("child labour")),
+    ("child-exploitation", _("other child exploitation")),
+    ("forced-begging", _("forced begging")),
+    ("domestic-servitude", _("domestic servitude")),
+    ("organ-removal", _("organ removal")),
+    ("migrant-smuggling", _("migrant smuggling")),
+]
+
+
+class ExploitationForm(models.Model):
+    """A form of exploitation an operation targeted (sexual exploitation, forced labour, ...)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("form of exploitation")
+        verbose_name_plural = _("forms of exploitation")
+
+    def __str__(self):
+        return self.name
+
+
+class Source(models.Model):
+    """A publication a figure was read in: a press release, a wire story, a news article."""
+
+    publisher = models.CharField(_("publisher"), max_length=200)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    published = models.DateField(_("published"), null=True, blank=True)
+    is_primary = models.BooleanField(
+        _("primary source"),
+        default=False,
+        help_text=_("The agency's own release (or a verbatim copy of it), as opposed to secondary press reports."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published", "publisher"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_unique_url"),
+        ]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.title}" if self.title else self.publisher
+
+
+def _preferred_figure_fields():
+    """One nullable value column and one qualifier column per metric: the denormalised preferred figures."""
+    fields = {}
+    for metric in METRICS:
+        fields[metric.value] = models.PositiveBigIntegerField(
+            metric.label, null=True, blank=True, editable=False, db_index=True
+        )
+        fields[f"{metric.value}_qualifier"] = models.CharField(
+            _("qualifier"), max_length=10, choices=Qualifier.choices, blank=True, editable=False
+        )
+    return fields
+
+
+def _preferred_figure_constraints(prefix):
+    """A value has a qualifier and an unknown value has none, for every metric."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{m.value}__isnull": True, f"{m.value}_qualifier": ""})
+            | (Q(**{f"{m.value}__isnull": False}) & ~Q(**{f"{m.value}_qualifier": ""})),
+            name=f"{prefix}_{m.value}_qualified",
+        )
+        for m in METRICS
+    ]
+
+
+PreferredFigures = type(
+    "PreferredFigures",
+    (models.Model,),
+    {
+        "__module__": __name__,
+        "__doc__": "Preferred figure per metric, copied from ReportedFigure by services.refresh_preferred_figures().",
+        "Meta": type("Meta", (), {"abstract": True}),
+        **_preferred_figure_fields(),
+    },
+)
+
+
+def _figure(self, metric):
+    """The preferred figure for a metric as a Figure ("nearly 700")."""
+    metric = Metric(metric)
+    value = getattr(self, metric.value)
+    return Figure(value, getattr(self, f"{metric.value}_qualifier") or Qualifier.EXACT)
+
+
+def _figures(self):
+    return {metric.value: self.figure(metric) for metric in METRICS}
+
+
+PreferredFigures.figure = _figure
+PreferredFigures.figures = property(_figures)
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class OperationQuerySet(models.QuerySet):
+    def for_list(self):
+        """What a list of operations shows, in one query: preferred figures are columns, so nothing per row."""
+        return self.annotate(countries_named=models.Count("participations", distinct=True)).order_by(
+            F("start_date").desc(nulls_last=True), "name"
+        )
+
+
+class Operation(PreferredFigures):
+    """A police operation against human trafficking, as its sources describe it."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    coordinator = models.CharField(
+        _("coordinator"), max_length=300, blank=True, help_text=_("Who led or coordinated it: INTERPOL, Europol, ...")
+    )
+    area = models.CharField(_("area"), max_length=300, blank=True, help_text=_("The region as the sources name it."))
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True, db_index=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    countries_reported = models.PositiveSmallIntegerField(
+        _("countries (reported)"),
+        null=True,
+        blank=True,
+        help_text=_("The number of participating countries the sources report, which may exceed those they name."),
+    )
+    command_centres = models.CharField(_("command centre(s)"), max_length=300, blank=True)
+    exploitation_forms = models.ManyToManyField(
+        ExploitationForm, blank=True, related_name="operations", verbose_name=_("forms of exploitation")
+    )
+    exploitation_text = models.CharField(_("exploitation (as reported)"), max_length=500, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_single_country = models.BooleanField(_("single-country operation"), default=False)
+    is_verified = models.BooleanField(
+        _("verified"),
+        default=True,
+        help_text=_("Unticked when the only source is a secondary report not checked against the agency's release."),
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="operations", verbose_name=_("sources"))
+    history = HistoricalRecords(m2m_fields=[exploitation_forms])
+
+    objects = OperationQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("start_date").desc(nulls_last=True), "name"]
+        verbose_name = _("operation")
+        verbose_name_plural = _("operations")
+        permissions = [("export_figures", _("Can export tables (CSV, XLSX)"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="operation_end_after_start",
+            ),
+            *_preferred_figure_constraints("operation"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("operations:operation_detail", kwargs={"slug": self.slug})
+
+
+class Role(models.TextChoices):
+    PARTICIPANT = "participant", _("participant")
+    COMMAND_CENTRE = "command_centre", _("command centre")
+
+
+class Participation(PreferredFigures):
+    """A country's part in an operation, with its own figures where a source gives them."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participations")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT, db_index=True)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation", "country__name"]
+        verbose_name = _("participating country")
+        verbose_name_plural = _("participating countries")
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "country"], name="participation_unique_country"),
+            *_preferred_figure_constraints("participation"),
+        ]
+
+    def __str__(self):
+        return f"{self.operation} – {self.country}"
+
+
+class Origin(models.TextChoices):
+    REFERENCE = "reference", _("reference data")
+    IMPORT = "import", _("spreadsheet import")
+    MANUAL = "manual", _("entered by an editor")
+
+
+class ReportedFigure(models.Model):
+    """One value one source gives for one metric of an operation (or of one country in it). Conflicts are kept."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="reported_figures")
+    participation = models.ForeignKey(
+        Participation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reported_figures",
+        help_text=_("Empty for an operation-wide figure."),
+    )
+    metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
+    value = models.PositiveBigIntegerField(_("value"))
+    qualifier = models.CharField(_("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures", verbose_name=_("source"))
+    quote = models.TextField(_("quote"), blank=True, help_text=_("The source's words behind the figure."))
+    is_preferred = models.BooleanField(_("preferred"), default=False)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL, editable=False)
+    # Which reference-data cell this figure came from; `load_reference` skips keys it finds, so an editor's
+    # correction of a reference figure is never overwritten by reloading.
+    reference_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation", "participation", "metric", "-is_preferred", "pk"]
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        constraints = [
+            models.CheckConstraint(condition=Q(qualifier__in=Qualifier.values), name="figure_known_qualifier"),
+            models.CheckConstraint(condition=Q(metric__in=Metric.values), name="figure_known_metric"),
+            # One preferred value per figure: per operation-wide metric, and per country's metric.
+            models.UniqueConstraint(
+                fields=["operation", "metric"],
+                condition=Q(is_preferred=True, participation__isnull=True),
+                name="figure_one_preferred_per_operation_metric",
+            ),
+            models.UniqueConstraint(
+                fields=["participation", "metric"],
+                condition=Q(is_preferred=True, participation__isnull=False),
+                name="figure_one_preferred_per_country_metric",
+            ),
+            # The same source cannot report the same value twice for the same figure.
+            models.UniqueConstraint(
+                fields=["operation", "participation", "metric", "source", "value", "qualifier"],
+                name="figure_unique_report",
+            ),
+        ]
+        indexes = [models.Index(fields=["metric", "is_preferred"])]
+
+    def __str__(self):
+        return f"{self.get_metric_display()}: {self.as_figure()}"
+
+    def as_figure(self) -> Figure:
+        return Figure(self.value, self.qualifier)

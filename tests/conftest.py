@@ -1,0 +1,67 @@
+"""Shared fixtures: the reference data loaded once per test database, users per role, a client per role."""
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from operations.roles import ANALYSTS, EDITORS, STAFF, sync_role_groups
+
+ROLES = ["anonymous", "analyst", "staff", "editor", "admin"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the sourced reference data into the test database once; tests run in transactions on top of it."""
+    with django_db_blocker.unblock():
+        call_command("load_reference", dir=settings.REFERENCE_DIR, stdout=open("/dev/null", "w"))
+
+
+def make_user(role):
+    if role == "anonymous":
+        return None
+    if role == "admin":
+        return User.objects.create_superuser(username="admin-user", password="pw-admin-123")
+    group = {"analyst": ANALYSTS, "staff": STAFF, "editor": EDITORS}[role]
+    if not Group.objects.filter(name=group).exists():
+        sync_role_groups(apps)  # a transactional test flushed the groups the migration made
+    user = User.objects.create_user(username=f"{role}-user", password=f"pw-{role}-123", is_staff=role == "editor")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user("analyst")
+
+
+@pytest.fixture
+def staff_user(db):
+    return make_user("staff")
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("editor")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin")
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture(params=ROLES)
+def role_client(request, client, db):
+    """A test client logged in as each role in turn (anonymous: not logged in)."""
+    user = make_user(request.param)
+    if user is not None:
+        client.force_login(user)
+    client.role = request.param
+    return client

@@ -1,0 +1,89 @@
+"""The Figure value type: display, parsing (round trip) and qualified sums."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from operations.figures import Figure, FigureParseError, Qualifier
+
+
+@pytest.mark.parametrize(
+    ("figure", "long", "short"),
+    [
+        (Figure(700, Qualifier.APPROX), "nearly 700", "nearly 700"),
+        (Figure(250, Qualifier.AT_LEAST), "at least 250", "250+"),
+        (Figure(10000, Qualifier.MORE_THAN), "more than 10,000", "> 10,000"),
+        (Figure(3222), "3,222", "3,222"),
+        (Figure(None), "—", "—"),
+    ],
+)
+def test_figure_shows_its_qualifier(figure, long, short):
+    assert str(figure) == long
+    assert figure.short() == short
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("700", Figure(700)),
+        ("nearly 700", Figure(700, Qualifier.APPROX)),
+        ("about 4,000", Figure(4000, Qualifier.APPROX)),
+        ("some 3,400", Figure(3400, Qualifier.APPROX)),
+        ("250+", Figure(250, Qualifier.AT_LEAST)),
+        ("at least 5", Figure(5, Qualifier.AT_LEAST)),
+        ("more than 10,000", Figure(10000, Qualifier.MORE_THAN)),
+        ("over 360", Figure(360, Qualifier.MORE_THAN)),
+        ("> 10,000", Figure(10000, Qualifier.MORE_THAN)),
+        ("10 000", Figure(10000)),
+        ("10.000", Figure(10000)),
+        ("casi 700", Figure(700, Qualifier.APPROX)),
+        ("près de 700", Figure(700, Qualifier.APPROX)),
+        ("más de 10.000", Figure(10000, Qualifier.MORE_THAN)),
+        ("", Figure(None)),
+        ("  ", Figure(None)),
+    ],
+)
+def test_parse_reads_what_sources_write(text, expected):
+    assert Figure.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["-5", "minus 5", "seven hundred", "12abc", "nearly", "1,00", "nearly 250+"])
+def test_parse_rejects_what_is_not_a_figure(text):
+    with pytest.raises(FigureParseError):
+        Figure.parse(text)
+
+
+def test_a_figure_cannot_be_negative():
+    with pytest.raises(ValueError):
+        Figure(-1)
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(Qualifier.values))
+def test_display_text_parses_back_to_the_same_figure(value, qualifier):
+    figure = Figure(value, qualifier)
+    assert Figure.parse(str(figure)) == figure
+    assert Figure.parse(figure.short()) == figure
+
+
+def test_sum_of_exact_figures_is_exact():
+    total = Figure.sum([Figure(100), Figure(22)])
+    assert (total.value, total.qualifier, str(total)) == (122, Qualifier.EXACT, "122")
+
+
+def test_sum_with_approximate_parts_is_approximate_and_says_how_many():
+    total = Figure.sum([Figure(700, Qualifier.APPROX), Figure(350, Qualifier.APPROX), Figure(80)])
+    assert total.qualifier == Qualifier.APPROX
+    assert str(total) == "nearly 1,130 (2 approximate)"
+
+
+def test_a_missing_part_is_not_zero_and_makes_the_total_a_lower_bound():
+    total = Figure.sum([Figure(3000), Figure(None), Figure(105, Qualifier.APPROX)])
+    assert total.value == 3105
+    assert total.qualifier == Qualifier.AT_LEAST
+    assert str(total) == "at least 3,105 (1 approximate, 1 unknown)"
+
+
+def test_sum_of_only_unknown_parts_is_unknown():
+    total = Figure.sum([Figure(None), Figure(None)])
+    assert total.value is None
+    assert str(total) == "—"

@@ -1,0 +1,59 @@
+"""Login is required everywhere but /healthz and the login page; the home page shows sourced figures as stated."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from operations.roles import ANALYSTS, EDITORS, ROLE_PERMISSIONS, STAFF
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("operations:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_and_healthz_are_open(client):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_home_lists_the_card_operations_with_figures_as_sourced(analyst_client):
+    response = analyst_client.get(reverse("operations:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ["Operation Libertad", "Operation Weka II", "Operation Storm Makers", "Operation Turquesa III"]:
+        assert name in html
+    assert "nearly 700" in html
+    assert "nearly 350" in html
+    assert "&gt; 10,000" in html
+    assert "250+" in html
+
+
+def test_home_page_runs_a_constant_number_of_queries(analyst_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        analyst_client.get(reverse("operations:home"))
+
+
+def test_role_groups_have_their_permissions():
+    for role in (ANALYSTS, STAFF, EDITORS):
+        codenames = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+        assert codenames == set(ROLE_PERMISSIONS[role])
+    assert "export_figures" not in ROLE_PERMISSIONS[ANALYSTS]
+    assert not any(name.startswith("delete_") for names in ROLE_PERMISSIONS.values() for name in names)
+
+
+def test_ensure_admin_creates_one_administrator_once(monkeypatch, capsys):
+    from django.contrib.auth.models import User
+
+    monkeypatch.setenv("ADMIN_PASSWORD", "first-admin-pw-123")
+    call_command("ensure_admin")
+    call_command("ensure_admin")
+    assert User.objects.filter(is_superuser=True).count() == 1
+    admin = User.objects.get(is_superuser=True)
+    assert admin.check_password("first-admin-pw-123")

@@ -1,0 +1,84 @@
+"""The denormalised preferred values always equal a fresh computation from the reported figures."""
+
+import pytest
+
+from operations import services
+from operations.figures import Figure, Qualifier
+from operations.models import METRICS, Country, Operation, Participation, ReportedFigure, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh_preferred(operation):
+    """What the denormalised columns should hold, computed directly from ReportedFigure."""
+    expected = {}
+    for figure in ReportedFigure.objects.filter(operation=operation, is_preferred=True):
+        expected[(figure.participation_id, figure.metric)] = (figure.value, figure.qualifier)
+    return expected
+
+
+def assert_in_sync(operation):
+    operation.refresh_from_db()
+    expected = fresh_preferred(operation)
+    targets = [(None, operation), *[(p.pk, p) for p in operation.participations.all()]]
+    for participation_id, target in targets:
+        for metric in METRICS:
+            value, qualifier = expected.get((participation_id, metric.value), (None, ""))
+            assert getattr(target, metric.value) == value
+            assert getattr(target, f"{metric.value}_qualifier") == qualifier
+
+
+def test_every_reference_operation_is_in_sync():
+    for operation in Operation.objects.all():
+        assert_in_sync(operation)
+
+
+@pytest.fixture
+def synthetic():
+    operation = Operation.objects.create(name="Synthetic sync test", slug="synthetic-sync-test")
+    first = Source.objects.create(publisher="Synthetic A", url="https://example.org/a")
+    second = Source.objects.create(publisher="Synthetic B", url="https://example.org/b")
+    return operation, first, second
+
+
+def test_first_report_becomes_preferred_and_a_conflicting_one_is_kept_beside_it(synthetic):
+    operation, first, second = synthetic
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(300), source=first)
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(310, Qualifier.APPROX), source=second)
+    operation.refresh_from_db()
+    assert operation.figure("arrests") == Figure(300)
+    assert operation.reported_figures.count() == 2
+    assert_in_sync(operation)
+
+
+def test_choosing_another_preferred_value_updates_the_operation(synthetic):
+    operation, first, second = synthetic
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(300), source=first)
+    other = services.record_figure(operation=operation, metric="arrests", figure=Figure(310), source=second)
+    services.set_preferred(other)
+    operation.refresh_from_db()
+    assert operation.arrests == 310
+    assert_in_sync(operation)
+
+
+def test_country_figures_are_kept_per_participation(synthetic):
+    operation, first, _ = synthetic
+    participation = Participation.objects.create(operation=operation, country=Country.objects.get(iso2="BR"))
+    services.record_figure(
+        operation=operation, participation=participation, metric="victims_rescued", figure=Figure(5), source=first
+    )
+    participation.refresh_from_db()
+    operation.refresh_from_db()
+    assert participation.victims_rescued == 5
+    assert operation.victims_rescued is None  # a country's figure is not the operation's total
+    assert_in_sync(operation)
+
+
+def test_deleting_the_preferred_figure_makes_it_unknown_again(synthetic):
+    operation, first, _ = synthetic
+    reported = services.record_figure(operation=operation, metric="arrests", figure=Figure(9), source=first)
+    reported.delete()
+    services.refresh_preferred_figures(operation)
+    operation.refresh_from_db()
+    assert operation.arrests is None
+    assert_in_sync(operation)
