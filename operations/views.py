@@ -4,14 +4,26 @@ import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView
+from django.views.generic import ListView, TemplateView
 
 from . import queries
 
+logger = logging.getLogger(__name__)
 
-class HomeView(ListView):
+
+class NotBuiltYet(TemplateView):
+    """Placeholder for a page whose issue is still open: 404 rather than a half-page."""
+
+    def get(self, request, *args, **kwargs):
+        raise Http404("This page is not built yet.")
+
+
+# --- Overview and operation dashboards (issue #4) -------------------------------------------------------------
+
+
+class OverviewView(ListView):
     """The operations with their headline figures: the landing page after login."""
 
     template_name = "operations/home.html"
@@ -19,6 +31,43 @@ class HomeView(ListView):
 
     def get_queryset(self):
         return queries.operations_with_headline_figures()
+
+
+class OperationDashboardView(NotBuiltYet):
+    pass
+
+
+# --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------
+
+
+class OperationListView(NotBuiltYet):
+    pass
+
+
+class ResultListView(NotBuiltYet):
+    pass
+
+
+class CountryListView(NotBuiltYet):
+    pass
+
+
+class CountryDetailView(NotBuiltYet):
+    pass
+
+
+class CompareView(NotBuiltYet):
+    pass
+
+
+# --- Export and data dictionary (issue #6) ---------------------------------------------------------------------
+
+
+class DataDictionaryView(NotBuiltYet):
+    pass
+
+
+# --- Operations endpoints ----------------------------------------------------------------------------------------
 
 
 @login_not_required
@@ -29,6 +78,6 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "unhealthy"; the details go to the log, not to the caller
-        logging.getLogger(__name__).exception("health check failed")
+        logger.exception("health check failed")
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
