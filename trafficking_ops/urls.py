@@ -11,3 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler400 = "operations.views.bad_request"
+handler403 = "operations.views.permission_denied"
+handler404 = "operations.views.page_not_found"
+handler500 = "operations.views.server_error"
