@@ -12,8 +12,8 @@ from operations.models import Operation, Participation, ReportedFigure, Source
 
 # The documented backup command (README "Backup and restore"), as arguments.
 # XML rather than JSON: Django's JSON encoder cuts datetimes to milliseconds, which would alter history timestamps.
-BACKUP_ARGS = ["--format", "xml", "--natural-foreign", "--natural-primary", "-e", "contenttypes", "-e", "auth.permission"]
-BACKUP_ARGS += ["-e", "sessions", "-e", "admin.logentry", "-e", "axes"]
+BACKUP_ARGS = ["--format", "xml", "--natural-foreign", "--natural-primary"]
+BACKUP_ARGS += ["-e", "contenttypes", "-e", "auth.permission", "-e", "sessions", "-e", "admin.logentry", "-e", "axes"]
 
 
 def snapshot():
