@@ -144,3 +144,24 @@ class CountryResolver:
             iso3 = match_pattern(name)
             country = self._by_iso3.get(iso3) if iso3 else None
         return country
+
+
+@cache
+def _iso_msgids():
+    """ISO code -> the English names pycountry's catalogues translate (common name first, then the ISO name)."""
+    return {
+        country.alpha_2: [name for name in (getattr(country, "common_name", None), country.name) if name]
+        for country in pycountry.countries
+    }
+
+
+def localized_name(iso2: str, english: str, language: str | None) -> str:
+    """The country's name in the interface language, from pycountry's translations; English where none exists."""
+    if not language or language.startswith("en"):
+        return english
+    catalogue = _translations(language.split("-")[0])
+    for msgid in _iso_msgids().get(iso2, []):
+        translated = catalogue.gettext(msgid)
+        if translated != msgid:
+            return translated
+    return english

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,10 +38,17 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self):
-        return self.name
+        return self.localized_name
 
     def get_absolute_url(self):
         return reverse("operations:country_detail", kwargs={"iso2": self.iso2.lower()})
+
+    @property
+    def localized_name(self):
+        """The name in the active interface language ("Brasil", "Brésil"); `name` stays the English one."""
+        from .countries import localized_name
+
+        return localized_name(self.iso2, self.name, get_language())
 
 
 class CountryAlias(models.Model):

@@ -129,6 +129,9 @@ LOGIN_REDIRECT_URL = "operations:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# The interface languages; the browser's Accept-Language picks one, the header's switcher overrides it (cookie).
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

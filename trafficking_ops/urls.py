@@ -1,7 +1,9 @@
 """Root URLconf: the app, authentication, the admin and the health check."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from operations.views import healthz
 
@@ -10,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Open to anonymous users too, so the login page can be switched to another language.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
 
 handler400 = "operations.views.bad_request"
