@@ -33,6 +33,11 @@ FONT_SIZE = 13
 MAP_FONT_SIZE = 18
 # Average glyph width as a share of the font size: text is laid out without measuring it (no fonts here).
 GLYPH_WIDTH = 0.58
+# How far below a row's middle the text baseline sits to centre the text on it (a third of the font size): written
+# into y rather than as dy="0.35em" on every text, because a dashboard may draw hundreds of rows.
+BASELINE_SHIFT = FONT_SIZE * 0.35
+# Room left of a bar chart's labels for text wider than GLYPH_WIDTH estimates.
+LABEL_MARGIN = 14
 
 
 @cache
@@ -49,7 +54,9 @@ def unmappable(codes):
 
 def bar_chart(rows, *, title, value_label) -> SafeString:
     """Horizontal bars, one per (label, value or None, display text) row, in the order given."""
-    label_width = min(max((_text_width(label) for label, _, _ in rows), default=0), 220)
+    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
+    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
+    label_width = min(max((_text_width(label) for label, _, _ in rows), default=0), 220) + LABEL_MARGIN
     display_width = max((_text_width(_shown(value, display)) for _, value, display in rows), default=0)
     width = 640
     row_height, bar_height, top = 24, 16, 24
@@ -62,13 +69,14 @@ def bar_chart(rows, *, title, value_label) -> SafeString:
     for index, (label, value, display) in enumerate(rows):
         middle = top + index * row_height + row_height / 2
         shown = _shown(value, display)
-        parts.append(format_html('<g class="row"><title>{}: {}</title>', label, display or UNKNOWN))
+        # Not class="row": Bootstrap's .row > * rule would set a CSS width on every rect and stretch the bars.
+        parts.append(format_html('<g class="bar-row"><title>{}: {}</title>', label, display or UNKNOWN))
         parts.append(
             format_html(
-                '<text class="label" x="{}" y="{}" dy="0.35em" text-anchor="end">{}</text>',
+                '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
                 _n(label_width),
-                _n(middle),
-                _truncate(label, label_width),
+                _n(middle + BASELINE_SHIFT),
+                _truncate(label, label_width - LABEL_MARGIN),
             )
         )
         end = bar_x
@@ -87,10 +95,10 @@ def bar_chart(rows, *, title, value_label) -> SafeString:
             end += length + 6
         parts.append(
             format_html(
-                '<text class="{}" x="{}" y="{}" dy="0.35em">{}</text></g>',
+                '<text class="{}" x="{}" y="{}">{}</text></g>',
                 "value" if value is not None else "value unknown",
                 _n(end),
-                _n(middle),
+                _n(middle + BASELINE_SHIFT),
                 shown,
             )
         )
@@ -175,8 +183,11 @@ def column_chart(series_rows, *, title, value_label) -> SafeString:
     return _svg(width, height, title, "chart column-chart", parts)
 
 
-def world_map(shaded, *, title, highlight=(), legend_label) -> SafeString:
+def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None) -> SafeString:
     """Countries shaded by value (iso2 -> (value or None, tooltip)); command centres outlined and starred.
+
+    Countries whose value is None are hatched and named "no figure" in the legend, or `no_figure_label` (a map of
+    roles passes only None values and calls the hatch "participant").
 
     Countries too small for the map's scale are drawn as circles at their position; codes the map cannot place
     at all are skipped, and unmappable() names them so the page can list them in text.
@@ -263,6 +274,7 @@ def world_map(shaded, *, title, highlight=(), legend_label) -> SafeString:
         bounds if values else [],
         legend_label=legend_label,
         show_no_figure=any(value is None for value, _ in shaded.values()),
+        no_figure_label=no_figure_label or gettext("no figure"),
         show_centre=bool(highlight),
         hatch_id=hatch_id,
         top=map_height + 8,
@@ -290,7 +302,7 @@ def world_map(shaded, *, title, highlight=(), legend_label) -> SafeString:
     return _svg(map_width, height, title, "chart world-map", parts, font_size=MAP_FONT_SIZE)
 
 
-def _map_legend(bounds, *, legend_label, show_no_figure, show_centre, hatch_id, top, width):
+def _map_legend(bounds, *, legend_label, show_no_figure, no_figure_label, show_centre, hatch_id, top, width):
     """Legend items flowed left to right below the map, wrapping to a new line when the width runs out."""
     font_size, line_height, swatch, gap = MAP_FONT_SIZE, 28, 18, 22
     square = '<rect width="{}" height="{}" fill="{}"/>'
@@ -298,7 +310,7 @@ def _map_legend(bounds, *, legend_label, show_no_figure, show_centre, hatch_id, 
     for index, text in _class_labels(bounds):
         items.append((format_html(square, swatch, swatch, RAMP[index]), text))
     if show_no_figure:
-        items.append((format_html(square, swatch, swatch, f"url(#{hatch_id})"), gettext("no figure")))
+        items.append((format_html(square, swatch, swatch, f"url(#{hatch_id})"), no_figure_label))
     if show_centre:
         star = format_html('<path d="{}" {}/>', _star(swatch / 2, swatch / 2, outer=9), _STAR_PAINT)
         items.append((star, gettext("command centre")))

@@ -48,7 +48,7 @@ def test_bar_chart_draws_one_bar_per_known_value_and_none_for_unknown():
     svg = charts.bar_chart(ROWS, title="Victims rescued by country", value_label="victims rescued")
 
     assert svg.count('<rect class="bar"') == 3
-    rows = parse(svg).findall(f"{SVG}g[@class='row']")
+    rows = parse(svg).findall(f"{SVG}g[@class='bar-row']")
     assert [row.find(f"{SVG}rect") is not None for row in rows] == [True, False, True, True, False]
 
 
