@@ -103,6 +103,7 @@ def operation_map(dashboard, key):
         highlight=[country.iso2 for country in dashboard.command_centres],
         legend_label=choice_label(key),
         no_figure_label=gettext("participant") if key == ROLE else None,
+        zoom=True,
     )
 
 

@@ -75,7 +75,16 @@ def texts(html, attribute, value):
 
 
 def svgs(html):
-    return [ET.fromstring(match) for match in re.findall(r"<svg\b.*?</svg>", html, flags=re.S)]
+    """Every outermost <svg> element of the page, parsed (a zoomed map nests an <svg> inside its root)."""
+    found, depth, start = [], 0, 0
+    for tag in re.finditer(r"<svg\b|</svg>", html):
+        if tag.group() == "<svg":
+            depth, start = depth + 1, tag.start() if depth == 0 else start
+        else:
+            depth -= 1
+            if depth == 0:
+                found.append(ET.fromstring(html[start : tag.end()]))
+    return found
 
 
 def get(client, slug, **params):
