@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import dashboards, queries
-from .models import METRICS
+from .models import METRICS, Region
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class OverviewView(TemplateView):
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
             context["top_countries"] = overview.top_countries(form.cleaned_data["top"])
             context["metrics"] = METRICS
+            context["region_label"] = dict(Region.choices).get(form.cleaned_data["region"], "")
         return context
 
 

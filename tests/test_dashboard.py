@@ -167,8 +167,8 @@ def test_conflicting_values_are_listed_under_the_preferred_one(analyst_client):
     assert conflicting.count() >= 2
     for reported in conflicting:
         card = texts(html, "data-metric", reported.metric)[0]
-        assert f"other source: {reported.as_figure()}" in card
-        assert str(operation.figure(reported.metric)) in card.split("other source")[0]
+        assert f"also reported: {reported.as_figure()}" in card
+        assert str(operation.figure(reported.metric)) in card.split("also reported")[0]
 
 
 def test_countries_card_gives_reported_and_named_counts(analyst_client):
