@@ -126,7 +126,7 @@ def breakdown_chart(dashboard, breakdown):
 # --- Overview ---------------------------------------------------------------------------------------------------
 
 
-def overview_charts(overview, *, map_key):
+def overview_charts(overview, *, map_key, zoom=False):
     """Column charts per year and per region, and the map of participating countries."""
     years = overview.years
     per_year = [
@@ -157,6 +157,7 @@ def overview_charts(overview, *, map_key):
         shaded,
         title=gettext("Participating countries shaded by %(figure)s") % {"figure": choice_label(map_key)},
         legend_label=choice_label(map_key),
+        zoom=zoom,
     )
     return {"per_year": per_year, "per_region": per_region, "map": world}
 

@@ -40,7 +40,9 @@ class OverviewView(TemplateView):
         if form.is_valid():
             overview = queries.overview(form.cleaned_data)
             context["overview"] = overview
-            context["charts"] = dashboards.overview_charts(overview, map_key=form.cleaned_data["map"])
+            context["charts"] = dashboards.overview_charts(
+                overview, map_key=form.cleaned_data["map"], zoom=bool(form.cleaned_data["region"])
+            )
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])

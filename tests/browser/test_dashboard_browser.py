@@ -17,14 +17,14 @@ A4_CONTENT_HEIGHT_PX = (297 - 14 - 16) / 25.4 * 96
 
 
 @pytest.fixture
-def analyst(seeded, login):
+def logged_in_analyst(seeded, login):
     User.objects.create_user(username="dashboard-analyst", password="dashboard-pw-123")
     login("dashboard-analyst", "dashboard-pw-123")
 
 
 @pytest.mark.parametrize("slug", CARD_OPERATIONS)
 def test_card_operation_dashboard_renders_without_console_errors(
-    analyst, live_server, page, screenshot, console_errors, slug
+    logged_in_analyst, live_server, page, screenshot, console_errors, slug
 ):
     operation = Operation.objects.get(slug=slug)
     page.goto(f"{live_server.url}/operations/{slug}/")
@@ -41,7 +41,7 @@ def test_card_operation_dashboard_renders_without_console_errors(
     assert console_errors == []
 
 
-def test_overview_renders_without_console_errors(analyst, live_server, page, screenshot, console_errors):
+def test_overview_renders_without_console_errors(logged_in_analyst, live_server, page, screenshot, console_errors):
     page.goto(f"{live_server.url}/")
 
     assert page.get_by_role("heading", name="Overview", exact=True).is_visible()
@@ -54,7 +54,9 @@ def test_overview_renders_without_console_errors(analyst, live_server, page, scr
     assert console_errors == []
 
 
-def test_weka_ii_prints_on_a4_with_sources_as_footnotes_and_no_chart_cut(analyst, live_server, page, console_errors):
+def test_weka_ii_prints_on_a4_with_sources_as_footnotes_and_no_chart_cut(
+    logged_in_analyst, live_server, page, console_errors
+):
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "pdftotext is missing: apt-get install -y poppler-utils (make browser-deps does it)"
     page.goto(f"{live_server.url}/operations/weka-ii/")
