@@ -84,7 +84,7 @@ def country_tooltip(row):
     role = gettext("command centre") if row.is_command_centre else gettext("participant")
     figures = [f"{metric.label} {value.figure}" for metric, value in row.cells if value.known]
     details = "; ".join(figures) if figures else gettext("no figures reported")
-    return f"{row.country.name} ({role}): {details}"
+    return f"{row.country} ({role}): {details}"
 
 
 def operation_map(dashboard, key):
@@ -115,7 +115,7 @@ def unmappable_countries(countries):
 
 def breakdown_chart(dashboard, breakdown):
     """One bar per country with a figure for the metric, largest first."""
-    rows = [(row.country.name, value.figure.value, str(value.figure)) for row, value in breakdown.rows]
+    rows = [(str(row.country), value.figure.value, str(value.figure)) for row, value in breakdown.rows]
     title = gettext("%(figure)s by country, %(operation)s") % {
         "figure": breakdown.metric.label.capitalize(),
         "operation": dashboard.operation.name,
