@@ -37,6 +37,7 @@ class OverviewView(TemplateView):
         context = super().get_context_data(**kwargs)
         form = dashboards.OverviewFilterForm(self.request.GET)
         context["form"] = form
+        context["printed_at"] = timezone.now()
         if form.is_valid():
             overview = queries.overview(form.cleaned_data)
             context["overview"] = overview
