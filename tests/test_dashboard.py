@@ -417,3 +417,11 @@ def test_page_weight_of_a_synthetic_operation_as_large_as_liberterra_with_countr
 
     assert len(body) <= 300_000
     assert len(gzip.compress(body)) <= 100_000
+
+
+@pytest.mark.parametrize("url", ["/", "/operations/weka-ii/", "/operations/libertad/?map=role", "/?region=Africa"])
+def test_pages_and_their_svg_need_no_inline_style_or_script_under_the_csp(analyst_client, url):
+    html = analyst_client.get(url).content.decode()
+
+    assert " style=" not in html and "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
