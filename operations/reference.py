@@ -208,12 +208,14 @@ class ReferenceLoader:
                 slug for pattern, slug in EXPLOITATION_KEYWORDS if re.search(pattern, row["exploitation_types"], re.I)
             }
             operation.exploitation_forms.set([self.forms[slug] for slug in sorted(slugs) if slug in self.forms])
-            centres = [part for part in centre_names.split(";") if part]
-            for country_name in dict.fromkeys([*country_names, *centres]):
-                country = self._country(country_name)
+            # Compare resolved countries, not names: the list may say "UAE" where the centre says "United Arab
+            # Emirates".
+            centres = {self._country(name) for name in centre_names.split(";") if name} - {None}
+            named = [self._country(name) for name in country_names]
+            for country in dict.fromkeys([*named, *sorted(centres, key=lambda c: c.iso2)]):
                 if country is None:
                     continue
-                role = Role.COMMAND_CENTRE if country_name in centres else Role.PARTICIPANT
+                role = Role.COMMAND_CENTRE if country in centres else Role.PARTICIPANT
                 _, made = Participation.objects.get_or_create(
                     operation=operation, country=country, defaults={"role": role}
                 )

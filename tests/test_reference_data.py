@@ -47,6 +47,9 @@ def test_storm_makers_matches_its_sources():
     assert storm.figure("arrests") == Figure(121)
     assert storm.figure("investigations_opened") == Figure(193)
     assert (storm.start_date.year, storm.start_date.month) == (2022, 3)
+    # Coordinated from Hanoi and Abu Dhabi; the country list writes the latter "UAE".
+    centres = set(storm.participations.filter(role=Role.COMMAND_CENTRE).values_list("country__iso2", flat=True))
+    assert centres == {"VN", "AE"}
 
 
 def test_turquesa_iii_matches_its_sources():
