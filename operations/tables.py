@@ -121,7 +121,7 @@ class _OperationColumns(TrackerTable):
         verbose_name=_("Operation"),
         linkify=True,
         footer=lambda table: table.totals_label(),
-        attrs={"td": {"class": "fw-semibold"}},
+        attrs={"td": {"class": "fw-semibold name-cell"}},
     )
     coordinator = tables.Column(verbose_name=_("Coordinator"), attrs=_wide_only("small coordinator-cell"))
     period = tables.Column(
@@ -131,7 +131,7 @@ class _OperationColumns(TrackerTable):
         empty_values=(),
         attrs={"td": {"class": "small text-nowrap"}},
     )
-    area = tables.Column(verbose_name=_("Region (as reported)"), attrs=_wide_only("small"))
+    area = tables.Column(verbose_name=_("Region (as reported)"), attrs=_wide_only("small", breakpoint="xxl"))
     countries_reported = tables.Column(
         verbose_name=_("Countries reported"), attrs=_wide_only("figure-cell", th="text-end", breakpoint="md")
     )
@@ -147,7 +147,7 @@ class _OperationColumns(TrackerTable):
     def render_coordinator(self, value):
         # Coordinators are described at length ("INTERPOL (Project to Combat ...); operational coordination centre
         # at ..."); the cell shows the start, the tooltip the whole text.
-        return format_html('<span title="{}">{}</span>', value, Truncator(value).chars(70))
+        return format_html('<span title="{}">{}</span>', value, Truncator(value).chars(50))
 
     def render_period(self, record):
         return period_text(record)
@@ -188,7 +188,7 @@ class _ResultColumns(TrackerTable):
         linkify=lambda record: record.operation.get_absolute_url(),
         footer=lambda table: table.totals_label(),
         order_by=("operation__name",),
-        attrs={"td": {"class": "fw-semibold"}},
+        attrs={"td": {"class": "fw-semibold name-cell"}},
     )
     year = tables.Column(verbose_name=_("Year"), accessor="operation__year")
     country = tables.Column(
