@@ -150,7 +150,9 @@ class _OperationColumns(TrackerTable):
         return format_html('<span title="{}">{}</span>', value, Truncator(value).chars(50))
 
     def render_period(self, record):
-        return period_text(record)
+        # Break after the dash so the column is one date wide (the table must fit a 1280-pixel screen).
+        start, dash, end = period_text(record).partition(" – ")
+        return format_html("{}{}<br>{}", start, dash, end) if dash else start
 
     def order_period(self, queryset, is_descending):
         return _nulls_last(queryset, "start_date", is_descending), True

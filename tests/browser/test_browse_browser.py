@@ -68,7 +68,7 @@ def test_analyst_filters_sorts_opens_a_country_and_compares(
     page.goto(f"{live_server.url}/operations/?region=Americas&sort=-victims_rescued")
     assert not page.locator("#filter-form").is_visible()  # folded away on a phone
     page.get_by_role("button", name="Filters").click()
-    page.locator("#filter-form").wait_for(state="visible")
+    page.locator("#filter-panel.show").wait_for()  # the collapse animation has ended
     screenshot("browse-06-operations-phone")
 
     assert console_errors == [] or all("404" in error for error in console_errors)
