@@ -163,7 +163,7 @@ class OperationSlugFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Operation.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "libertad"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("e.g. libertad")}))
         kwargs.setdefault("label", _("Operation (slug)"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
         super().__init__(*args, **kwargs)
