@@ -6,12 +6,13 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -99,7 +100,7 @@ def _figure_form_base(name):
     __init__), derived from the metric list."""
     attrs = {
         figure_field(metric): forms.CharField(
-            label=metric.label, required=False, max_length=60, help_text=FIGURE_HELP, strip=True
+            label=capfirst(metric.label), required=False, max_length=60, help_text=FIGURE_HELP, strip=True
         )
         for metric in METRICS
     }
@@ -290,6 +291,15 @@ class ReportedFigureForm(forms.ModelForm):
         error_messages = {"value": {"min_value": NEGATIVE}, "source": {"required": SOURCE_REQUIRED}}
         widgets = {"quote": forms.Textarea(attrs={"rows": 1, "cols": 30})}
 
+    def validate_constraints(self):
+        """The model's constraints, except one-preferred-per-figure: clean() (standalone) or the formset (inline)
+        reports that one on the field, naming the other value; the database constraint still holds the line."""
+        exclude = self._get_validation_exclusions() | {"is_preferred"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
     def clean(self):
         cleaned = super().clean()
         participation = cleaned.get("participation")
@@ -372,13 +382,36 @@ class ReportedFigureInline(SuperuserDeletes, admin.TabularInline):
         return formset
 
 
+# The bodies that coordinate operations, as the free-text `coordinator` names them ("INTERPOL; OCUs in Hanoi ...").
+# A filter over the raw text would list every distinct sentence; these are what an editor filters by.
+COORDINATING_BODIES = ("INTERPOL", "Europol", "Frontex", "AFRIPOL", "IOM", "UNODC")
+
+
+class CoordinatorFilter(admin.SimpleListFilter):
+    title = _("coordinator")
+    parameter_name = "coordinator"
+
+    def lookups(self, request, model_admin):
+        return [*((body, body) for body in COORDINATING_BODIES), ("other", _("other or not stated"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "other":
+            for body in COORDINATING_BODIES:
+                queryset = queryset.exclude(coordinator__icontains=body)
+            return queryset
+        if value in COORDINATING_BODIES:
+            return queryset.filter(coordinator__icontains=value)
+        return queryset
+
+
 @admin.register(Operation)
 class OperationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
     list_display = ["name", "year", "coordinator", *[_figure_column(metric) for metric in METRICS], "is_verified"]
     list_filter = [
-        "coordinator",
+        CoordinatorFilter,
         ("participations__country__region", admin.ChoicesFieldListFilter),
         "year",
         "exploitation_forms",

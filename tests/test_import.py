@@ -185,7 +185,14 @@ def test_country_results_can_add_to_a_stored_operation():
         None,
         csv_bytes(
             COUNTRY_RESULTS,
-            [{"operation": "Operation Weka II", "country": "NE", "arrests": "3", "source_url": "https://example.org/n"}],
+            [
+                {
+                    "operation": "Operation Weka II",
+                    "country": "NE",
+                    "arrests": "3",
+                    "source_url": "https://example.org/n",
+                }
+            ],
         ),
     )
     assert report.ok, report.errors
