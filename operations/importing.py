@@ -22,7 +22,6 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
 from . import services
 from .countries import CountryResolver
@@ -661,10 +660,8 @@ class Importer:
                 new_operations.append(row.operation)
             else:
                 row.operation = row.stored
-        bulk_create_with_history(
-            new_operations, Operation, batch_size=500, default_user=user, default_change_reason=CHANGE_REASON
-        )
-        through_sources, through_forms = [], []
+        services.insert_with_history(Operation, new_operations, user=user, change_reason=CHANGE_REASON)
+        source_links, form_links = set(), set()
         for row in self.operation_rows:
             operation = row.operation
             if row.action == "update":
@@ -676,24 +673,19 @@ class Importer:
                 if row.forms:
                     operation.exploitation_forms.set([self.forms[slug] for slug in row.forms])
             elif row.action == "create":
-                through_forms += [
-                    Operation.exploitation_forms.through(operation_id=operation.pk, exploitationform=self.forms[slug])
-                    for slug in row.forms
-                ]
+                form_links |= {(operation.pk, self.forms[slug].pk) for slug in row.forms}
             if row.source and row.action != "unchanged":
-                through_sources.append(
-                    Operation.sources.through(operation_id=operation.pk, source=sources[row.source[0]])
-                )
+                source_links.add((operation.pk, sources[row.source[0]].pk))
         operations = {row.name: row.operation for row in self.operation_rows}
         for row in self.country_rows:
             if row.operation_name not in operations:
-                operations[row.operation_name] = Operation.objects.get(pk=self._exact_pk(row.operation_name))
+                operations[row.operation_name] = self.stored[self._exact_pk(row.operation_name)]
         new_participations = []
         for row in self.country_rows:
             operation = operations[row.operation_name]
             if row.existing is None:
                 row.existing = Participation(
-                    operation=operation, country=row.country, role=row.role or Role.PARTICIPANT
+                    operation_id=operation.pk, country_id=row.country.pk, role=row.role or Role.PARTICIPANT
                 )
                 new_participations.append(row.existing)
             elif row.role is not None and row.role != row.existing.role:
@@ -701,14 +693,10 @@ class Importer:
                 row.existing._history_user, row.existing._change_reason = user, CHANGE_REASON
                 row.existing.save(update_fields=["role"])
             if row.source_url and row.action != "unchanged":
-                through_sources.append(
-                    Operation.sources.through(operation_id=operation.pk, source=sources[row.source_url])
-                )
-        bulk_create_with_history(
-            new_participations, Participation, batch_size=500, default_user=user, default_change_reason=CHANGE_REASON
-        )
-        Operation.sources.through.objects.bulk_create(through_sources, batch_size=500, ignore_conflicts=True)
-        Operation.exploitation_forms.through.objects.bulk_create(through_forms, batch_size=500, ignore_conflicts=True)
+                source_links.add((operation.pk, sources[row.source_url].pk))
+        services.insert_with_history(Participation, new_participations, user=user, change_reason=CHANGE_REASON)
+        services.link_many(Operation.sources.through, "operation_id", "source_id", source_links)
+        services.link_many(Operation.exploitation_forms.through, "operation_id", "exploitationform_id", form_links)
         reports = [
             services.FigureReport(row.operation, None, metric, figure, sources[row.source[0]])
             for row in self.operation_rows
@@ -757,9 +745,7 @@ class Importer:
             )
             sources[url] = source
             new.append(source)
-        bulk_create_with_history(
-            new, Source, batch_size=500, default_user=self.user, default_change_reason=CHANGE_REASON
-        )
+        services.insert_with_history(Source, new, user=self.user, change_reason=CHANGE_REASON, key_fields=("url",))
         return sources
 
 
