@@ -12,6 +12,7 @@ from operations import queries, services
 from operations.figures import Figure, Qualifier
 from operations.models import METRICS, Country, CountryAlias, Operation, Participation, ReportedFigure, Source
 from tests.conftest import make_user
+from tests.test_preferred_figures import assert_in_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +185,7 @@ def test_editor_adds_an_operation_with_two_countries_and_figures(editor_client, 
     record = operation.history.first()
     assert record.history_user == editor and record.history_change_reason == "first release"
     assert queries.last_correction(operation)[1] == editor
+    assert_in_sync(operation)
 
 
 @pytest.mark.parametrize(
@@ -275,6 +277,7 @@ def test_switching_the_preferred_value_in_the_inline_saves_and_syncs(editor_clie
     assert response.status_code == 302, errors_of(response)
     operation.refresh_from_db()
     assert operation.arrests == 130
+    assert_in_sync(operation)
 
 
 def test_two_preferred_values_and_a_missing_source_are_refused_by_the_database(operation, source):

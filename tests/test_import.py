@@ -386,3 +386,26 @@ def test_admin_import_page_is_for_editors_only(client, analyst):
     response = client.get(reverse("admin:operations_operation_import"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
+
+
+def test_the_readme_example_imports_as_documented():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    operations, results = re.findall(r"```csv\n(.*?)```", readme, re.S)
+    report = run(operations.encode(), results.encode())
+    assert report.ok, [str(error) for error in report.errors]
+    operation = Operation.objects.get(name="Synthetic Operation Example")
+    assert operation.figure("arrests") == Figure(250, Qualifier.AT_LEAST)
+    assert operation.participations.get(country__iso2="CI").figure("victims_rescued") == Figure(40, Qualifier.APPROX)
+
+
+def test_imported_preferred_values_equal_a_fresh_computation():
+    from tests.test_preferred_figures import assert_in_sync
+
+    run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
+    run(csv_bytes(OPERATIONS, [{**OPERATION_ROW, "victims_rescued": "720"}]))
+    assert_in_sync(Operation.objects.get(name="Synthetic Operation Alpha"))
+    for name in ("Operation Weka II", "Operation Libertad"):
+        assert_in_sync(Operation.objects.get(name=name))
