@@ -423,7 +423,6 @@ class OperationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources", "exploitation_forms"]
     list_per_page = 50
-    history_list_display = ["history_change_reason"]
     fieldsets = [
         (
             None,
@@ -650,7 +649,6 @@ class ReportedFigureAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     list_select_related = ["operation", "participation__country", "source"]
     readonly_fields = ["origin", "updated_by", "updated_at"]
     actions = ["make_preferred"]
-    history_list_display = ["history_change_reason"]
 
     @admin.display(description=_("country"), ordering="participation__country__name")
     def country(self, figure):
@@ -699,7 +697,6 @@ class ParticipationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     search_fields = ["operation__name", "country__name", "country__iso2"]
     autocomplete_fields = ["operation", "country"]
     list_select_related = ["operation", "country"]
-    history_list_display = ["history_change_reason"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -716,7 +713,6 @@ class SourceAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     list_filter = ["is_primary"]
     search_fields = ["publisher", "title", "url"]
     date_hierarchy = "published"
-    history_list_display = ["history_change_reason"]
 
 
 @admin.register(ExploitationForm)
