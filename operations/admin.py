@@ -50,6 +50,16 @@ class SuperuserDeletes:
         return request.user.is_active and request.user.is_superuser
 
 
+class AtomicRevert:
+    """simple_history's revert view is not atomic like Django's change view. A revert writes the row and refreshes
+    the preferred figures (both or neither), and the operation form's concurrency check locks the row with
+    select_for_update, which PostgreSQL allows only inside a transaction."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 # --- Figures typed as text -------------------------------------------------------------------------------------
 
 
@@ -406,7 +416,7 @@ class CoordinatorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Operation)
-class OperationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class OperationAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
     list_display = ["name", "year", "coordinator", *[_figure_column(metric) for metric in METRICS], "is_verified"]
@@ -637,7 +647,7 @@ def _refresh_after_write(obj):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class ReportedFigureAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     """Every value each source gives, with its history (restore an earlier version from there)."""
 
     form = ReportedFigureForm
@@ -691,7 +701,7 @@ class ReportedFigureAdmin(SuperuserDeletes, SimpleHistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class ParticipationAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     list_display = ["operation", "country", "role", *[_figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]
@@ -708,7 +718,7 @@ class ParticipationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class SourceAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     list_display = ["publisher", "title", "published", "is_primary"]
     list_filter = ["is_primary"]
     search_fields = ["publisher", "title", "url"]

@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import tempfile
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -778,6 +779,11 @@ _SESSION_KEY = "pending_imports"
 def save_pending(files, session) -> str:
     """Keep the previewed files until the editor confirms (a temporary folder, owned by this session)."""
     token = uuid.uuid4().hex
+    # Previews nobody confirmed: their files are dropped after a day.
+    stale = time.time() - 24 * 3600
+    for old in _PENDING_DIR.glob("*") if _PENDING_DIR.exists() else []:
+        if old.is_dir() and old.stat().st_mtime < stale:
+            shutil.rmtree(old, ignore_errors=True)
     folder = _PENDING_DIR / token
     folder.mkdir(parents=True)
     names = []
