@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, OrderBy
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -220,8 +221,17 @@ class OperationForm(_figure_form_base("OperationFormBase")):
         self.data = data
 
 
+class NullsLast(OrderBy):
+    """Column ordering that keeps unknown figures last in both directions: the admin reverses an OrderBy for a
+    descending sort, and Django's reverse_ordering() would turn nulls_last into nulls_first."""
+
+    def reverse_ordering(self):
+        self.descending = not self.descending
+        return self
+
+
 def _figure_column(metric):
-    @admin.display(description=metric.label, ordering=metric.value)
+    @admin.display(description=metric.label, ordering=NullsLast(F(metric.value), nulls_last=True))
     def column(operation):
         return operation.figure(metric).short()
 
