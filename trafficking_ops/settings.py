@@ -35,7 +35,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "operations.apps.TrackerAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
