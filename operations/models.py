@@ -339,3 +339,57 @@ class ReportedFigure(models.Model):
 
     def as_figure(self) -> Figure:
         return Figure(self.value, self.qualifier)
+
+
+def _country_total_fields():
+    """Per metric: the sum of the known preferred values, and how many parts are known, approximate, lower bounds."""
+    fields = {}
+    for metric in METRICS:
+        # NULL when no part is known: an unknown total sorts last and shows "—", it is never 0.
+        fields[f"{metric.value}_sum"] = models.PositiveBigIntegerField(metric.label, null=True, blank=True)
+        fields[f"{metric.value}_known"] = models.PositiveIntegerField(_("known parts"), default=0)
+        fields[f"{metric.value}_approx"] = models.PositiveIntegerField(_("approximate parts"), default=0)
+        fields[f"{metric.value}_lower_bound"] = models.PositiveIntegerField(_("lower-bound parts"), default=0)
+    return fields
+
+
+def _country_total_figure_total(self, metric):
+    """The country's qualified total for a metric as a FigureTotal (unknown parts = operations - known parts)."""
+    from .figures import FigureTotal
+
+    metric = Metric(metric)
+    known = getattr(self, f"{metric.value}_known")
+    return FigureTotal(
+        value=getattr(self, f"{metric.value}_sum") if known else None,
+        parts=self.operations,
+        approximate_parts=getattr(self, f"{metric.value}_approx"),
+        lower_bound_parts=getattr(self, f"{metric.value}_lower_bound"),
+        unknown_parts=self.operations - known,
+    )
+
+
+CountryTotal = type(
+    "CountryTotal",
+    (models.Model,),
+    {
+        "__module__": __name__,
+        "__doc__": (
+            "Kept aggregate: one row per country that took part in any operation, with its number of operations and, "
+            "per metric, the parts of its qualified total. Written only by services.refresh_country_totals(), so "
+            "/countries/ and the overview read 250 rows instead of grouping a million participations per request."
+        ),
+        "country": models.OneToOneField(
+            Country, on_delete=models.CASCADE, primary_key=True, related_name="total", verbose_name=_("country")
+        ),
+        "operations": models.PositiveIntegerField(_("operations"), default=0),
+        **_country_total_fields(),
+        "Meta": type(
+            "Meta",
+            (),
+            {"verbose_name": _("country total"), "verbose_name_plural": _("country totals"), "ordering": ["country"]},
+        ),
+        "__str__": lambda self: f"{self.country_id}: {self.operations} operations",
+        "figure_total": _country_total_figure_total,
+        "figure_totals": property(lambda self: {metric.value: self.figure_total(metric) for metric in METRICS}),
+    },
+)
