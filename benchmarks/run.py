@@ -337,7 +337,8 @@ def markdown(result):
         "",
         f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
         f"{result['machine']['memory_gb']} GB, "
-        f"Linux {result['machine']['kernel']} (shared with other work while measuring).",
+        f"Linux {result['machine']['kernel']}; shared with other work while measuring: load average (1, 5, 15 min) "
+        f"{result['load_average_start']} at the start, {result['load_average_end']} at the end.",
         "Versions: " + ", ".join(f"{key} {value}" for key, value in result["versions"].items() if key != "database"),
         "Data: " + ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in result["counts"].items()),
         f"Server: gunicorn, {result['workers']} sync workers, DEBUG off, whitenoise static files; client: Python "
@@ -400,6 +401,8 @@ def main():
         "connections": args.connections,
         "seconds": args.seconds,
         "pages": [],
+        # The machine is shared: the load average says how much else ran while measuring.
+        "load_average_start": [round(value, 2) for value in os.getloadavg()],
     }
     connection.close()  # the client processes fork from here; none of them needs the database
 
@@ -443,6 +446,7 @@ def main():
         server.wait(timeout=60)
         shutil.rmtree(STATIC_ROOT, ignore_errors=True)
 
+    result["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
     stem = f"{datetime.date.today().isoformat()}-{connection.vendor}-{args.scale}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
