@@ -160,3 +160,370 @@ def kept_country_totals():
     """Every country that took part in an operation, with its kept totals (one row each, no GROUP BY at read time);
     `row.figure_totals` gives {metric: FigureTotal}, `row.figure_total(metric)` one of them."""
     return CountryTotal.objects.select_related("country").order_by("country__name")
+
+
+# --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
+
+# Imports for this section sit here, not at the top, so that the sections of this module merge independently.
+from dataclasses import dataclass, field  # noqa: E402
+
+from django.db.models import Subquery  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
+
+from .figures import Figure, FigureTotal, Metric  # noqa: E402
+from .models import Region, Role  # noqa: E402
+from .periods import format_period  # noqa: E402
+
+# How many operations the overview lists under "latest operations".
+LATEST_OPERATIONS = 10
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A value one source gives, with the number of that source in the page's numbered list."""
+
+    figure: Figure
+    number: int
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class ReportedValue:
+    """A figure as a page shows it: the preferred value, its source's number, and what other sources say."""
+
+    figure: Figure
+    number: int | None = None
+    alternatives: tuple = ()
+
+    @property
+    def known(self):
+        return self.figure.known
+
+
+@dataclass(frozen=True)
+class Headline:
+    metric: Metric
+    value: ReportedValue
+
+
+@dataclass
+class CountryRow:
+    """One participating country of an operation with its figures, in METRICS order."""
+
+    participation: Participation
+    values: dict
+
+    @property
+    def country(self):
+        return self.participation.country
+
+    @property
+    def is_command_centre(self):
+        return self.participation.role == Role.COMMAND_CENTRE
+
+    @property
+    def cells(self):
+        """(metric, ReportedValue) in METRICS order, for a table row."""
+        return [(metric, self.values[metric.value]) for metric in METRICS]
+
+
+@dataclass
+class Breakdown:
+    """One metric of an operation split by country, and the part of the total no country accounts for."""
+
+    metric: Metric
+    total: ReportedValue
+    rows: list  # (CountryRow, ReportedValue) for countries with a figure, largest first
+    attributed: FigureTotal
+    # None when unknown (no total) or when the countries' figures add up to more than the total (`exceeds`).
+    unattributed: Figure | None
+    exceeds: bool
+
+
+@dataclass
+class OperationDashboard:
+    operation: Operation
+    period: str
+    exploitation_forms: list
+    headlines: list
+    countries: list
+    breakdowns: list
+    sources: list  # (number, Source)
+    previous: tuple | None  # (slug, name)
+    next: tuple | None
+    command_centres: list = field(default_factory=list)
+
+    @property
+    def countries_named(self):
+        return len(self.countries)
+
+    @property
+    def charted_breakdowns(self):
+        """The metrics that some country has a figure for: each gets a bar chart."""
+        return [breakdown for breakdown in self.breakdowns if breakdown.rows]
+
+    @property
+    def has_country_figures(self):
+        return bool(self.charted_breakdowns)
+
+
+def _neighbour(*, before):
+    """The operation just before (or after) the outer one in time, ties broken by name; undated ones have none."""
+    if before:
+        condition = Q(start_date__lt=OuterRef("start_date")) | Q(
+            start_date=OuterRef("start_date"), name__lt=OuterRef("name")
+        )
+        order = ("-start_date", "-name")
+    else:
+        condition = Q(start_date__gt=OuterRef("start_date")) | Q(
+            start_date=OuterRef("start_date"), name__gt=OuterRef("name")
+        )
+        order = ("start_date", "name")
+    return Operation.objects.filter(condition).order_by(*order)
+
+
+def unattributed_remainder(total: Figure, attributed: FigureTotal) -> tuple[Figure | None, bool]:
+    """The part of an operation-wide total that no country's figure accounts for, and whether the countries'
+    figures add up to more than the total (then there is no remainder to show: it is never negative)."""
+    if not total.known:
+        return None, False
+    counted = attributed.value or 0
+    if counted > total.value:
+        return None, True
+    if attributed.qualifier != Qualifier.EXACT and counted:
+        qualifier = Qualifier.APPROX
+    else:
+        # "more than 2,700" less an exact 500 is "more than 2,200"; "nearly 700" less 100 is "nearly 600".
+        qualifier = total.qualifier
+    return Figure(total.value - counted, qualifier), False
+
+
+def operation_dashboard(slug) -> OperationDashboard | None:
+    """Everything an operation's dashboard shows, in six queries whatever the operation's size (None if no such
+    operation): the operation with its neighbours in time, its forms of exploitation, its participating countries,
+    every figure reported for it with its source, and its sources."""
+    previous, following = _neighbour(before=True), _neighbour(before=False)
+    operation = (
+        Operation.objects.annotate(
+            previous_slug=Subquery(previous.values("slug")[:1]),
+            previous_name=Subquery(previous.values("name")[:1]),
+            next_slug=Subquery(following.values("slug")[:1]),
+            next_name=Subquery(following.values("name")[:1]),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if operation is None:
+        return None
+    forms = list(operation.exploitation_forms.all())
+    participations = list(operation.participations.select_related("country").order_by("country__name"))
+    reported = list(
+        ReportedFigure.objects.filter(operation=operation)
+        .select_related("source")
+        .order_by("metric", "-is_preferred", "-value", "pk")
+    )
+    operation_sources = list(operation.sources.all())
+
+    numbers = {}  # source pk -> its number in the page's list, in order of first citation
+
+    def number(source):
+        return numbers.setdefault(source.pk, (len(numbers) + 1, source))[0]
+
+    slots = {}
+    for figure in reported:
+        slots.setdefault((figure.participation_id, figure.metric), []).append(figure)
+
+    def value_for(owner, participation_id, metric):
+        """The owner's preferred figure (kept on the row), its source, and the other sources' values."""
+        figures = slots.get((participation_id, metric.value), [])
+        preferred = next((figure for figure in figures if figure.is_preferred), None)
+        preferred_number = number(preferred.source) if preferred else None
+        alternatives = tuple(
+            Citation(figure.as_figure(), number(figure.source), figure.quote)
+            for figure in figures
+            if not figure.is_preferred
+        )
+        return ReportedValue(owner.figure(metric), preferred_number, alternatives)
+
+    headlines = [Headline(metric, value_for(operation, None, metric)) for metric in METRICS]
+    for source in operation_sources:
+        number(source)  # the operation's own sources come right after the headline figures' ones
+    countries = [
+        CountryRow(
+            participation, {metric.value: value_for(participation, participation.pk, metric) for metric in METRICS}
+        )
+        for participation in participations
+    ]
+
+    breakdowns = []
+    for headline in headlines:
+        metric = headline.metric
+        rows = [(row, row.values[metric.value]) for row in countries if row.values[metric.value].known]
+        rows.sort(key=lambda pair: (-pair[1].figure.value, pair[0].country.name))
+        attributed = Figure.sum(value.figure for _, value in rows)
+        unattributed, exceeds = unattributed_remainder(headline.value.figure, attributed)
+        breakdowns.append(Breakdown(metric, headline.value, rows, attributed, unattributed, exceeds))
+
+    return OperationDashboard(
+        operation=operation,
+        period=format_period(operation.start_date, operation.end_date, operation.date_precision, operation.year),
+        exploitation_forms=forms,
+        headlines=headlines,
+        countries=countries,
+        breakdowns=breakdowns,
+        sources=sorted(numbers.values(), key=lambda pair: pair[0]),
+        previous=(operation.previous_slug, operation.previous_name) if operation.previous_slug else None,
+        next=(operation.next_slug, operation.next_name) if operation.next_slug else None,
+        command_centres=[row.country for row in countries if row.is_command_centre],
+    )
+
+
+def filtered_operations(*, year_from=None, year_to=None, region=""):
+    """Operations in a year range (inclusive) with at least one participating country in a region."""
+    operations = Operation.objects.all()
+    if year_from is not None:
+        operations = operations.filter(year__gte=year_from)
+    if year_to is not None:
+        operations = operations.filter(year__lte=year_to)
+    if region:
+        # Exists, not a join: an operation with five countries in the region is still one operation.
+        in_region = Participation.objects.filter(operation=OuterRef("pk"), country__region=region)
+        operations = operations.filter(Exists(in_region))
+    return operations
+
+
+def _overview_aggregates():
+    """Aggregates from which a FigureTotal per metric is built in SQL: sum, known, approximate and lower-bound
+    parts (the rows counted are the parts; a row without a value is an unknown part, never a zero)."""
+    aggregates = {"parts": Count("pk")}
+    for metric in METRICS:
+        value, qualifier = metric.value, f"{metric.value}_qualifier"
+        aggregates[f"{value}__sum"] = Sum(value)
+        aggregates[f"{value}__known"] = Count(value)
+        aggregates[f"{value}__approx"] = Count(value, filter=Q(**{qualifier: Qualifier.APPROX}))
+        aggregates[f"{value}__lower"] = Count(value, filter=Q(**{f"{qualifier}__in": sorted(LOWER_BOUND)}))
+    return aggregates
+
+
+def _figure_totals(row) -> dict:
+    """metric -> FigureTotal from a row of _overview_aggregates(); equal to Figure.sum over the same rows' figures."""
+    totals = {}
+    for metric in METRICS:
+        value = row[f"{metric.value}__sum"]
+        totals[metric.value] = FigureTotal(
+            # PostgreSQL sums a bigint column as numeric (Decimal); a figure is a whole number.
+            value=None if value is None else int(value),
+            parts=row["parts"],
+            approximate_parts=row[f"{metric.value}__approx"],
+            lower_bound_parts=row[f"{metric.value}__lower"],
+            unknown_parts=row["parts"] - row[f"{metric.value}__known"],
+        )
+    return totals
+
+
+@dataclass
+class SeriesRow:
+    """One year, region or country of the overview: how many operations and the qualified totals per metric."""
+
+    key: object
+    label: str
+    operations: int
+    totals: dict  # metric -> FigureTotal
+    countries: int | None = None
+    region: str = ""
+
+    @property
+    def cells(self):
+        return [self.totals[metric.value] for metric in METRICS]
+
+
+@dataclass
+class Overview:
+    operations: int
+    totals: dict  # metric -> FigureTotal over the operations' own (operation-wide) figures
+    years: list  # SeriesRow per year, gaps included; operations without a year last
+    regions: list  # SeriesRow per region: figures attributed to its countries
+    countries: list  # SeriesRow per participating country: figures attributed to it
+    latest: list
+
+    @property
+    def total_cells(self):
+        return [(metric, self.totals[metric.value]) for metric in METRICS]
+
+    def top_countries(self, key, limit=10):
+        """(country row, its FigureTotal for the metric or None) ranked by number of operations or by the
+        metric's attributed total; countries without that figure are left out of a metric's ranking."""
+        if key == "operations":
+            ranked = sorted(self.countries, key=lambda row: (-row.operations, row.label))
+            return [(row, None) for row in ranked[:limit]]
+        known = [row for row in self.countries if row.totals[key].value is not None]
+        ranked = sorted(known, key=lambda row: (-row.totals[key].value, row.label))
+        return [(row, row.totals[key]) for row in ranked[:limit]]
+
+
+def overview(filters=None) -> Overview:
+    """Totals, series per year and per region, per-country figures and the latest operations of the filtered
+    operations (year_from, year_to, region as filtered_operations takes them), in five queries."""
+    filters = filters or {}
+    region = filters.get("region") or ""
+    operations = filtered_operations(
+        year_from=filters.get("year_from"), year_to=filters.get("year_to"), region=region
+    ).order_by()
+    totals_row = operations.aggregate(**_overview_aggregates())
+
+    years = []
+    undated = None
+    by_year = {row["year"]: row for row in operations.values("year").annotate(**_overview_aggregates())}
+    dated = sorted(year for year in by_year if year is not None)
+    if dated:
+        for year in range(dated[0], dated[-1] + 1):
+            row = by_year.get(year)
+            # A year without operations has none: its figures are not zero but absent ("—").
+            totals = _figure_totals(row) if row else {metric.value: FigureTotal(None) for metric in METRICS}
+            years.append(SeriesRow(year, str(year), row["parts"] if row else 0, totals))
+    if None in by_year:
+        row = by_year[None]
+        undated = SeriesRow(None, gettext("year unknown"), row["parts"], _figure_totals(row))
+        years.append(undated)
+
+    participations = Participation.objects.filter(operation__in=operations.values("pk")).order_by()
+    if region:
+        participations = participations.filter(country__region=region)
+    region_labels = dict(Region.choices)
+    regions = [
+        SeriesRow(
+            row["country__region"],
+            str(region_labels.get(row["country__region"], gettext("no region"))),
+            row["operations"],
+            _figure_totals(row),
+            countries=row["countries"],
+        )
+        for row in participations.values("country__region")
+        .annotate(
+            operations=Count("operation", distinct=True),
+            countries=Count("country", distinct=True),
+            **_overview_aggregates(),
+        )
+        .order_by("country__region")
+    ]
+    countries = [
+        SeriesRow(
+            row["country__iso2"],
+            row["country__name"],
+            row["parts"],  # a country takes part in an operation once
+            _figure_totals(row),
+            region=row["country__region"],
+        )
+        for row in participations.values("country__iso2", "country__name", "country__region")
+        .annotate(**_overview_aggregates())
+        .order_by("country__name")
+    ]
+    latest = list(operations.for_list()[:LATEST_OPERATIONS])
+    return Overview(
+        operations=totals_row["parts"],
+        totals=_figure_totals(totals_row),
+        years=years,
+        regions=regions,
+        countries=countries,
+        latest=latest,
+    )

@@ -7,14 +7,18 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import filters, queries, tables
+from . import dashboards, filters, queries, tables
+from .models import METRICS
 from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
 logger = logging.getLogger(__name__)
@@ -30,18 +34,62 @@ class NotBuiltYet(TemplateView):
 # --- Overview and operation dashboards (issue #4) -------------------------------------------------------------
 
 
-class OverviewView(ListView):
-    """The operations with their headline figures: the landing page after login."""
+class OverviewView(TemplateView):
+    """The landing page: totals, series per year and region, a map and a ranking of countries, the latest
+    operations; filtered by year range and region (an invalid filter shows its error and no figures)."""
 
     template_name = "operations/home.html"
-    context_object_name = "operations"
 
-    def get_queryset(self):
-        return queries.operations_with_headline_figures()
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = dashboards.OverviewFilterForm(self.request.GET)
+        context["form"] = form
+        if form.is_valid():
+            overview = queries.overview(form.cleaned_data)
+            context["overview"] = overview
+            context["charts"] = dashboards.overview_charts(overview, map_key=form.cleaned_data["map"])
+            context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
+            context["top_key"] = form.cleaned_data["top"]
+            context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
+            context["top_countries"] = overview.top_countries(form.cleaned_data["top"])
+            context["metrics"] = METRICS
+        return context
 
 
-class OperationDashboardView(NotBuiltYet):
-    pass
+class OperationDashboardView(TemplateView):
+    """One operation at a glance: headline figures with their sources, per-country breakdown, map, sources."""
+
+    template_name = "operations/operation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dashboard = queries.operation_dashboard(self.kwargs["slug"])
+        if dashboard is None:
+            raise Http404("No such operation.")
+        form = dashboards.MapChoiceForm(self.request.GET)
+        map_key = form.cleaned_data["map"] if form.is_valid() else ""
+        map_key = map_key or dashboards.default_map_key(dashboard)
+        slug = dashboard.operation.slug
+        context.update(
+            dashboard=dashboard,
+            operation=dashboard.operation,
+            metrics=METRICS,
+            map_form=form,
+            map_key=map_key,
+            map_label=dashboards.choice_label(map_key),
+            world_map=dashboards.operation_map(dashboard, map_key),
+            unmappable=dashboards.unmappable_countries([row.country for row in dashboard.countries]),
+            bar_charts=[
+                (breakdown, dashboards.breakdown_chart(dashboard, breakdown))
+                for breakdown in dashboard.charted_breakdowns
+            ],
+            results_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug})}",
+            compare_url=f"{reverse('operations:compare')}?{urlencode({'operations': slug})}",
+            export_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug, '_export': 'csv'})}",
+            can_export=self.request.user.has_perm("operations.export_figures"),
+            printed_at=timezone.now(),
+        )
+        return context
 
 
 # --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------

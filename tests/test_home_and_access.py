@@ -23,20 +23,21 @@ def test_login_page_and_healthz_are_open(client):
     assert response.json() == {"status": "ok"}
 
 
-def test_home_lists_the_card_operations_with_figures_as_sourced(analyst_client):
+def test_home_lists_the_latest_operations_with_figures_as_sourced(analyst_client):
     response = analyst_client.get(reverse("operations:home"))
     assert response.status_code == 200
     html = response.content.decode()
-    for name in ["Operation Libertad", "Operation Weka II", "Operation Storm Makers", "Operation Turquesa III"]:
+    for name in ["Operation Liberterra III", "Operation Turquesa V", "Operation Weka II"]:
         assert name in html
     assert "nearly 700" in html
-    assert "nearly 350" in html
-    assert "&gt; 10,000" in html
-    assert "250+" in html
+    assert "nearly 12,000" in html
+    assert "&gt; 720" in html
+    older = analyst_client.get(reverse("operations:home"), {"year_to": 2018}).content.decode()
+    assert "Operation Libertad" in older and "nearly 350" in older
 
 
 def test_home_page_runs_a_constant_number_of_queries(analyst_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         analyst_client.get(reverse("operations:home"))
 
 

@@ -6,11 +6,11 @@ from django.contrib.auth.models import User
 def test_analyst_logs_in_and_sees_sourced_figures(seeded, live_server, page, login, screenshot, console_errors):
     User.objects.create_user(username="analyst", password="analyst-pw-123")
     login("analyst", "analyst-pw-123")
-    assert page.get_by_role("heading", name="Operations").is_visible()
+    assert page.get_by_role("heading", name="Overview", exact=True).is_visible()
     weka_victims = page.locator("tr[data-slug='weka-ii'] td[data-metric='victims_rescued']")
     assert weka_victims.inner_text() == "nearly 700"
-    turquesa_migrants = page.locator("tr[data-slug='turquesa-iii'] td[data-metric='migrants_identified']")
-    assert turquesa_migrants.inner_text() == "> 10,000"
+    turquesa_migrants = page.locator("tr[data-slug='turquesa-v'] td[data-metric='migrants_identified']")
+    assert turquesa_migrants.inner_text() == "nearly 12,000"
     screenshot("home")
     assert console_errors == []
 

@@ -1,0 +1,426 @@
+"""Server-side SVG charts and the world map for dashboards, drawn from plain data passed in (no queries)."""
+
+import hashlib
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+MAP_FILE = Path(__file__).resolve().parent / "data" / "world_map.json"
+
+UNKNOWN = "—"
+# One dark hue for bars and columns: it stays dark in a greyscale printout, and text beside it stays readable.
+BAR_FILL = "#1f4e79"
+# Sequential light-to-dark ramp (ColorBrewer Blues) whose greyscale lightness also steps down
+# (roughly 85, 64, 46, 28, 17 %), so the classes survive a black-and-white printout.
+RAMP = ("#c6dbef", "#6baed6", "#3182bd", "#08519c", "#08306b")
+NEUTRAL_FILL = "#f5f5f5"
+BORDER = "#9e9e9e"
+# Participants without a figure are hatched rather than given a colour: a colour would read as a value.
+HATCH_BACKGROUND = "#e0e0e0"
+HATCH_LINE = "#616161"
+_HIGHLIGHT_STROKE = mark_safe(' stroke="#000000" stroke-width="1.6"')
+# White with a black edge, so a command centre's star shows on the lightest and the darkest class alike.
+_STAR_PAINT = mark_safe('fill="#ffffff" stroke="#000000" stroke-width="1.2"')
+
+FONT_SIZE = 13
+# The map's viewBox is 1000 wide and usually shown narrower, so its legend text is set larger to stay legible.
+MAP_FONT_SIZE = 18
+# Average glyph width as a share of the font size: text is laid out without measuring it (no fonts here).
+GLYPH_WIDTH = 0.58
+# How far below a row's middle the text baseline sits to centre the text on it (a third of the font size): written
+# into y rather than as dy="0.35em" on every text, because a dashboard may draw hundreds of rows.
+BASELINE_SHIFT = FONT_SIZE * 0.35
+# Room left of a bar chart's labels for text wider than GLYPH_WIDTH estimates.
+LABEL_MARGIN = 14
+
+
+@cache
+def _world():
+    """What tools/build_world_map.py writes: viewBox, country paths and centroids, small-country markers."""
+    return json.loads(MAP_FILE.read_text(encoding="utf-8"))
+
+
+def unmappable(codes):
+    """The codes the map can draw neither as a country nor as a marker, for the page to list in text."""
+    world = _world()
+    return sorted({code for code in codes if code not in world["countries"] and code not in world["markers"]})
+
+
+def bar_chart(rows, *, title, value_label) -> SafeString:
+    """Horizontal bars, one per (label, value or None, display text) row, in the order given."""
+    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
+    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
+    label_width = min(max((_text_width(label) for label, _, _ in rows), default=0), 220) + LABEL_MARGIN
+    display_width = max((_text_width(_shown(value, display)) for _, value, display in rows), default=0)
+    width = 640
+    row_height, bar_height, top = 24, 16, 24
+    bar_x = label_width + 10
+    longest_bar = max(width - bar_x - display_width - 12, 40)
+    height = top + row_height * len(rows) + 6
+    largest = max((value for _, value, _ in rows if value is not None), default=0)
+
+    parts = [format_html('<text class="caption" x="{}" y="14">{}</text>', _n(bar_x), value_label)]
+    for index, (label, value, display) in enumerate(rows):
+        middle = top + index * row_height + row_height / 2
+        shown = _shown(value, display)
+        # Not class="row": Bootstrap's .row > * rule would set a CSS width on every rect and stretch the bars.
+        parts.append(format_html('<g class="bar-row"><title>{}: {}</title>', label, display or UNKNOWN))
+        parts.append(
+            format_html(
+                '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
+                _n(label_width),
+                _n(middle + BASELINE_SHIFT),
+                _truncate(label, label_width - LABEL_MARGIN),
+            )
+        )
+        end = bar_x
+        if value is not None:
+            length = _scaled(value, largest, longest_bar)
+            parts.append(
+                format_html(
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    _n(bar_x),
+                    _n(middle - bar_height / 2),
+                    _n(length),
+                    bar_height,
+                    BAR_FILL,
+                )
+            )
+            end += length + 6
+        parts.append(
+            format_html(
+                '<text class="{}" x="{}" y="{}">{}</text></g>',
+                "value" if value is not None else "value unknown",
+                _n(end),
+                _n(middle + BASELINE_SHIFT),
+                shown,
+            )
+        )
+    return _svg(width, height, title, "chart bar-chart", parts)
+
+
+def column_chart(series_rows, *, title, value_label) -> SafeString:
+    """Vertical columns, one per (label, value or None, display text) row, left to right: one per year."""
+    width, plot_height, left, right = 640, 180, 8, 8
+    slot = (width - left - right) / max(len(series_rows), 1)
+    column_width = min(slot * 0.7, 48)
+    largest = max((value for _, value, _ in series_rows if value is not None), default=0)
+    # Figures wider than their slot are written upwards from the column's top. Start the plot low enough that
+    # each figure, across or upright, fits above its own column.
+    upright = [_text_width(_shown(value, display)) > slot - 4 for _, value, display in series_rows]
+    overflow = 0
+    for (_, value, display), up in zip(series_rows, upright, strict=True):
+        text_height = _text_width(_shown(value, display)) if up else FONT_SIZE
+        room = plot_height - _scaled(value or 0, largest, plot_height)
+        overflow = max(overflow, text_height + 6 - room)
+    top = 24 + overflow
+    baseline = top + plot_height
+    height = baseline + 22
+
+    parts = [
+        format_html('<text class="caption" x="{}" y="14">{}</text>', left, value_label),
+        format_html(
+            '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="1"/>',
+            left,
+            width - right,
+            _n(baseline),
+            _n(baseline),
+        ),
+    ]
+    for index, ((label, value, display), up) in enumerate(zip(series_rows, upright, strict=True)):
+        centre = left + slot * index + slot / 2
+        shown = _shown(value, display)
+        parts.append(format_html('<g class="column"><title>{}: {}</title>', label, display or UNKNOWN))
+        column_top = baseline
+        if value is not None:
+            length = _scaled(value, largest, plot_height)
+            column_top = baseline - length
+            parts.append(
+                format_html(
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    _n(centre - column_width / 2),
+                    _n(column_top),
+                    _n(column_width),
+                    _n(length),
+                    BAR_FILL,
+                )
+            )
+        value_class = "value" if value is not None else "value unknown"
+        if up:
+            parts.append(
+                format_html(
+                    '<text class="{}" transform="translate({} {}) rotate(-90)" dy="0.35em">{}</text>',
+                    value_class,
+                    _n(centre),
+                    _n(column_top - 4),
+                    shown,
+                )
+            )
+        else:
+            parts.append(
+                format_html(
+                    '<text class="{}" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    value_class,
+                    _n(centre),
+                    _n(column_top - 5),
+                    shown,
+                )
+            )
+        parts.append(
+            format_html(
+                '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                _n(centre),
+                _n(baseline + 16),
+                _truncate(label, slot - 2),
+            )
+        )
+    return _svg(width, height, title, "chart column-chart", parts)
+
+
+def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None) -> SafeString:
+    """Countries shaded by value (iso2 -> (value or None, tooltip)); command centres outlined and starred.
+
+    Countries whose value is None are hatched and named "no figure" in the legend, or `no_figure_label` (a map of
+    roles passes only None values and calls the hatch "participant").
+
+    Countries too small for the map's scale are drawn as circles at their position; codes the map cannot place
+    at all are skipped, and unmappable() names them so the page can list them in text.
+    """
+    world = _world()
+    highlight = set(highlight)
+    values = [value for value, _ in shaded.values() if value is not None]
+    bounds = _class_bounds(values)
+    # An id unique to this map's content, so two maps on one page do not share a pattern by accident.
+    content = repr((title, sorted(shaded), sorted(highlight))).encode()
+    digest = hashlib.sha1(content, usedforsecurity=False).hexdigest()[:8]
+    hatch_id = f"no-figure-{digest}"
+
+    def fill_for(code):
+        if code not in shaded:
+            return NEUTRAL_FILL
+        value = shaded[code][0]
+        return f"url(#{hatch_id})" if value is None else RAMP[_class_index(value, bounds)]
+
+    def classes_for(code):
+        names = ["country"]
+        if code in shaded:
+            value = shaded[code][0]
+            names.append("no-figure" if value is None else f"shaded class-{_class_index(value, bounds) + 1}")
+        if code in highlight:
+            names.append("highlight")
+        return " ".join(names)
+
+    def tooltip_for(code, place):
+        return shaded[code][1] if code in shaded else place["name"]
+
+    # Highlighted countries come last so that no neighbour drawn after them covers half their thick outline.
+    drawn = sorted(world["countries"].items(), key=lambda item: (item[0] in highlight, item[0] in shaded))
+    country_paths = format_html_join(
+        "",
+        '<path class="{}" data-iso2="{}" d="{}" fill="{}"{}><title>{}</title></path>',
+        (
+            (
+                classes_for(code),
+                code,
+                place["path"],
+                fill_for(code),
+                _HIGHLIGHT_STROKE if code in highlight else "",
+                tooltip_for(code, place),
+            )
+            for code, place in drawn
+        ),
+    )
+    small = sorted(((set(shaded) | highlight) - set(world["countries"])) & set(world["markers"]))
+    circles = format_html_join(
+        "",
+        '<circle class="marker {}" data-iso2="{}" cx="{}" cy="{}" r="4" fill="{}" stroke="#212121" '
+        'stroke-width="{}"><title>{}</title></circle>',
+        (
+            (
+                classes_for(code),
+                code,
+                _n(world["markers"][code]["centroid"][0]),
+                _n(world["markers"][code]["centroid"][1]),
+                fill_for(code),
+                "1.6" if code in highlight else "0.6",
+                tooltip_for(code, world["markers"][code]),
+            )
+            for code in small
+        ),
+    )
+    centre_label = gettext("command centre")
+    centres = []
+    for code in sorted(highlight):
+        place = world["countries"].get(code) or world["markers"].get(code)
+        if place:
+            centres.append(
+                format_html(
+                    '<path class="centre-marker" d="{}" {}><title>{}: {}</title></path>',
+                    _star(*place["centroid"]),
+                    _STAR_PAINT,
+                    place["name"],
+                    centre_label,
+                )
+            )
+
+    _, _, map_width, map_height = (float(number) for number in world["viewBox"].split())
+    legend, legend_height = _map_legend(
+        bounds if values else [],
+        legend_label=legend_label,
+        show_no_figure=any(value is None for value, _ in shaded.values()),
+        no_figure_label=no_figure_label or gettext("no figure"),
+        show_centre=bool(highlight),
+        hatch_id=hatch_id,
+        top=map_height + 8,
+        width=map_width,
+    )
+    parts = [
+        format_html(
+            '<defs><pattern id="{}" width="4" height="4" patternUnits="userSpaceOnUse" '
+            'patternTransform="rotate(45)"><rect width="4" height="4" fill="{}"/>'
+            '<line x1="0" y1="0" x2="0" y2="4" stroke="{}" stroke-width="1.5"/></pattern></defs>',
+            hatch_id,
+            HATCH_BACKGROUND,
+            HATCH_LINE,
+        ),
+        format_html(
+            '<g class="countries" stroke="{}" stroke-width="0.4" stroke-linejoin="round">{}</g>',
+            BORDER,
+            country_paths,
+        ),
+        format_html('<g class="centres">{}</g>', _joined(centres)),
+        format_html('<g class="markers">{}</g>', circles),
+        legend,
+    ]
+    height = map_height + 8 + legend_height
+    return _svg(map_width, height, title, "chart world-map", parts, font_size=MAP_FONT_SIZE)
+
+
+def _map_legend(bounds, *, legend_label, show_no_figure, no_figure_label, show_centre, hatch_id, top, width):
+    """Legend items flowed left to right below the map, wrapping to a new line when the width runs out."""
+    font_size, line_height, swatch, gap = MAP_FONT_SIZE, 28, 18, 22
+    square = '<rect width="{}" height="{}" fill="{}"/>'
+    items = []
+    for index, text in _class_labels(bounds):
+        items.append((format_html(square, swatch, swatch, RAMP[index]), text))
+    if show_no_figure:
+        items.append((format_html(square, swatch, swatch, f"url(#{hatch_id})"), no_figure_label))
+    if show_centre:
+        star = format_html('<path d="{}" {}/>', _star(swatch / 2, swatch / 2, outer=9), _STAR_PAINT)
+        items.append((star, gettext("command centre")))
+
+    # Baseline a third of the font below the swatch's middle, which centres the text on it.
+    text_y = _n(swatch / 2 + font_size * 0.35)
+    parts = [format_html('<text class="legend-title" y="{}">{}</text>', text_y, legend_label)]
+    x, y = _text_width(legend_label, font_size) + gap, 0
+    for symbol, text in items:
+        item_width = swatch + 6 + _text_width(text, font_size)
+        if x + item_width > width - 12 and x > 0:
+            x, y = 0, y + line_height
+        item = '<g class="legend-item" transform="translate({} {})">{}<text x="{}" y="{}">{}</text></g>'
+        parts.append(format_html(item, _n(x), _n(y), symbol, swatch + 6, text_y, text))
+        x += item_width + gap
+    legend = format_html('<g class="legend" transform="translate(6 {})">{}</g>', _n(top), _joined(parts))
+    return legend, y + line_height
+
+
+def _class_bounds(values):
+    """Upper bounds of five equal classes from 0 to the largest value, on a round step (2,000, not 1,975)."""
+    top = max(values, default=0)
+    whole = all(isinstance(value, int) for value in values)
+    step = _round_up(top / len(RAMP)) if top > 0 else 1
+    if whole:
+        step = max(1, math.ceil(step))
+    # round() drops float noise such as 0.6000000000000001 before the bounds are shown.
+    return [step * index if whole else round(step * index, 10) for index in range(1, len(RAMP) + 1)]
+
+
+def _round_up(number):
+    """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least number."""
+    power = 10 ** math.floor(math.log10(number))
+    return next(nice * power for nice in (1, 2, 2.5, 5, 10) if nice * power >= number)
+
+
+def _class_index(value, bounds):
+    return next((index for index, bound in enumerate(bounds) if value <= bound), len(bounds) - 1)
+
+
+def _class_labels(bounds):
+    """(class index, range text) for each class; whole-number classes start one above the previous bound."""
+    whole = all(isinstance(bound, int) for bound in bounds)
+    labels = []
+    previous = None
+    for index, bound in enumerate(bounds):
+        low = 0 if previous is None else previous + 1 if whole else previous
+        previous = bound
+        if low == bound:
+            labels.append((index, _number(bound)))
+        else:
+            labels.append((index, f"{_number(low)}\u2013{_number(bound)}"))
+    return labels
+
+
+def _number(value):
+    return number_format(value, force_grouping=True)
+
+
+def _star(x, y, *, outer=7.0, inner=3.0):
+    """A five-pointed star centred on (x, y), as path data."""
+    points = []
+    for corner in range(10):
+        radius = outer if corner % 2 == 0 else inner
+        angle = math.pi * corner / 5 - math.pi / 2
+        points.append(f"{_n(x + radius * math.cos(angle))} {_n(y + radius * math.sin(angle))}")
+    return "M" + "L".join(points) + "Z"
+
+
+def _svg(width, height, title, css_class, parts, *, font_size=FONT_SIZE) -> SafeString:
+    """The root element: scales to its container's width, takes the page's font, named for screen readers."""
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="0 0 {} {}" width="100%" role="img" '
+        'aria-label="{}" font-family="inherit" font-size="{}" fill="currentColor"><title>{}</title>{}</svg>',
+        css_class,
+        _n(width),
+        _n(math.ceil(height)),
+        title,
+        font_size,
+        title,
+        _joined(parts),
+    )
+
+
+def _shown(value, display):
+    """The text beside a bar: the caller's formatted figure, or the dash for unknown (which is not zero)."""
+    return UNKNOWN if value is None else display
+
+
+def _scaled(value, largest, length):
+    return max(value, 0) / largest * length if largest > 0 else 0
+
+
+def _text_width(text, font_size=FONT_SIZE):
+    return len(str(text)) * font_size * GLYPH_WIDTH
+
+
+def _truncate(text, width, font_size=FONT_SIZE):
+    """Text cut with an ellipsis to fit the width; the full text stays in the row's tooltip."""
+    text = str(text)
+    fits = max(int(width / (font_size * GLYPH_WIDTH)), 1)
+    return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
+
+
+def _n(number):
+    """A coordinate for an attribute: one decimal at most, never localized (a French comma breaks SVG)."""
+    # Adding 0.0 turns the -0.0 that rounding can leave into 0.0.
+    return f"{round(float(number), 1) + 0.0:.1f}".removesuffix(".0")
+
+
+def _joined(fragments):
+    """Markup fragments that are each already escaped, as one safe string."""
+    return mark_safe("".join(fragments))

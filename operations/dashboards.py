@@ -1,0 +1,171 @@
+"""The dashboards' choices (overview filters, what the map shades) and their charts, drawn from queries.py data."""
+
+from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from . import charts
+from .models import METRICS, Region
+
+ROLE = "role"
+OPERATIONS = "operations"
+
+
+def _metric_choices():
+    return [(metric.value, metric.label) for metric in METRICS]
+
+
+class MapChoiceForm(forms.Form):
+    """What an operation's map shades its countries by: one of the metrics, or their role."""
+
+    map = forms.ChoiceField(
+        label=_("Shade the map by"),
+        required=False,
+        choices=lambda: [*_metric_choices(), (ROLE, _("role (participant or command centre)"))],
+    )
+
+
+class OverviewFilterForm(forms.Form):
+    """The overview's filters (year range, region) and what its map and country ranking show."""
+
+    year_from = forms.IntegerField(label=_("From year"), required=False, min_value=1900, max_value=2100)
+    year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2100)
+    region = forms.ChoiceField(
+        label=_("Region"),
+        required=False,
+        choices=[("", _("All regions")), *Region.choices],
+        help_text=_("Operations with at least one participating country in the region."),
+    )
+    map = forms.ChoiceField(
+        label=_("Shade the map by"),
+        required=False,
+        choices=lambda: [(OPERATIONS, _("number of operations")), *_metric_choices()],
+    )
+    top = forms.ChoiceField(
+        label=_("Rank countries by"),
+        required=False,
+        choices=lambda: [(OPERATIONS, _("number of operations")), *_metric_choices()],
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise forms.ValidationError(
+                gettext("“From year” (%(start)s) is after “To year” (%(end)s).") % {"start": year_from, "end": year_to}
+            )
+        cleaned["map"] = cleaned.get("map") or OPERATIONS
+        cleaned["top"] = cleaned.get("top") or METRICS[0].value
+        return cleaned
+
+
+def choice_label(key):
+    """The words for a map or ranking choice: a metric's label, "number of operations" or "role"."""
+    labels = {OPERATIONS: gettext("number of operations"), ROLE: gettext("role"), **dict(_metric_choices())}
+    return str(labels[key])
+
+
+def _count(number):
+    return number_format(number, force_grouping=True)
+
+
+# --- Operation dashboard ----------------------------------------------------------------------------------------
+
+
+def default_map_key(dashboard):
+    """Victims rescued where a country has that figure, else the first metric some country has, else role."""
+    charted = dashboard.charted_breakdowns
+    return charted[0].metric.value if charted else ROLE
+
+
+def country_tooltip(row):
+    """ "Brazil (command centre): victims rescued nearly 100; arrests 20" — the country and its figures."""
+    role = gettext("command centre") if row.is_command_centre else gettext("participant")
+    figures = [f"{metric.label} {value.figure}" for metric, value in row.cells if value.known]
+    details = "; ".join(figures) if figures else gettext("no figures reported")
+    return f"{row.country.name} ({role}): {details}"
+
+
+def operation_map(dashboard, key):
+    """The operation's countries shaded by a metric (or all alike by role), command centres highlighted."""
+    shaded = {}
+    for row in dashboard.countries:
+        value = None if key == ROLE else row.values[key].figure.value
+        shaded[row.country.iso2] = (value, country_tooltip(row))
+    title = gettext("Participating countries of %(operation)s, shaded by %(figure)s") % {
+        "operation": dashboard.operation.name,
+        "figure": choice_label(key),
+    }
+    return charts.world_map(
+        shaded,
+        title=title,
+        highlight=[country.iso2 for country in dashboard.command_centres],
+        legend_label=choice_label(key),
+        no_figure_label=gettext("participant") if key == ROLE else None,
+    )
+
+
+def unmappable_countries(countries):
+    """The countries the map can draw neither as a shape nor as a marker, for the page to name in text."""
+    missing = set(charts.unmappable(country.iso2 for country in countries))
+    return [country for country in countries if country.iso2 in missing]
+
+
+def breakdown_chart(dashboard, breakdown):
+    """One bar per country with a figure for the metric, largest first."""
+    rows = [(row.country.name, value.figure.value, str(value.figure)) for row, value in breakdown.rows]
+    title = gettext("%(figure)s by country, %(operation)s") % {
+        "figure": breakdown.metric.label.capitalize(),
+        "operation": dashboard.operation.name,
+    }
+    return charts.bar_chart(rows, title=title, value_label=breakdown.metric.label)
+
+
+# --- Overview ---------------------------------------------------------------------------------------------------
+
+
+def overview_charts(overview, *, map_key):
+    """Column charts per year and per region, and the map of participating countries."""
+    years = overview.years
+    per_year = [
+        charts.column_chart(
+            [(row.label, row.operations, _count(row.operations)) for row in years],
+            title=gettext("Operations per year"),
+            value_label=gettext("operations"),
+        )
+    ]
+    for metric in METRICS[:2]:  # victims rescued and arrests: the two figures nearly every source gives
+        per_year.append(
+            charts.column_chart(
+                [(row.label, row.totals[metric.value].value, str(row.totals[metric.value].figure)) for row in years],
+                title=gettext("%(figure)s per year") % {"figure": metric.label.capitalize()},
+                value_label=metric.label,
+            )
+        )
+    per_region = charts.column_chart(
+        [(row.label, row.operations, _count(row.operations)) for row in overview.regions],
+        title=gettext("Operations per region (with at least one participating country in it)"),
+        value_label=gettext("operations"),
+    )
+    shaded = {}
+    for row in overview.countries:
+        value = row.operations if map_key == OPERATIONS else row.totals[map_key].value
+        shaded[row.key] = (value, overview_tooltip(row))
+    world = charts.world_map(
+        shaded,
+        title=gettext("Participating countries shaded by %(figure)s") % {"figure": choice_label(map_key)},
+        legend_label=choice_label(map_key),
+    )
+    return {"per_year": per_year, "per_region": per_region, "map": world}
+
+
+def overview_tooltip(row):
+    """ "Brazil: 17 operations; victims rescued at least 440 (7 unknown)"."""
+    operations = ngettext("%(count)s operation", "%(count)s operations", row.operations) % {
+        "count": _count(row.operations)
+    }
+    figures = [
+        f"{metric.label} {row.totals[metric.value]}" for metric in METRICS if row.totals[metric.value].value is not None
+    ]
+    return f"{row.label}: " + "; ".join([operations, *figures])
