@@ -393,3 +393,22 @@ CountryTotal = type(
         "figure_totals": property(lambda self: {metric.value: self.figure_total(metric) for metric in METRICS}),
     },
 )
+
+
+class RegionTotal(models.Model):
+    """Kept aggregate: how many distinct operations named a country of each UN M49 region ("" = no region).
+
+    A region's figure totals and country count are sums of its countries' CountryTotal rows; only the number of
+    distinct operations cannot be summed (an operation with five European countries is one European operation), so it
+    is kept here, refreshed by services.refresh_country_totals() when a country's number of operations changes."""
+
+    region = models.CharField(_("region"), max_length=20, primary_key=True, blank=True)
+    operations = models.PositiveIntegerField(_("operations"), default=0)
+
+    class Meta:
+        ordering = ["region"]
+        verbose_name = _("region total")
+        verbose_name_plural = _("region totals")
+
+    def __str__(self):
+        return f"{self.region or '-'}: {self.operations} operations"

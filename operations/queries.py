@@ -153,7 +153,7 @@ def comparison(operations):
 
 # --- Kept per-country totals (issue #7) --------------------------------------------------------------------------
 
-from .models import CountryTotal  # noqa: E402
+from .models import CountryTotal, RegionTotal  # noqa: E402
 
 
 def kept_country_totals():
@@ -486,6 +486,66 @@ def overview(filters=None) -> Overview:
         undated = SeriesRow(None, gettext("year unknown"), row["parts"], _figure_totals(row))
         years.append(undated)
 
+    if filters.get("year_from") is None and filters.get("year_to") is None:
+        # No year range: every participation of the (region's) countries counts, which is exactly what the kept
+        # per-country and per-region totals hold; two small reads instead of two GROUP BYs over every participation.
+        regions, countries = _kept_region_and_country_rows(region)
+    else:
+        regions, countries = _grouped_region_and_country_rows(operations, region)
+    # The latest operations first, then their countries counted: annotating before the LIMIT would count the
+    # countries of every operation.
+    latest_pks = operations.order_by(F("start_date").desc(nulls_last=True), "name").values("pk")[:LATEST_OPERATIONS]
+    latest = list(Operation.objects.filter(pk__in=latest_pks).for_list())
+    return Overview(
+        operations=totals_row["parts"],
+        totals=_figure_totals(totals_row),
+        years=years,
+        regions=regions,
+        countries=countries,
+        latest=latest,
+    )
+
+
+def _kept_region_and_country_rows(region=""):
+    """The overview's region and country rows from the kept aggregates (CountryTotal, RegionTotal)."""
+    region_labels = dict(Region.choices)
+    kept = kept_country_totals()
+    if region:
+        kept = kept.filter(country__region=region)
+    countries = [
+        SeriesRow(row.country.iso2, row.country.name, row.operations, row.figure_totals, region=row.country.region)
+        for row in kept
+    ]
+    distinct_operations = dict(RegionTotal.objects.values_list("region", "operations"))
+    regions = []
+    for key in sorted({row.region for row in countries}):
+        members = [row for row in countries if row.region == key]
+        totals = {
+            metric.value: FigureTotal(
+                value=sum(row.totals[metric.value].value or 0 for row in members)
+                if any(row.totals[metric.value].value is not None for row in members)
+                else None,
+                parts=sum(row.totals[metric.value].parts for row in members),
+                approximate_parts=sum(row.totals[metric.value].approximate_parts for row in members),
+                lower_bound_parts=sum(row.totals[metric.value].lower_bound_parts for row in members),
+                unknown_parts=sum(row.totals[metric.value].unknown_parts for row in members),
+            )
+            for metric in METRICS
+        }
+        regions.append(
+            SeriesRow(
+                key,
+                str(region_labels.get(key, gettext("no region"))),
+                distinct_operations.get(key, 0),
+                totals,
+                countries=len(members),
+            )
+        )
+    return regions, countries
+
+
+def _grouped_region_and_country_rows(operations, region=""):
+    """The overview's region and country rows grouped from the participations of the filtered operations."""
     participations = Participation.objects.filter(operation__in=operations.values("pk")).order_by()
     if region:
         participations = participations.filter(country__region=region)
@@ -518,12 +578,4 @@ def overview(filters=None) -> Overview:
         .annotate(**_overview_aggregates())
         .order_by("country__name")
     ]
-    latest = list(operations.for_list()[:LATEST_OPERATIONS])
-    return Overview(
-        operations=totals_row["parts"],
-        totals=_figure_totals(totals_row),
-        years=years,
-        regions=regions,
-        countries=countries,
-        latest=latest,
-    )
+    return regions, countries

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from .figures import LOWER_BOUND, Figure, Metric, Qualifier
-from .models import METRICS, CountryTotal, Operation, Origin, Participation, ReportedFigure
+from .models import METRICS, Country, CountryTotal, Operation, Origin, Participation, RegionTotal, ReportedFigure
 
 
 def refresh_preferred_figures(operation: Operation) -> None:
@@ -95,10 +95,9 @@ def refresh_country_totals(country_ids=None) -> None:
             return
     fresh = compute_country_totals(country_ids)
     with transaction.atomic():
-        stale = CountryTotal.objects.exclude(country_id__in=list(fresh))
-        if country_ids is not None:
-            stale = stale.filter(country_id__in=country_ids)
-        stale.delete()
+        kept = CountryTotal.objects.all() if country_ids is None else CountryTotal.objects.filter(pk__in=country_ids)
+        operations_before = dict(kept.values_list("country_id", "operations"))
+        kept.exclude(country_id__in=list(fresh)).delete()
         CountryTotal.objects.bulk_create(
             [CountryTotal(country_id=country_id, **values) for country_id, values in fresh.items()],
             update_conflicts=True,
@@ -106,6 +105,44 @@ def refresh_country_totals(country_ids=None) -> None:
             update_fields=TOTAL_FIELDS,
             batch_size=500,
         )
+        # A region's number of distinct operations changes only when a country's number of operations does (a
+        # participation added, removed or moved), not when a figure is edited.
+        moved = {
+            country_id
+            for country_id in operations_before.keys() | fresh.keys()
+            if operations_before.get(country_id) != fresh.get(country_id, {}).get("operations")
+        }
+        if country_ids is None:
+            refresh_region_totals()
+        elif moved:
+            refresh_region_totals(set(Country.objects.filter(pk__in=moved).values_list("region", flat=True)))
+
+
+def compute_region_totals(regions=None) -> dict:
+    """{region: number of distinct operations naming a country of it}, fresh from the participations."""
+    participations = Participation.objects.order_by()
+    if regions is not None:
+        participations = participations.filter(country__region__in=regions)
+    return dict(
+        participations.values("country__region")
+        .annotate(operations=Count("operation", distinct=True))
+        .values_list("country__region", "operations")
+    )
+
+
+def refresh_region_totals(regions=None) -> None:
+    """Recompute the kept distinct-operation counts of these regions (all when None)."""
+    if regions is not None and not regions:
+        return
+    fresh = compute_region_totals(regions)
+    kept = RegionTotal.objects.all() if regions is None else RegionTotal.objects.filter(region__in=regions)
+    kept.exclude(region__in=list(fresh)).delete()
+    RegionTotal.objects.bulk_create(
+        [RegionTotal(region=region, operations=operations) for region, operations in fresh.items()],
+        update_conflicts=True,
+        unique_fields=["region"],
+        update_fields=["operations"],
+    )
 
 
 def country_totals_changed(country_ids) -> None:

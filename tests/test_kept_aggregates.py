@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
-from operations import services
+from operations import queries, services
 from operations.figures import LOWER_BOUND, Figure, FigureTotal, Qualifier
-from operations.models import METRICS, Country, CountryTotal, Operation, Participation, Source
+from operations.models import METRICS, Country, CountryTotal, Operation, Participation, RegionTotal, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,18 @@ def kept():
     return {row.pop("country_id"): row for row in CountryTotal.objects.values("country_id", *fields)}
 
 
+def fresh_region_operations():
+    return {
+        row["country__region"]: row["n"]
+        for row in Participation.objects.order_by()
+        .values("country__region")
+        .annotate(n=Count("operation", distinct=True))
+    }
+
+
 def assert_totals_exact():
     assert kept() == fresh_group_by()
+    assert dict(RegionTotal.objects.values_list("region", "operations")) == fresh_region_operations()
 
 
 @pytest.fixture
@@ -180,3 +190,20 @@ def test_an_unknown_total_is_none_never_zero():
     total = CountryTotal.objects.get(country=lonely).figure_total("victims_rescued")
     assert total == FigureTotal(None, parts=1, unknown_parts=1)
     assert str(total) == "—"
+
+
+def test_a_new_operation_counts_once_in_its_region_however_many_countries_it_names(synthetic):
+    operation, _, brazil, argentina = synthetic
+    assert_totals_exact()
+    before = RegionTotal.objects.get(region="Americas").operations
+    Participation.objects.create(operation=operation, country=Country.objects.get(iso2="CL"))
+    assert RegionTotal.objects.get(region="Americas").operations == before
+    assert_totals_exact()
+
+
+@pytest.mark.parametrize("region", ["", "Americas"])
+def test_the_overview_from_kept_totals_equals_a_fresh_grouping(region):
+    operations = queries.filtered_operations(region=region)
+    assert queries._kept_region_and_country_rows(region) == queries._grouped_region_and_country_rows(
+        operations.order_by(), region
+    )

@@ -1,13 +1,13 @@
-"""`manage.py rebuild_totals`: recompute every kept per-country total from the participations."""
+"""`manage.py rebuild_totals`: recompute every kept per-country and per-region total from the participations."""
 
 from django.core.management.base import BaseCommand
 
 from operations import services
-from operations.models import CountryTotal
+from operations.models import CountryTotal, RegionTotal
 
 
 class Command(BaseCommand):
-    help = "Recompute the kept per-country totals (CountryTotal) from the participations' preferred figures."
+    help = "Recompute the kept totals (CountryTotal, RegionTotal) from the participations' preferred figures."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -18,6 +18,11 @@ class Command(BaseCommand):
         fresh = services.compute_country_totals()
         kept = {row.pop("country_id"): row for row in CountryTotal.objects.values("country_id", *services.TOTAL_FIELDS)}
         differing = sorted(set(fresh) ^ set(kept) | {pk for pk in fresh.keys() & kept.keys() if fresh[pk] != kept[pk]})
+        regions_differ = services.compute_region_totals() != dict(
+            RegionTotal.objects.values_list("region", "operations")
+        )
+        if regions_differ:
+            differing.append("regions")
         if options["check"]:
             if differing:
                 self.stderr.write(f"{len(differing)} countries' kept totals differ from a fresh computation.")
