@@ -1,9 +1,10 @@
 """Read-side queries (selectors) for pages: every join or aggregate a page needs lives here."""
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from .figures import LOWER_BOUND, FigureTotal, Qualifier
-from .models import METRICS, Country, Operation, Participation, ReportedFigure
+from .models import METRICS, Country, CountryTotal, Operation, Participation, ReportedFigure
 
 
 def operations_with_headline_figures():
@@ -68,8 +69,18 @@ def operations_for_filtering():
 
 
 def operation_rows(queryset):
-    """What a row of the operations table shows, in the same one query: the named countries are counted in SQL."""
-    return queryset.annotate(countries_named=Count("participations", distinct=True))
+    """What a row of the operations table shows, in the same one query: the named countries are counted in SQL.
+
+    A correlated subquery rather than a JOIN + GROUP BY: the database counts the countries of the 50 rows shown, not of
+    every operation before the LIMIT (at a million participations the GROUP BY alone took most of a second)."""
+    named = (
+        Participation.objects.filter(operation=OuterRef("pk"))
+        .order_by()
+        .values("operation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(countries_named=Coalesce(Subquery(named), 0))
 
 
 def operation_totals(queryset) -> dict:
@@ -94,30 +105,77 @@ def result_totals(queryset) -> dict:
 # --- Countries (/countries/) -------------------------------------------------------------------------------------
 
 
+# The countries' totals come from the kept aggregates (CountryTotal, one row per participating country, refreshed by
+# services.refresh_country_totals on every write): a read of /countries/ joins 250 rows instead of grouping every
+# participation. tests/test_kept_aggregates.py pins them to a fresh GROUP BY.
+
+
 def participating_countries():
-    """Countries that took part in at least one operation."""
-    return Country.objects.filter(Exists(Participation.objects.filter(country=OuterRef("pk"))))
+    """Countries that took part in at least one operation (those with a kept total)."""
+    return Country.objects.filter(total__isnull=False)
 
 
 def countries_for_filtering():
     return participating_countries().order_by("name")
 
 
+def _kept_total_columns(prefix):
+    """The `total_aggregates()` names, read from the kept CountryTotal columns reached by `prefix`."""
+    columns = {}
+    for metric in METRICS:
+        name = metric.value
+        columns.update(
+            {
+                f"{name}_total": F(f"{prefix}{name}_sum"),
+                f"{name}_parts": F(f"{prefix}operations"),
+                f"{name}_approx": F(f"{prefix}{name}_approx"),
+                f"{name}_lower": F(f"{prefix}{name}_lower_bound"),
+                f"{name}_unknown": F(f"{prefix}operations") - F(f"{prefix}{name}_known"),
+            }
+        )
+    return columns
+
+
 def country_rows(queryset):
     """Each country with its number of operations and, per metric, the qualified total of its own figures."""
-    return queryset.annotate(
-        operations_count=Count("participations", distinct=True), **total_aggregates("participations")
-    )
+    return queryset.annotate(operations_count=F("total__operations"), **_kept_total_columns("total__"))
+
+
+def _summed_kept_totals(kept) -> dict:
+    """{metric: FigureTotal} summed over CountryTotal rows: exact, since each participation has one country."""
+    aggregates = {"operations": Sum("operations")}
+    for metric in METRICS:
+        for part in ("sum", "known", "approx", "lower_bound"):
+            aggregates[f"{metric.value}_{part}"] = Sum(f"{metric.value}_{part}")
+    row = kept.order_by().aggregate(**aggregates)
+    operations = int(row["operations"] or 0)
+    totals = {}
+    for metric in METRICS:
+        known = int(row[f"{metric.value}_known"] or 0)
+        value = row[f"{metric.value}_sum"]
+        totals[metric.value] = FigureTotal(
+            value=int(value) if known and value is not None else None,
+            parts=operations,
+            approximate_parts=int(row[f"{metric.value}_approx"] or 0),
+            lower_bound_parts=int(row[f"{metric.value}_lower_bound"] or 0),
+            unknown_parts=operations - known,
+        )
+    return totals
 
 
 def country_list_totals(queryset) -> dict:
-    """Totals over every participation of the filtered countries (the footer of /countries/)."""
-    return figure_totals(Participation.objects.filter(country__in=queryset.order_by().values("pk")))
+    """Totals over every participation of the filtered countries (the footer of /countries/), from the kept rows."""
+    return _summed_kept_totals(CountryTotal.objects.filter(country__in=queryset.order_by().values("pk")))
 
 
 def country_totals(country) -> dict:
-    """{metric: FigureTotal} over one country's participations: one query."""
-    return figure_totals(Participation.objects.filter(country=country))
+    """{metric: FigureTotal} over one country's participations, from its kept row: one query."""
+    return _summed_kept_totals(CountryTotal.objects.filter(country=country))
+
+
+def country_results(country):
+    """A country's participations, newest operation first."""
+    return results_for_filtering().filter(country=country)
 
 
 def country_by_iso2(iso2):
@@ -131,9 +189,13 @@ def country_by_iso2(iso2):
 
 
 def comparison(operations):
-    """For a list of operations: countries named and the source of each preferred operation-wide figure.
+    """What /compare/ shows for 2-4 operations, in two queries: per metric a row of cells, each the preferred
+    operation-wide figure with the source that gives it (None when no source gives one), and the sources numbered
+    in order of first citation for the footnotes.
 
-    Returns {operation.pk: {"countries_named": int, "sources": {metric: Source}}}, in two queries."""
+    Returns {"operations": [...], "countries_named": [...], "metrics": [(metric, [cell, ...])], "sources": [...]},
+    a cell being {"figure": Figure, "source": Source | None, "note": int | None}."""
+    operations = list(operations)
     pks = [operation.pk for operation in operations]
     named = dict(
         Participation.objects.filter(operation__in=pks)
@@ -142,18 +204,39 @@ def comparison(operations):
         .annotate(n=Count("pk"))
         .values_list("operation", "n")
     )
-    sources = {pk: {} for pk in pks}
-    figures = ReportedFigure.objects.filter(
+    preferred = ReportedFigure.objects.filter(
         operation__in=pks, participation__isnull=True, is_preferred=True
     ).select_related("source")
-    for figure in figures:
-        sources[figure.operation_id][figure.metric] = figure.source
-    return {pk: {"countries_named": named.get(pk, 0), "sources": sources[pk]} for pk in pks}
+    source_of = {(figure.operation_id, figure.metric): figure.source for figure in preferred}
+    notes = {}  # source pk -> footnote number
+    sources = []
+    rows = []
+    for metric in METRICS:
+        cells = []
+        for operation in operations:
+            source = source_of.get((operation.pk, metric.value))
+            if source is not None and source.pk not in notes:
+                notes[source.pk] = len(notes) + 1
+                sources.append(source)
+            cells.append(
+                {
+                    "figure": operation.figure(metric),
+                    "source": source,
+                    "note": notes[source.pk] if source is not None else None,
+                }
+            )
+        rows.append((metric, cells))
+    return {
+        "operations": operations,
+        "countries_named": [named.get(pk, 0) for pk in pks],
+        "metrics": rows,
+        "sources": [(notes[source.pk], source) for source in sources],
+    }
 
 
 # --- Kept per-country totals (issue #7) --------------------------------------------------------------------------
 
-from .models import CountryTotal, RegionTotal  # noqa: E402
+from .models import RegionTotal  # noqa: E402
 
 
 def kept_country_totals():
@@ -167,7 +250,6 @@ def kept_country_totals():
 # Imports for this section sit here, not at the top, so that the sections of this module merge independently.
 from dataclasses import dataclass, field  # noqa: E402
 
-from django.db.models import Subquery  # noqa: E402
 from django.utils.translation import gettext  # noqa: E402
 
 from .figures import Figure, FigureTotal, Metric  # noqa: E402

@@ -16,6 +16,12 @@ PAGES = [
     "/operations/",
     "/operations/?sort=-victims_rescued",
     "/operations/storm-makers/",
+    "/results/",
+    "/results/?country=BR&sort=-victims_rescued",
+    "/countries/",
+    "/countries/?sort=-victims_rescued",
+    "/countries/br/",
+    "/compare/?operations=storm-makers&operations=liberterra",
 ]
 
 
