@@ -22,9 +22,9 @@ from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import queries
 from .figures import Figure, Metric, Qualifier
 from .models import METRICS, Region, Role
-from .queries import preferred_source_url
 
 # Rows fetched from the database per round trip, and rows per chunk of the streamed response (about 300 KB of CSV
 # for the results table). Larger chunks gain nothing measurable (benchmarks/bench_export.py) and cost memory.
@@ -101,6 +101,47 @@ class ExportSpec:
         return tuple(i for i, column in enumerate(self.columns) if column.kind in _ESCAPED_KINDS)
 
 
+@dataclass(frozen=True)
+class TotalsExportSpec(ExportSpec):
+    """A table whose figures are totals over several rows (a country across its operations). The query fetches the
+    aggregates of `queries.total_aggregates()`; each total's value and qualifier come from FigureTotal, the one
+    place that knows that an unknown or "at least" part makes a total a lower bound."""
+
+    leading: int = 0  # how many columns come straight from the query before the per-metric totals
+
+    def values(self, queryset):
+        lookups = [column.lookup for column in self.columns[: self.leading]]
+        aggregates = [f"{metric.value}_{part}" for metric in METRICS for part in _TOTAL_PARTS]
+        return queryset.values_list(*lookups, *aggregates)
+
+    def rows(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
+        leading = self.leading
+
+        def with_totals(rows):
+            for row in rows:
+                cells = list(row[:leading])
+                for index, metric in enumerate(METRICS):
+                    values = row[leading + 5 * index : leading + 5 * index + 5]
+                    total = queries.figure_total(
+                        {f"{metric.value}_{part}": value for part, value in zip(_TOTAL_PARTS, values, strict=True)},
+                        metric,
+                    )
+                    known = total.parts - total.unknown_parts
+                    cells += [
+                        total.value,
+                        total.qualifier if total.value is not None else "",
+                        known,
+                        total.unknown_parts,
+                    ]
+                yield tuple(cells)
+
+        return escape_rows(with_totals(self.values(queryset).iterator(chunk_size=chunk_size)), self.escaped_indexes)
+
+
+# The aggregates queries.total_aggregates() computes per metric, in that order.
+_TOTAL_PARTS = ("total", "parts", "approx", "lower", "unknown")
+
+
 def escape_rows(rows: Iterable[tuple], indexes: tuple[int, ...]) -> Iterator[tuple]:
     """Escape formula triggers in the text cells at `indexes`. A row is copied only when one of them needs it, which
     almost none do: checking costs about 0.1 µs a cell (benchmarks/bench_export.py)."""
@@ -145,7 +186,7 @@ def figure_columns(of: str) -> list[ExportColumn]:
                 f"export_{metric.value}_source_url",
                 URL,
                 format_lazy(_("Where the preferred {metric} figure was published."), metric=metric.label),
-                expression=preferred_source_url(metric, of=of),
+                expression=queries.preferred_source_url(metric, of=of),
             ),
         ]
     return columns
@@ -168,6 +209,12 @@ OPERATION_COLUMNS = (
         "countries_reported",
         INTEGER,
         _("The number of participating countries the sources report, which may exceed those they name."),
+    ),
+    ExportColumn(
+        "countries_named",
+        "countries_named",
+        INTEGER,
+        _("The number of participating countries the tracker names (rows in the results table)."),
     ),
     ExportColumn(
         "verified",
@@ -230,7 +277,73 @@ OPERATION_COUNTRIES = ExportSpec(
     RESULTS.columns,
 )
 
-SPECS = [OPERATIONS, RESULTS, COUNTRY_RESULTS, OPERATION_COUNTRIES]
+
+def total_columns() -> list[ExportColumn]:
+    """Per metric: the total of the known figures, its qualifier, and how many figures are known and unknown."""
+    columns = []
+    for metric in METRICS:
+        label = metric.label
+        columns += [
+            ExportColumn(
+                metric.value,
+                f"{metric.value}_total",
+                INTEGER,
+                format_lazy(
+                    _("{metric}: the sum of the figures known for this country's operations; empty when none is."),
+                    metric=label,
+                ),
+            ),
+            ExportColumn(
+                f"{metric.value}_qualifier",
+                f"{metric.value}_qualifier",
+                CODE,
+                format_lazy(
+                    _(
+                        "How to read the {metric} total: at_least when a part is unknown or a lower bound, approx when "
+                        "a part is approximate, else exact."
+                    ),
+                    metric=label,
+                ),
+            ),
+            ExportColumn(
+                f"{metric.value}_known_parts",
+                f"{metric.value}_parts",
+                INTEGER,
+                format_lazy(_("How many of this country's operations give a {metric} figure."), metric=label),
+            ),
+            ExportColumn(
+                f"{metric.value}_unknown_parts",
+                f"{metric.value}_unknown",
+                INTEGER,
+                format_lazy(
+                    _("How many of this country's operations give no {metric} figure (not counted as zero)."),
+                    metric=label,
+                ),
+            ),
+        ]
+    return columns
+
+
+_COUNTRY_LIST_LEADING = (
+    ExportColumn("country", "name", TEXT, _("The country's English short name (ISO 3166-1).")),
+    ExportColumn("country_iso2", "iso2", CODE, _("ISO 3166-1 alpha-2 code.")),
+    ExportColumn("country_iso3", "iso3", CODE, _("ISO 3166-1 alpha-3 code.")),
+    ExportColumn("region", "region", CODE, format_lazy(_("UN M49 region: {choices}."), choices=_choices(Region))),
+    ExportColumn("subregion", "subregion", TEXT, _("UN M49 sub-region.")),
+    ExportColumn("operations", "operations_count", INTEGER, _("The number of operations the country took part in.")),
+)
+COUNTRIES = TotalsExportSpec(
+    "countries",
+    _("Countries"),
+    _(
+        "One row per country that took part in an operation, with its totals across those operations. A total has no "
+        "single source: export the results table for each figure's source."
+    ),
+    (*_COUNTRY_LIST_LEADING, *total_columns()),
+    leading=len(_COUNTRY_LIST_LEADING),
+)
+
+SPECS = [OPERATIONS, RESULTS, COUNTRIES, COUNTRY_RESULTS, OPERATION_COUNTRIES]
 
 
 # --- Writers --------------------------------------------------------------------------------------------------

@@ -10,12 +10,15 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
-from django_tables2 import RequestConfig
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import exports, queries, services
+from . import exports, filters, queries, services, tables
+from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
 logger = logging.getLogger(__name__)
 
@@ -44,30 +47,7 @@ class OperationDashboardView(NotBuiltYet):
     pass
 
 
-# --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------
-
-
-class OperationListView(NotBuiltYet):
-    pass
-
-
-class ResultListView(NotBuiltYet):
-    pass
-
-
-class CountryListView(NotBuiltYet):
-    pass
-
-
-class CountryDetailView(NotBuiltYet):
-    pass
-
-
-class CompareView(NotBuiltYet):
-    pass
-
-
-# --- Export and data dictionary (issue #6) ---------------------------------------------------------------------
+# --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
 
 
 class ExportMixin:
@@ -83,10 +63,13 @@ class ExportMixin:
     # Query parameters that choose how rows are shown or written, not which: left out of the file name.
     export_control_params = {"sort", "page", "per_page", "_export", "_bom"}
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
         export_format = request.GET.get(self.export_trigger_param)
-        if export_format is None:
-            return super().get(request, *args, **kwargs)
+        if export_format is None or request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        return self.export(request, export_format)
+
+    def export(self, request, export_format):
         if not request.user.has_perm(self.export_permission):
             raise PermissionDenied
         if export_format not in self.export_formats or self.export_spec is None:
@@ -129,8 +112,9 @@ class ExportMixin:
 
     def get_export_queryset(self):
         """The filtered rows in the table's order: the table is built on them and sorted by `?sort=` exactly as the
-        page does (its order_by and order_FOO methods), without paginating."""
-        table = self.get_table_class()(data=self.get_table_data(), **self.get_table_kwargs())
+        page does (its order_by and order_FOO methods), without paginating and without the footer totals (the export
+        spec, not the table, chooses the columns)."""
+        table = self.get_table_class()(data=self.get_table_data())
         RequestConfig(self.request, paginate=False).configure(table)
         return table.data.data
 
@@ -166,6 +150,150 @@ class ExportMixin:
         query.pop(self.export_trigger_param, None)
         query.pop("_bom", None)
         return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+
+
+# --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------
+
+
+class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable, paginated table: django-filter parses and validates the filters, tables2 sorts and
+    pages. A list is a few declarative lines: the base queryset the filters narrow, the row queryset the table shows,
+    the totals of the footer (SQL over the whole filtered set), the FilterSet, the Table.
+
+    `get_table().data.data` is the filtered, sorted queryset of every row (not only the page): what an export needs.
+    """
+
+    template_name = "operations/filtered_table.html"
+    title = ""
+    count_singular = ""  # "%(count)s operation"
+    count_plural = ""  # "%(count)s operations"
+    allowed_per_page = ALLOWED_PER_PAGE
+    default_per_page = DEFAULT_PER_PAGE
+
+    # Hooks (queries.py functions): the queryset filters narrow, what each row shows, the footer totals.
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_rows(self, queryset):
+        return queryset
+
+    def get_totals(self, queryset):
+        return None
+
+    @property
+    def filters_invalid(self):
+        return self.filterset.is_bound and not self.filterset.is_valid()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.filters_invalid:
+            # The page still renders, with the form's errors above where the table would be: nothing pretends to
+            # have filtered.
+            response.status_code = 400
+        return response
+
+    def get_per_page(self):
+        """`?per_page=` when it is one of the offered sizes; otherwise the default (never 500 rows, never -1)."""
+        try:
+            per_page = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return self.default_per_page
+        return per_page if per_page in self.allowed_per_page else self.default_per_page
+
+    def get_paginate_by(self, table_data=None):
+        # Paging is the table's (get_table); FilterView's own paginator must not page (and 404) the object list too.
+        return None
+
+    def get_table_data(self):
+        return self.get_rows(self.object_list)
+
+    def get_table_kwargs(self):
+        kwargs = {"caption": self.title}
+        if not self.filters_invalid:
+            kwargs["totals"] = self.get_totals(self.object_list)
+        return kwargs
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        RequestConfig(self.request, paginate=False).configure(table)  # ?sort=, validated against the columns
+        table.paginate(per_page=self.get_per_page())
+        # Paginator.get_page: not a number -> first page, past the end (?page=99999) -> last page.
+        table.page = table.paginator.get_page(self.request.GET.get(table.prefixed_page_field))
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        context.update(
+            title=self.title,
+            filters_invalid=self.filters_invalid,
+            active_filters=self.active_filters(),
+            result_count=table.paginator.count,
+            result_count_text=ngettext(self.count_singular, self.count_plural, table.paginator.count)
+            % {"count": intcomma(table.paginator.count)},
+            per_page=self.get_per_page(),
+            per_page_choices=self.allowed_per_page,
+        )
+        return context
+
+    def active_filters(self):
+        """The filters in use, each with a link that removes it (keeping sort, page size and the other filters)."""
+        if not self.filterset.is_bound or self.filters_invalid:
+            return []
+        active = []
+        for name, value in self.filterset.form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = self.filterset.form.fields[name]
+            choices = dict(getattr(field, "choices", ()) or ()) if not hasattr(field, "queryset") else {}
+            remaining = self.request.GET.copy()
+            remaining.pop(name, None)
+            remaining.pop("page", None)
+            active.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "value": choices.get(value, value),
+                    "remove_url": f"?{remaining.urlencode()}" if remaining else self.request.path,
+                }
+            )
+        return active
+
+
+class OperationListView(FilteredTableView):
+    title = _("Operations")
+    export_spec = exports.OPERATIONS
+    count_singular, count_plural = "%(count)s operation", "%(count)s operations"
+    filterset_class = filters.OperationFilter
+    table_class = tables.OperationTable
+
+    def get_queryset(self):
+        return queries.operations_for_filtering()
+
+    def get_rows(self, queryset):
+        return queries.operation_rows(queryset)
+
+    def get_totals(self, queryset):
+        return queries.operation_totals(queryset)
+
+
+class ResultListView(NotBuiltYet):
+    pass
+
+
+class CountryListView(NotBuiltYet):
+    pass
+
+
+class CountryDetailView(NotBuiltYet):
+    pass
+
+
+class CompareView(NotBuiltYet):
+    pass
+
+
+# --- Export and data dictionary (issue #6) ---------------------------------------------------------------------
 
 
 class DataDictionaryView(TemplateView):

@@ -1,0 +1,201 @@
+"""One FilterSet per list (operations, results, countries); every per-metric filter is derived from METRICS."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import queries
+from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
+
+# Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
+MAX_FIGURE = 2**62
+MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_TEXT = 200
+
+
+def _reject_nul(value):
+    # PostgreSQL refuses NUL in a string literal; say so as a form error instead of a database error.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(_("This value contains a NUL character."), code="null_characters_not_allowed")
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter (django-filter's NumberFilter takes decimals) with bounds."""
+
+    field_class = forms.IntegerField
+
+
+class CountryField(django_filters.fields.ModelChoiceField):
+    """A country chosen by ISO alpha-2 code in any case: `?country=BR` and `?country=br` mean Brazil."""
+
+    def to_python(self, value):
+        _reject_nul(value)
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        # So that the select shows "Brazil" as chosen for `?country=br`.
+        if isinstance(value, str):
+            return value.upper()
+        return super().prepare_value(value)
+
+
+class CountryFilter(django_filters.ModelChoiceFilter):
+    field_class = CountryField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "iso2")
+        kwargs.setdefault("queryset", lambda request: queries.participating_countries().order_by("name"))
+        kwargs.setdefault("label", _("Country"))
+        super().__init__(*args, **kwargs)
+
+
+class SlugChoiceField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value):
+        _reject_nul(value)
+        return super().to_python(value)
+
+
+def _min_figure_filters():
+    """`min_<metric>` for every metric: rows whose preferred value is at least the number (unknown is excluded)."""
+    return {
+        f"min_{metric.value}": IntegerFilter(
+            field_name=metric.value,
+            lookup_expr="gte",
+            label=_("Minimum %(metric)s") % {"metric": metric.label},
+            min_value=0,
+            max_value=MAX_FIGURE,
+        )
+        for metric in METRICS
+    }
+
+
+# Operations and participations carry the same preferred-figure columns, so one set of filters serves both lists.
+MinimumFigures = type("MinimumFigures", (django_filters.FilterSet,), {"__module__": __name__, **_min_figure_filters()})
+
+
+def _year_filter(field_name, lookup_expr, label):
+    return IntegerFilter(
+        field_name=field_name, lookup_expr=lookup_expr, label=label, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+
+
+class FilterForm(forms.Form):
+    """The form behind every FilterSet: no NUL characters anywhere, and a year range that runs forwards."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators.append(_reject_nul)
+        # The per-metric minimums come from a shared base class; show them after the list's own filters.
+        self.order_fields([name for name in self.fields if not name.startswith("min_")])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start is not None and end is not None and start > end:
+            raise ValidationError(
+                _("“Year from” (%(start)s) is after “Year to” (%(end)s).") % {"start": start, "end": end}
+            )
+        return data
+
+
+class TrackerFilterSet(django_filters.FilterSet):
+    class Meta:
+        form = FilterForm
+
+
+class OperationFilter(MinimumFigures, TrackerFilterSet):
+    """Filters of /operations/: search, coordinator, region, years, country, form of exploitation, minimum figures."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT)
+    coordinator = django_filters.CharFilter(lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT)
+    region = django_filters.ChoiceFilter(
+        choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
+    )
+    year_from = _year_filter("year", "gte", _("Year from"))
+    year_to = _year_filter("year", "lte", _("Year to"))
+    country = CountryFilter(method="with_country", label=_("Participating country"))
+    exploitation = django_filters.ModelChoiceFilter(
+        field_name="exploitation_forms",
+        queryset=ExploitationForm.objects.all(),
+        to_field_name="slug",
+        label=_("Form of exploitation"),
+    )
+
+    class Meta:
+        model = Operation
+        fields = []
+        form = FilterForm
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(summary__icontains=value))
+
+    # Exists() rather than a join: an operation with several matching countries stays one row, so the footer
+    # totals count it once.
+    def in_region(self, queryset, name, value):
+        return queryset.filter(Exists(Participation.objects.filter(operation=OuterRef("pk"), country__region=value)))
+
+    def with_country(self, queryset, name, value):
+        return queryset.filter(Exists(Participation.objects.filter(operation=OuterRef("pk"), country=value)))
+
+
+class OperationSlugFilter(django_filters.ModelChoiceFilter):
+    """An operation by slug, typed rather than picked: a select of 10,000 operations would cost more than the page."""
+
+    field_class = SlugChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Operation.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "libertad"}))
+        kwargs.setdefault("label", _("Operation (slug)"))
+        super().__init__(*args, **kwargs)
+
+
+class ResultFilter(MinimumFigures, TrackerFilterSet):
+    """Filters of /results/: operation, country, region, years, role, minimum figures."""
+
+    operation = OperationSlugFilter()
+    country = CountryFilter()
+    region = django_filters.ChoiceFilter(field_name="country__region", choices=Region.choices, label=_("Region"))
+    year_from = _year_filter("operation__year", "gte", _("Year from"))
+    year_to = _year_filter("operation__year", "lte", _("Year to"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+
+    class Meta:
+        model = Participation
+        fields = []
+        form = FilterForm
+
+
+def _subregion_choices():
+    subregions = Country.objects.exclude(subregion="").order_by("subregion").values_list("subregion", flat=True)
+    return [(name, name) for name in subregions.distinct()]
+
+
+class CountryListFilter(TrackerFilterSet):
+    """Filters of /countries/: region, sub-region, whether any of its own figures is known."""
+
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
+    subregion = django_filters.ChoiceFilter(choices=_subregion_choices, label=_("Sub-region"))
+    has_results = django_filters.ChoiceFilter(
+        choices=[("yes", _("with figures of its own")), ("no", _("without figures of its own"))],
+        method="with_results",
+        label=_("Country figures"),
+    )
+
+    class Meta:
+        model = Country
+        fields = []
+        form = FilterForm
+
+    def with_results(self, queryset, name, value):
+        any_known = Q()
+        for metric in METRICS:
+            any_known |= Q(**{f"{metric.value}__isnull": False})
+        known = Exists(Participation.objects.filter(any_known, country=OuterRef("pk")))
+        return queryset.filter(known if value == "yes" else ~known)
