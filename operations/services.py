@@ -2,13 +2,27 @@
 denormalised preferred values on operations and participations and the kept per-country totals."""
 
 import contextvars
+import logging
 from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from .figures import LOWER_BOUND, Figure, Metric, Qualifier
-from .models import METRICS, Country, CountryTotal, Operation, Origin, Participation, RegionTotal, ReportedFigure
+from .models import (
+    METRICS,
+    Country,
+    CountryTotal,
+    ExportLog,
+    Operation,
+    Origin,
+    Participation,
+    RegionTotal,
+    ReportedFigure,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def refresh_preferred_figures(operation: Operation) -> None:
@@ -252,3 +266,27 @@ def set_preferred(reported: ReportedFigure) -> None:
         reported.is_preferred = True
         reported.save(update_fields=["is_preferred", "updated_at"])
     refresh_preferred_figures(reported.operation)
+
+
+def start_export_log(*, user, table: str, path: str, export_format: str, query: dict) -> ExportLog:
+    """Record that `user` started exporting `table` with these filters; finish_export_log() adds the row count."""
+    return ExportLog.objects.create(
+        user=user if user.is_authenticated else None,
+        username=user.get_username(),
+        table=table,
+        path=path[:500],
+        format=export_format,
+        query=query,
+    )
+
+
+def finish_export_log(log: ExportLog, rows: int, error: BaseException | None = None) -> None:
+    """Record how many rows the export sent and whether it reached the end."""
+    log.row_count = rows
+    log.status = ExportLog.Status.COMPLETE if error is None else ExportLog.Status.FAILED
+    log.finished_at = timezone.now()
+    log.save(update_fields=["row_count", "status", "finished_at"])
+    if error is None:
+        logger.info("export %s by %s: %d rows (%s)", log.table, log.username, rows, log.format)
+    else:
+        logger.warning("export %s by %s FAILED after %d rows: %r", log.table, log.username, rows, error)
