@@ -110,8 +110,10 @@ def session_cookie(user):
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
-def count_queries(user, urls):
-    """Queries per page (and for the export, while it streams), in this process through the test client."""
+def count_queries(user, urls, repeat=5):
+    """Queries per page (and for the export, while it streams), in this process through the test client; for pages
+    also the CPU time of one request (process time, so other work on the machine inflates it less than wall time)
+    and the database's share of the wall time, each the median of `repeat` requests."""
     client = Client()
     client.force_login(user)
     counts = {}
@@ -122,6 +124,16 @@ def count_queries(user, urls):
                 for _ in response.streaming_content:
                     pass
         counts[url] = {"status": response.status_code, "queries": len(captured)}
+        if getattr(response, "streaming", False) or response.status_code != 200:
+            continue
+        cpu, sql = [], []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.process_time()
+                client.get(url)
+                cpu.append((time.process_time() - started) * 1000)
+            sql.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
+        counts[url].update(cpu_ms=round(statistics.median(cpu), 1), sql_ms=round(statistics.median(sql), 1))
     return counts
 
 
@@ -345,15 +357,16 @@ def markdown(result):
         f"http.client on loopback, {result['requests']} sequential requests per page for latency, "
         f"{result['connections']} connections for {result['seconds']} s for throughput.",
         "",
-        "| page | URL | queries | p50 ms | p95 ms | requests/s |",
-        "|---|---|---:|---:|---:|---:|",
+        "| page | URL | queries | SQL ms | CPU ms | p50 ms | p95 ms | requests/s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for page in result["pages"]:
         if page.get("not_built"):
-            lines.append(f"| {page['label']} | `{page['url']}` | – | not built | | |")
+            lines.append(f"| {page['label']} | `{page['url']}` | – | | | not built | | |")
             continue
         lines.append(
-            f"| {page['label']} | `{page['url']}` | {page['queries']} | {page['p50_ms']} | {page['p95_ms']} | "
+            f"| {page['label']} | `{page['url']}` | {page['queries']} | {page.get('sql_ms')} | {page.get('cpu_ms')} | "
+            f"{page['p50_ms']} | {page['p95_ms']} | "
             f"{page['requests_per_s']} |"
         )
     exported = result["export"]
@@ -380,6 +393,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="only the in-process pass: queries, SQL ms and CPU ms per page"
+    )
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         raise SystemExit("set DATABASE_URL to the database benchmarks/load.py filled")
@@ -390,6 +406,10 @@ def main():
     urls = [url for _, url in page_list] + ([] if args.skip_export else [EXPORT_URL])
     print("counting queries ...", flush=True)
     queries = count_queries(user, urls)
+    if args.cpu_only:
+        for label, url in page_list:
+            print(f"| {label} | `{url}` | {queries[url]} |")
+        return
     cookie = session_cookie(user)
     result = {
         "scale": args.scale,
@@ -422,7 +442,13 @@ def main():
         result["static_file"] = {"url": stylesheet, "status": fetch(port, stylesheet, "")[0] if stylesheet else None}
         for label, url in page_list:
             print(f"{label}: {url}", flush=True)
-            page = {"label": label, "url": url, "queries": queries[url]["queries"]}
+            page = {
+                "label": label,
+                "url": url,
+                "queries": queries[url]["queries"],
+                "cpu_ms": queries[url].get("cpu_ms"),
+                "sql_ms": queries[url].get("sql_ms"),
+            }
             status, _ = fetch(port, url, cookie)
             if status == 404:
                 page["not_built"] = True
