@@ -10,6 +10,9 @@ class OperationsConfig(AppConfig):
     name = "operations"
     verbose_name = _("Trafficking operations")
 
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the kept-totals receivers)
+
 
 class TrackerAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the tracker's site: only editors and superusers get in (see admin_site.py)."""

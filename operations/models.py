@@ -352,3 +352,111 @@ class ReportedFigure(models.Model):
 
     def as_figure(self) -> Figure:
         return Figure(self.value, self.qualifier)
+
+
+def _country_total_fields():
+    """Per metric: the sum of the known preferred values, and how many parts are known, approximate, lower bounds."""
+    fields = {}
+    for metric in METRICS:
+        # NULL when no part is known: an unknown total sorts last and shows "—", it is never 0.
+        fields[f"{metric.value}_sum"] = models.PositiveBigIntegerField(metric.label, null=True, blank=True)
+        fields[f"{metric.value}_known"] = models.PositiveIntegerField(_("known parts"), default=0)
+        fields[f"{metric.value}_approx"] = models.PositiveIntegerField(_("approximate parts"), default=0)
+        fields[f"{metric.value}_lower_bound"] = models.PositiveIntegerField(_("lower-bound parts"), default=0)
+    return fields
+
+
+def _country_total_figure_total(self, metric):
+    """The country's qualified total for a metric as a FigureTotal (unknown parts = operations - known parts)."""
+    from .figures import FigureTotal
+
+    metric = Metric(metric)
+    known = getattr(self, f"{metric.value}_known")
+    return FigureTotal(
+        value=getattr(self, f"{metric.value}_sum") if known else None,
+        parts=self.operations,
+        approximate_parts=getattr(self, f"{metric.value}_approx"),
+        lower_bound_parts=getattr(self, f"{metric.value}_lower_bound"),
+        unknown_parts=self.operations - known,
+    )
+
+
+CountryTotal = type(
+    "CountryTotal",
+    (models.Model,),
+    {
+        "__module__": __name__,
+        "__doc__": (
+            "Kept aggregate: one row per country that took part in any operation, with its number of operations and, "
+            "per metric, the parts of its qualified total. Written only by services.refresh_country_totals(), so "
+            "/countries/ and the overview read 250 rows instead of grouping a million participations per request."
+        ),
+        "country": models.OneToOneField(
+            Country, on_delete=models.CASCADE, primary_key=True, related_name="total", verbose_name=_("country")
+        ),
+        "operations": models.PositiveIntegerField(_("operations"), default=0),
+        **_country_total_fields(),
+        "Meta": type(
+            "Meta",
+            (),
+            {"verbose_name": _("country total"), "verbose_name_plural": _("country totals"), "ordering": ["country"]},
+        ),
+        "__str__": lambda self: f"{self.country_id}: {self.operations} operations",
+        "figure_total": _country_total_figure_total,
+        "figure_totals": property(lambda self: {metric.value: self.figure_total(metric) for metric in METRICS}),
+    },
+)
+
+
+class RegionTotal(models.Model):
+    """Kept aggregate: how many distinct operations named a country of each UN M49 region ("" = no region).
+
+    A region's figure totals and country count are sums of its countries' CountryTotal rows; only the number of
+    distinct operations cannot be summed (an operation with five European countries is one European operation), so it
+    is kept here, refreshed by services.refresh_country_totals() when a country's number of operations changes."""
+
+    region = models.CharField(_("region"), max_length=20, primary_key=True, blank=True)
+    operations = models.PositiveIntegerField(_("operations"), default=0)
+
+    class Meta:
+        ordering = ["region"]
+        verbose_name = _("region total")
+        verbose_name_plural = _("region totals")
+
+    def __str__(self):
+        return f"{self.region or '-'}: {self.operations} operations"
+
+
+class ExportLog(models.Model):
+    """One export of a table (CSV or XLSX): who asked, for which table and filters, and how many rows they got.
+
+    Written when the export starts and updated when its last row is sent, so an export cut short by an error
+    stays on record as failed with the rows sent so far."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("started")
+        COMPLETE = "complete", _("complete")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept apart from `user` so the record still says who exported after the account is deleted.
+    username = models.CharField(_("user name"), max_length=150)
+    table = models.CharField(_("table"), max_length=50)
+    path = models.CharField(_("page"), max_length=500)
+    format = models.CharField(_("format"), max_length=10)
+    # The query string as given (filters and sort, without the export trigger), as {"name": ["value", ...]}.
+    query = models.JSONField(_("filters and sort"), default=dict, blank=True)
+    row_count = models.PositiveBigIntegerField(_("rows"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.STARTED)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("export log")
+
+    def __str__(self):
+        return f"{self.username}: {self.table} ({self.format}, {self.get_status_display()})"

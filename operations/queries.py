@@ -3,16 +3,34 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from .figures import LOWER_BOUND, Figure, FigureTotal, Metric, Qualifier
-from .models import METRICS, Country, Operation, Participation, Region, ReportedFigure, Role
+from .models import METRICS, Country, CountryTotal, Operation, Participation, Region, RegionTotal, ReportedFigure, Role
 from .periods import format_period
 
 
 def operations_with_headline_figures():
     """Operations with their preferred figures and the number of countries the sources name, newest first."""
     return Operation.objects.for_list()
+
+
+def preferred_source_url(metric, *, of: str):
+    """The source URL of the preferred figure for `metric`, as a correlated subquery on an Operation (`of="operation"`,
+    the operation-wide figure) or a Participation (`of="participation"`, one country's figure).
+
+    One indexed lookup per row inside the export's single query, never a query per row. At most one figure per slot is
+    preferred (a unique constraint), so the subquery has at most one row."""
+    figures = ReportedFigure.objects.filter(metric=metric, is_preferred=True)
+    if of == "operation":
+        figures = figures.filter(operation=OuterRef("pk"), participation__isnull=True)
+    elif of == "participation":
+        figures = figures.filter(participation=OuterRef("pk"))
+    else:
+        raise ValueError(f"no preferred figures on {of!r}")
+    # order_by(): ReportedFigure's default ordering would join the operation table for nothing.
+    return Subquery(figures.order_by().values("source__url")[:1])
 
 
 # --- Qualified totals in SQL ------------------------------------------------------------------------------------
@@ -72,8 +90,18 @@ def operations_for_filtering():
 
 
 def operation_rows(queryset):
-    """What a row of the operations table shows, in the same one query: the named countries are counted in SQL."""
-    return queryset.annotate(countries_named=Count("participations", distinct=True))
+    """What a row of the operations table shows, in the same one query: the named countries are counted in SQL.
+
+    A correlated subquery rather than a JOIN + GROUP BY: the database counts the countries of the 50 rows shown, not of
+    every operation before the LIMIT (at a million participations the GROUP BY alone took most of a second)."""
+    named = (
+        Participation.objects.filter(operation=OuterRef("pk"))
+        .order_by()
+        .values("operation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(countries_named=Coalesce(Subquery(named), 0))
 
 
 def operation_totals(queryset) -> dict:
@@ -98,28 +126,72 @@ def result_totals(queryset) -> dict:
 # --- Countries (/countries/) -------------------------------------------------------------------------------------
 
 
+# The countries' totals come from the kept aggregates (CountryTotal, one row per participating country, refreshed by
+# services.refresh_country_totals on every write): a read of /countries/ joins 250 rows instead of grouping every
+# participation. tests/test_kept_aggregates.py pins them to a fresh GROUP BY.
+
+
 def participating_countries():
-    """Countries that took part in at least one operation."""
-    return Country.objects.filter(Exists(Participation.objects.filter(country=OuterRef("pk"))))
+    """Countries that took part in at least one operation (those with a kept total)."""
+    return Country.objects.filter(total__isnull=False)
 
 
 def countries_for_filtering():
     return participating_countries().order_by("name")
 
 
+def _kept_total_columns(prefix):
+    """The `total_aggregates()` names, read from the kept CountryTotal columns reached by `prefix`."""
+    columns = {}
+    for metric in METRICS:
+        name = metric.value
+        columns.update(
+            {
+                f"{name}_total": F(f"{prefix}{name}_sum"),
+                f"{name}_parts": F(f"{prefix}operations"),
+                f"{name}_approx": F(f"{prefix}{name}_approx"),
+                f"{name}_lower": F(f"{prefix}{name}_lower_bound"),
+                f"{name}_unknown": F(f"{prefix}operations") - F(f"{prefix}{name}_known"),
+            }
+        )
+    return columns
+
+
 def country_rows(queryset):
     """Each country with its number of operations and, per metric, the qualified total of its own figures."""
-    return queryset.annotate(operations_count=Count("participations"), **total_aggregates("participations"))
+    return queryset.annotate(operations_count=F("total__operations"), **_kept_total_columns("total__"))
+
+
+def _summed_kept_totals(kept) -> dict:
+    """{metric: FigureTotal} summed over CountryTotal rows: exact, since each participation has one country."""
+    aggregates = {"operations": Sum("operations")}
+    for metric in METRICS:
+        for part in ("sum", "known", "approx", "lower_bound"):
+            aggregates[f"{metric.value}_{part}"] = Sum(f"{metric.value}_{part}")
+    row = kept.order_by().aggregate(**aggregates)
+    operations = int(row["operations"] or 0)
+    totals = {}
+    for metric in METRICS:
+        known = int(row[f"{metric.value}_known"] or 0)
+        value = row[f"{metric.value}_sum"]
+        totals[metric.value] = FigureTotal(
+            value=int(value) if known and value is not None else None,
+            parts=operations,
+            approximate_parts=int(row[f"{metric.value}_approx"] or 0),
+            lower_bound_parts=int(row[f"{metric.value}_lower_bound"] or 0),
+            unknown_parts=operations - known,
+        )
+    return totals
 
 
 def country_list_totals(queryset) -> dict:
-    """Totals over every participation of the filtered countries (the footer of /countries/)."""
-    return figure_totals(Participation.objects.filter(country__in=queryset.order_by().values("pk")))
+    """Totals over every participation of the filtered countries (the footer of /countries/), from the kept rows."""
+    return _summed_kept_totals(CountryTotal.objects.filter(country__in=queryset.order_by().values("pk")))
 
 
 def country_totals(country) -> dict:
-    """{metric: FigureTotal} over one country's participations: one query."""
-    return figure_totals(Participation.objects.filter(country=country))
+    """{metric: FigureTotal} over one country's participations, from its kept row: one query."""
+    return _summed_kept_totals(CountryTotal.objects.filter(country=country))
 
 
 def country_results(country):
@@ -183,9 +255,16 @@ def comparison(operations):
     }
 
 
-# --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
+# --- Kept per-country totals (issue #7) --------------------------------------------------------------------------
 
-# Imports for this section sit here, not at the top, so that the sections of this module merge independently.
+
+def kept_country_totals():
+    """Every country that took part in an operation, with its kept totals (one row each, no GROUP BY at read time);
+    `row.figure_totals` gives {metric: FigureTotal}, `row.figure_total(metric)` one of them."""
+    return CountryTotal.objects.select_related("country").order_by("country__name")
+
+
+# --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
 
 
 # How many operations the overview lists under "latest operations".
@@ -500,6 +579,66 @@ def overview(filters=None) -> Overview:
         undated = SeriesRow(None, gettext("year unknown"), row["parts"], _figure_totals(row))
         years.append(undated)
 
+    if filters.get("year_from") is None and filters.get("year_to") is None:
+        # No year range: every participation of the (region's) countries counts, which is exactly what the kept
+        # per-country and per-region totals hold; two small reads instead of two GROUP BYs over every participation.
+        regions, countries = _kept_region_and_country_rows(region)
+    else:
+        regions, countries = _grouped_region_and_country_rows(operations, region)
+    # The latest operations first, then their countries counted: annotating before the LIMIT would count the
+    # countries of every operation.
+    latest_pks = operations.order_by(F("start_date").desc(nulls_last=True), "name").values("pk")[:LATEST_OPERATIONS]
+    latest = list(Operation.objects.filter(pk__in=latest_pks).for_list())
+    return Overview(
+        operations=totals_row["parts"],
+        totals=_figure_totals(totals_row),
+        years=years,
+        regions=regions,
+        countries=countries,
+        latest=latest,
+    )
+
+
+def _kept_region_and_country_rows(region=""):
+    """The overview's region and country rows from the kept aggregates (CountryTotal, RegionTotal)."""
+    region_labels = dict(Region.choices)
+    kept = kept_country_totals()
+    if region:
+        kept = kept.filter(country__region=region)
+    countries = [
+        SeriesRow(row.country.iso2, row.country.name, row.operations, row.figure_totals, region=row.country.region)
+        for row in kept
+    ]
+    distinct_operations = dict(RegionTotal.objects.values_list("region", "operations"))
+    regions = []
+    for key in sorted({row.region for row in countries}):
+        members = [row for row in countries if row.region == key]
+        totals = {
+            metric.value: FigureTotal(
+                value=sum(row.totals[metric.value].value or 0 for row in members)
+                if any(row.totals[metric.value].value is not None for row in members)
+                else None,
+                parts=sum(row.totals[metric.value].parts for row in members),
+                approximate_parts=sum(row.totals[metric.value].approximate_parts for row in members),
+                lower_bound_parts=sum(row.totals[metric.value].lower_bound_parts for row in members),
+                unknown_parts=sum(row.totals[metric.value].unknown_parts for row in members),
+            )
+            for metric in METRICS
+        }
+        regions.append(
+            SeriesRow(
+                key,
+                str(region_labels.get(key, gettext("no region"))),
+                distinct_operations.get(key, 0),
+                totals,
+                countries=len(members),
+            )
+        )
+    return regions, countries
+
+
+def _grouped_region_and_country_rows(operations, region=""):
+    """The overview's region and country rows grouped from the participations of the filtered operations."""
     participations = Participation.objects.filter(operation__in=operations.values("pk")).order_by()
     if region:
         participations = participations.filter(country__region=region)
@@ -532,15 +671,7 @@ def overview(filters=None) -> Overview:
         .annotate(**_overview_aggregates())
         .order_by("country__name")
     ]
-    latest = list(operations.for_list()[:LATEST_OPERATIONS])
-    return Overview(
-        operations=totals_row["parts"],
-        totals=_figure_totals(totals_row),
-        years=years,
-        regions=regions,
-        countries=countries,
-        latest=latest,
-    )
+    return regions, countries
 
 
 # --- Corrections and history (issue #5) --------------------------------------------------------------------------

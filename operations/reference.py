@@ -315,4 +315,6 @@ class ReferenceLoader:
 
 
 def load_reference(directory: Path) -> LoadReport:
-    return ReferenceLoader(directory).load()
+    # Each country's kept total is regrouped once at the end, not once per participation created.
+    with services.deferred_country_totals():
+        return ReferenceLoader(directory).load()

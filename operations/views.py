@@ -1,9 +1,11 @@
 """Thin views: each picks its queryset (from queries.py), its table or filterset, and its template."""
 
 import logging
+from functools import partial
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -17,7 +19,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import dashboards, filters, forms, queries, tables
+from . import dashboards, exports, filters, forms, queries, services, tables
 from .models import METRICS, Region
 from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
@@ -96,6 +98,111 @@ class OperationDashboardView(TemplateView):
         return context
 
 
+# --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
+
+
+class ExportMixin:
+    """`?_export=csv` or `?_export=xlsx` on a filtered table: every row matching the current filters, in the table's
+    sort order (all pages), for users with the export permission; anyone else gets 403. Each export is logged.
+
+    Mixed into FilteredTableView (SingleTableMixin + FilterView); a list names its columns with `export_spec`."""
+
+    export_trigger_param = "_export"
+    export_formats = ("csv", "xlsx")
+    export_permission = "operations.export_figures"
+    export_spec: exports.ExportSpec | None = None
+    # Query parameters that choose how rows are shown or written, not which: left out of the file name.
+    export_control_params = {"sort", "page", "per_page", "_export", "_bom"}
+
+    def dispatch(self, request, *args, **kwargs):
+        export_format = request.GET.get(self.export_trigger_param)
+        if export_format is None or request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        return self.export(request, export_format)
+
+    def export(self, request, export_format):
+        if not request.user.has_perm(self.export_permission):
+            raise PermissionDenied
+        if export_format not in self.export_formats or self.export_spec is None:
+            return self.refuse_export(_("This table cannot be exported as “%(format)s”.") % {"format": export_format})
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.refuse_export(
+                _("The filters are not valid, so nothing was exported. Correct them on the table page first."),
+                errors=self.filterset.errors,
+            )
+        self.object_list = self.filterset.qs
+        queryset = self.get_export_queryset()
+        filename = exports.export_filename(
+            self.get_export_name(), self.get_export_filters(), export_format, timezone.localdate()
+        )
+        if export_format == "xlsx":
+            rows = queryset.count()
+            limit = exports.xlsx_max_rows()
+            if rows > limit:
+                return self.refuse_export(
+                    _(
+                        "These filters match %(rows)s rows; XLSX exports stop at %(limit)s. Narrow the filters, or "
+                        "export CSV, which has no row limit."
+                    )
+                    % {"rows": intcomma(rows), "limit": intcomma(limit)},
+                    csv_url=self.export_url("csv"),
+                )
+        log = services.start_export_log(
+            user=request.user,
+            table=self.export_spec.name,
+            path=request.path,
+            export_format=export_format,
+            query={key: values for key, values in request.GET.lists() if key != self.export_trigger_param},
+        )
+        on_finish = partial(services.finish_export_log, log)
+        if export_format == "xlsx":
+            return exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
+        bom = request.GET.get("_bom") != "0"
+        return exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+
+    def get_export_queryset(self):
+        """The filtered rows in the table's order: the table is built on them and sorted by `?sort=` exactly as the
+        page does (its order_by and order_FOO methods), without paginating and without the footer totals (the export
+        spec, not the table, chooses the columns)."""
+        table = self.get_table_class()(data=self.get_table_data())
+        RequestConfig(self.request, paginate=False).configure(table)
+        return table.data.data
+
+    def get_export_name(self) -> str:
+        return self.export_spec.name
+
+    def get_export_filters(self) -> list[tuple[str, str]]:
+        """The filters in the query string that the filterset knows (a range widget's `name_min` counts as `name`),
+        with a value, in query-string order: they go into the file name."""
+        fields = self.filterset.form.fields
+        pairs = []
+        for key, values in self.request.GET.lists():
+            if key in self.export_control_params or (key not in fields and key.rsplit("_", 1)[0] not in fields):
+                continue
+            pairs += [(key, value) for value in values if value.strip()]
+        return pairs
+
+    def export_url(self, export_format: str) -> str:
+        query = self.request.GET.copy()
+        query[self.export_trigger_param] = export_format
+        return f"{self.request.path}?{query.urlencode()}"
+
+    def refuse_export(self, message, *, errors=None, csv_url=None):
+        return render(
+            self.request,
+            "operations/export_refused.html",
+            {"message": message, "errors": errors, "csv_url": csv_url, "back_url": self.table_url()},
+            status=400,
+        )
+
+    def table_url(self) -> str:
+        query = self.request.GET.copy()
+        query.pop(self.export_trigger_param, None)
+        query.pop("_bom", None)
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+
+
 # --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------
 
 
@@ -132,7 +239,7 @@ class PagedTableMixin(SingleTableMixin):
         return context
 
 
-class FilteredTableView(PagedTableMixin, FilterView):
+class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
     """A filterable, sortable, paginated table: django-filter parses and validates the filters, tables2 sorts and
     pages. A list is a few declarative lines: the base queryset the filters narrow, the row queryset the table shows,
     the totals of the footer (SQL over the whole filtered set), the FilterSet, the Table.
@@ -216,6 +323,7 @@ class FilteredTableView(PagedTableMixin, FilterView):
 
 class OperationListView(FilteredTableView):
     title = _("Operations")
+    export_spec = exports.OPERATIONS
     count_singular, count_plural = "%(count)s operation", "%(count)s operations"
     filterset_class = filters.OperationFilter
     table_class = tables.OperationTable
@@ -235,6 +343,7 @@ class ResultListView(FilteredTableView):
     count_singular, count_plural = "%(count)s result", "%(count)s results"
     filterset_class = filters.ResultFilter
     table_class = tables.ResultTable
+    export_spec = exports.RESULTS
 
     def get_queryset(self):
         return queries.results_for_filtering()
@@ -251,6 +360,7 @@ class CountryListView(FilteredTableView):
     count_singular, count_plural = "%(count)s country", "%(count)s countries"
     filterset_class = filters.CountryListFilter
     table_class = tables.CountryTable
+    export_spec = exports.COUNTRIES
 
     def get_queryset(self):
         return queries.countries_for_filtering()
@@ -318,8 +428,14 @@ class CompareView(TemplateView):
 # --- Export and data dictionary (issue #6) ---------------------------------------------------------------------
 
 
-class DataDictionaryView(NotBuiltYet):
-    pass
+class DataDictionaryView(TemplateView):
+    """/about/data/: every export column, metric and qualifier, generated from the export specs, METRICS and
+    Qualifier so the page cannot drift from the files."""
+
+    template_name = "operations/data_dictionary.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **exports.data_dictionary()}
 
 
 # --- Operations endpoints ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0004_browse_indexes'),
+        ('operations', '0006_merge_export_perf'),
     ]
 
     operations = [

@@ -1,0 +1,519 @@
+"""Table exports: per-table column specs derived from METRICS, a streaming CSV writer (UTF-8 BOM, formula-injection
+escaping), XLSX up to a row limit, and file names that say what a file holds. Which rows to export is the filterset's
+and the table's business (views.py); this module only writes them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Case, Value, When
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from . import queries
+from .figures import Figure, Metric, Qualifier
+from .models import METRICS, Region, Role
+
+# Rows fetched from the database per round trip, and rows per chunk of the streamed response (about 300 KB of CSV
+# for the results table). Larger chunks gain nothing measurable (benchmarks/bench_export.py) and cost memory.
+CHUNK_SIZE = 2000
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel reads a UTF-8 file without a byte order mark as the local ANSI code page ("CuraÃ§ao"); with one, it reads
+# UTF-8. Python's csv module reads it with encoding="utf-8-sig" (which also reads files without one).
+BOM = "\ufeff"
+
+# A text cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets ("CSV
+# injection"); a leading apostrophe makes it text. OWASP's list: = + - @ and the tab and carriage return that some
+# spreadsheets skip before looking for them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Kinds of column: how a value is written, and what the data dictionary says about it.
+TEXT, CODE, URL, INTEGER, DATE, BOOLEAN = "text", "code", "url", "integer", "date", "boolean"
+KIND_DEFINITIONS = {
+    TEXT: _("Text as recorded, in UTF-8."),
+    CODE: _("A fixed code from the list this dictionary gives; the same in every language."),
+    URL: _("A web address; empty when there is none."),
+    INTEGER: _("A whole number written plainly (1234, no separators, no qualifier); empty means unknown, never zero."),
+    DATE: _("A date as YYYY-MM-DD (ISO 8601); empty when unknown."),
+    BOOLEAN: _("true or false."),
+}
+# Cells of these kinds are strings and are escaped; numbers, dates and booleans are never altered.
+_ESCAPED_KINDS = {TEXT, CODE, URL}
+
+
+def escape_formula(value):
+    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of an export: its machine-friendly English header, where its value comes from and what it means."""
+
+    header: str
+    lookup: str
+    kind: str
+    description: str
+    # An annotation added to the queryset under `lookup` (e.g. the preferred figure's source URL).
+    expression: object = None
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """The columns one table exports. Headers are English snake_case whatever the interface language."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[ExportColumn, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def values(self, queryset):
+        """The queryset as tuples of this export's columns, in its order: one query, no model instances."""
+        annotations = {column.lookup: column.expression for column in self.columns if column.expression is not None}
+        return queryset.annotate(**annotations).values_list(*(column.lookup for column in self.columns))
+
+    def rows(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
+        """Every row of the queryset, streamed from the database `chunk_size` rows at a time, text cells escaped."""
+        return escape_rows(self.values(queryset).iterator(chunk_size=chunk_size), self.escaped_indexes)
+
+    @property
+    def escaped_indexes(self) -> tuple[int, ...]:
+        return tuple(i for i, column in enumerate(self.columns) if column.kind in _ESCAPED_KINDS)
+
+
+@dataclass(frozen=True)
+class TotalsExportSpec(ExportSpec):
+    """A table whose figures are totals over several rows (a country across its operations). The query fetches the
+    aggregates of `queries.total_aggregates()`; each total's value and qualifier come from FigureTotal, the one
+    place that knows that an unknown or "at least" part makes a total a lower bound."""
+
+    leading: int = 0  # how many columns come straight from the query before the per-metric totals
+
+    def values(self, queryset):
+        lookups = [column.lookup for column in self.columns[: self.leading]]
+        aggregates = [f"{metric.value}_{part}" for metric in METRICS for part in _TOTAL_PARTS]
+        return queryset.values_list(*lookups, *aggregates)
+
+    def rows(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
+        leading = self.leading
+
+        def with_totals(rows):
+            for row in rows:
+                cells = list(row[:leading])
+                for index, metric in enumerate(METRICS):
+                    values = row[leading + 5 * index : leading + 5 * index + 5]
+                    total = queries.figure_total(
+                        {f"{metric.value}_{part}": value for part, value in zip(_TOTAL_PARTS, values, strict=True)},
+                        metric,
+                    )
+                    known = total.parts - total.unknown_parts
+                    cells += [
+                        total.value,
+                        total.qualifier if total.value is not None else "",
+                        known,
+                        total.unknown_parts,
+                    ]
+                yield tuple(cells)
+
+        return escape_rows(with_totals(self.values(queryset).iterator(chunk_size=chunk_size)), self.escaped_indexes)
+
+
+# The aggregates queries.total_aggregates() computes per metric, in that order.
+_TOTAL_PARTS = ("total", "parts", "approx", "lower", "unknown")
+
+
+def escape_rows(rows: Iterable[tuple], indexes: tuple[int, ...]) -> Iterator[tuple]:
+    """Escape formula triggers in the text cells at `indexes`. A row is copied only when one of them needs it, which
+    almost none do: checking costs about 0.1 µs a cell (benchmarks/bench_export.py)."""
+    triggers = FORMULA_TRIGGERS
+    for row in rows:
+        for index in indexes:
+            value = row[index]
+            if value and value.startswith(triggers):
+                row = tuple(escape_formula(value) if i in indexes else value for i, value in enumerate(row))
+                break
+        yield row
+
+
+# --- Column specs, derived from METRICS -----------------------------------------------------------------------
+
+
+def figure_columns(of: str) -> list[ExportColumn]:
+    """Value, qualifier and source URL of the preferred figure, for each metric in METRICS, in that order."""
+    columns = []
+    for metric in METRICS:
+        columns += [
+            ExportColumn(
+                metric.value,
+                metric.value,
+                INTEGER,
+                format_lazy(
+                    _("{metric}: the preferred figure as a plain whole number; empty when no source gives it."),
+                    metric=metric.label,
+                ),
+            ),
+            ExportColumn(
+                f"{metric.value}_qualifier",
+                f"{metric.value}_qualifier",
+                CODE,
+                format_lazy(
+                    _("How the source qualifies {metric} (a qualifier code below); empty when the figure is unknown."),
+                    metric=metric.label,
+                ),
+            ),
+            ExportColumn(
+                f"{metric.value}_source_url",
+                f"export_{metric.value}_source_url",
+                URL,
+                format_lazy(_("Where the preferred {metric} figure was published."), metric=metric.label),
+                expression=queries.preferred_source_url(metric, of=of),
+            ),
+        ]
+    return columns
+
+
+def _choices(choices) -> str:
+    return ", ".join(choices.values)
+
+
+OPERATION_COLUMNS = (
+    ExportColumn("operation", "name", TEXT, _("The operation's name.")),
+    ExportColumn("operation_slug", "slug", CODE, _("The operation's stable identifier, as in its page address.")),
+    ExportColumn("year", "year", INTEGER, _("The year the operation took place.")),
+    ExportColumn("start_date", "start_date", DATE, _("First day of the operation (of its first phase).")),
+    ExportColumn("end_date", "end_date", DATE, _("Last day of the operation.")),
+    ExportColumn("coordinator", "coordinator", TEXT, _("Who led or coordinated it (INTERPOL, Europol, ...).")),
+    ExportColumn("area", "area", TEXT, _("The region as the sources name it.")),
+    ExportColumn(
+        "countries_reported",
+        "countries_reported",
+        INTEGER,
+        _("The number of participating countries the sources report, which may exceed those they name."),
+    ),
+    ExportColumn(
+        "countries_named",
+        "countries_named",
+        INTEGER,
+        _("The number of participating countries the tracker names (rows in the results table)."),
+    ),
+    ExportColumn(
+        "verified",
+        "export_verified",
+        BOOLEAN,
+        _("false when the only source is a secondary report not checked against the agency's release."),
+        expression=Case(When(is_verified=True, then=Value("true")), default=Value("false")),
+    ),
+)
+
+COUNTRY_COLUMNS = (
+    ExportColumn("country", "country__name", TEXT, _("The country's English short name (ISO 3166-1).")),
+    ExportColumn("country_iso2", "country__iso2", CODE, _("ISO 3166-1 alpha-2 code.")),
+    ExportColumn("country_iso3", "country__iso3", CODE, _("ISO 3166-1 alpha-3 code.")),
+    ExportColumn(
+        "region",
+        "country__region",
+        CODE,
+        format_lazy(_("UN M49 region: {choices}."), choices=_choices(Region)),
+    ),
+)
+
+PARTICIPATION_COLUMNS = (
+    ExportColumn("operation", "operation__name", TEXT, _("The operation's name.")),
+    ExportColumn("operation_slug", "operation__slug", CODE, _("The operation's stable identifier.")),
+    ExportColumn("year", "operation__year", INTEGER, _("The year the operation took place.")),
+    *COUNTRY_COLUMNS,
+    ExportColumn(
+        "role",
+        "role",
+        CODE,
+        format_lazy(_("The country's part in the operation: {choices}."), choices=_choices(Role)),
+    ),
+)
+
+OPERATIONS = ExportSpec(
+    "operations",
+    _("Operations"),
+    _("One row per operation, with its operation-wide figures."),
+    (*OPERATION_COLUMNS, *figure_columns("operation")),
+)
+RESULTS = ExportSpec(
+    "results",
+    _("Results by country"),
+    _("One row per country taking part in an operation, with the figures a source gives for that country."),
+    (*PARTICIPATION_COLUMNS, *figure_columns("participation")),
+)
+# A country's page and an operation's page list the same rows as the results table, narrowed to one country or one
+# operation; their files keep every column so they can be stacked with a results export.
+COUNTRY_RESULTS = ExportSpec(
+    "country_results",
+    _("A country's operations"),
+    _("The results table narrowed to one country (its page)."),
+    RESULTS.columns,
+)
+OPERATION_COUNTRIES = ExportSpec(
+    "operation_countries",
+    _("An operation's countries"),
+    _("The results table narrowed to one operation (its page)."),
+    RESULTS.columns,
+)
+
+
+def total_columns() -> list[ExportColumn]:
+    """Per metric: the total of the known figures, its qualifier, and how many figures are known and unknown."""
+    columns = []
+    for metric in METRICS:
+        label = metric.label
+        columns += [
+            ExportColumn(
+                metric.value,
+                f"{metric.value}_total",
+                INTEGER,
+                format_lazy(
+                    _("{metric}: the sum of the figures known for this country's operations; empty when none is."),
+                    metric=label,
+                ),
+            ),
+            ExportColumn(
+                f"{metric.value}_qualifier",
+                f"{metric.value}_qualifier",
+                CODE,
+                format_lazy(
+                    _(
+                        "How to read the {metric} total: at_least when a part is unknown or a lower bound, approx when "
+                        "a part is approximate, else exact."
+                    ),
+                    metric=label,
+                ),
+            ),
+            ExportColumn(
+                f"{metric.value}_known_parts",
+                f"{metric.value}_parts",
+                INTEGER,
+                format_lazy(_("How many of this country's operations give a {metric} figure."), metric=label),
+            ),
+            ExportColumn(
+                f"{metric.value}_unknown_parts",
+                f"{metric.value}_unknown",
+                INTEGER,
+                format_lazy(
+                    _("How many of this country's operations give no {metric} figure (not counted as zero)."),
+                    metric=label,
+                ),
+            ),
+        ]
+    return columns
+
+
+_COUNTRY_LIST_LEADING = (
+    ExportColumn("country", "name", TEXT, _("The country's English short name (ISO 3166-1).")),
+    ExportColumn("country_iso2", "iso2", CODE, _("ISO 3166-1 alpha-2 code.")),
+    ExportColumn("country_iso3", "iso3", CODE, _("ISO 3166-1 alpha-3 code.")),
+    ExportColumn("region", "region", CODE, format_lazy(_("UN M49 region: {choices}."), choices=_choices(Region))),
+    ExportColumn("subregion", "subregion", TEXT, _("UN M49 sub-region.")),
+    ExportColumn("operations", "operations_count", INTEGER, _("The number of operations the country took part in.")),
+)
+COUNTRIES = TotalsExportSpec(
+    "countries",
+    _("Countries"),
+    _(
+        "One row per country that took part in an operation, with its totals across those operations. A total has no "
+        "single source: export the results table for each figure's source."
+    ),
+    (*_COUNTRY_LIST_LEADING, *total_columns()),
+    leading=len(_COUNTRY_LIST_LEADING),
+)
+
+SPECS = [OPERATIONS, RESULTS, COUNTRIES, COUNTRY_RESULTS, OPERATION_COUNTRIES]
+
+
+# --- Writers --------------------------------------------------------------------------------------------------
+
+
+def stream_csv(
+    headers: list[str],
+    rows: Iterable[tuple],
+    *,
+    bom: bool = True,
+    on_finish: Callable[[int, BaseException | None], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[bytes]:
+    """The CSV file as a stream of UTF-8 chunks: the header line first (so the download starts at once, before the
+    database has sorted anything), then `chunk_size` rows per chunk.
+
+    An error after the first chunk cannot become an HTTP error any more, and error text inside a 200 CSV would look
+    like data. So the error is re-raised: the WSGI server then drops the connection without the final empty chunk of
+    HTTP/1.1 chunked encoding, and the browser, curl or requests report the download as failed instead of saving a
+    short file that looks complete. `on_finish(rows_sent, error)` is called once either way (error is None on
+    success), before the error propagates."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180: comma, double quotes where needed, CRLF line ends
+    if bom:
+        buffer.write(BOM)
+    writer.writerow(headers)
+    count = 0
+    try:
+        yield buffer.getvalue().encode("utf-8")
+        for batch in itertools.batched(rows, chunk_size):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(batch)
+            count += len(batch)
+            yield buffer.getvalue().encode("utf-8")
+    except BaseException as error:  # including GeneratorExit: the client went away before the end
+        if on_finish is not None:
+            on_finish(count, error)
+        raise
+    if on_finish is not None:
+        on_finish(count, None)
+
+
+def csv_response(spec: ExportSpec, queryset, filename: str, *, bom: bool = True, on_finish=None):
+    """A streamed CSV download of the queryset's rows in its order."""
+    response = StreamingHttpResponse(
+        stream_csv(spec.headers, spec.rows(queryset), bom=bom, on_finish=on_finish), content_type=CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# openpyxl refuses control characters other than tab, LF and CR in cells.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_max_rows() -> int:
+    return settings.EXPORT_XLSX_MAX_ROWS
+
+
+def xlsx_response(spec: ExportSpec, queryset, filename: str, *, on_finish=None):
+    """An XLSX download of the queryset's rows (the caller checks the row limit first). Written by openpyxl's
+    write-only mode to a temporary file and sent from there, so memory does not grow with the rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=spec.name[:31])
+    sheet.append(spec.headers)
+    count = 0
+    escaped = set(spec.escaped_indexes)
+    try:
+        for row in spec.rows(queryset):
+            sheet.append(
+                [_XLSX_ILLEGAL.sub("", value) if i in escaped and value else value for i, value in enumerate(row)]
+            )
+            count += 1
+        file = tempfile.TemporaryFile(suffix=".xlsx")
+        workbook.save(file)
+        file.seek(0)
+    except Exception as error:
+        if on_finish is not None:
+            on_finish(count, error)
+        raise
+    if on_finish is not None:
+        on_finish(count, None)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+# --- File names -----------------------------------------------------------------------------------------------
+
+_MAX_FILTER_PART = 120
+
+
+def _ascii(text: str, allowed: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(rf"[^{allowed}]+", "-", text).strip("-._")[:40]
+
+
+def export_filename(table: str, filters: Iterable[tuple[str, str]], extension: str, day: date | None = None) -> str:
+    """`results_country-BR_2026-11-22.csv`: the table, each filter as name-value, and the date. ASCII letters,
+    digits, `-`, `_` and `.` only, whatever the filter values hold (accents are dropped, "São Tomé" -> "Sao-Tome")."""
+    day = day or timezone.localdate()
+    parts = []
+    for name, value in filters:
+        name, value = _ascii(name, "A-Za-z0-9_"), _ascii(value, "A-Za-z0-9")
+        if name and value:
+            parts.append(f"{name}-{value}")
+    filter_part = "_".join(parts)[:_MAX_FILTER_PART].rstrip("-_.")
+    stem = "_".join(part for part in (_ascii(table, "A-Za-z0-9_") or "export", filter_part, day.isoformat()) if part)
+    return f"{stem}.{extension}"
+
+
+# --- The data dictionary --------------------------------------------------------------------------------------
+
+METRIC_DEFINITIONS = {
+    Metric.VICTIMS_RESCUED: _(
+        "People the source says were rescued as victims (or potential victims) of trafficking. Where a release says "
+        "'identified' or 'safeguarded' instead, that count is recorded here and the operation's notes say so."
+    ),
+    Metric.ARRESTS: _(
+        "People arrested (detained, apprehended) during the operation, for any offence the source counts."
+    ),
+    Metric.INVESTIGATIONS_OPENED: _("New investigations the source says the operation opened or triggered."),
+    Metric.MIGRANTS_IDENTIFIED: _(
+        "Irregular migrants identified or detected during the operation (not victims, unless the source says so)."
+    ),
+}
+
+QUALIFIER_DEFINITIONS = {
+    Qualifier.EXACT: _("The source gives the number plainly (even a round one)."),
+    Qualifier.APPROX: _("The source says nearly, about, some, close to: the true number may be a little either way."),
+    Qualifier.AT_LEAST: _("The source says at least, or 250+: the true number may be higher."),
+    Qualifier.MORE_THAN: _("The source says more than, or over: the true number is higher."),
+}
+
+
+def data_dictionary() -> dict:
+    """Everything the /about/data/ page defines, generated from the export specs, METRICS and Qualifier."""
+    example = 700
+    return {
+        "tables": [
+            {
+                "spec": spec,
+                "columns": [
+                    {
+                        "header": c.header,
+                        "kind": c.kind,
+                        "description": c.description,
+                        "escaped": c.kind in _ESCAPED_KINDS,
+                    }
+                    for c in spec.columns
+                ],
+            }
+            for spec in SPECS
+        ],
+        "metrics": [
+            {"code": metric.value, "label": metric.label, "definition": METRIC_DEFINITIONS[metric]}
+            for metric in METRICS
+        ],
+        "qualifiers": [
+            {
+                "code": qualifier.value,
+                "label": qualifier.label,
+                "definition": QUALIFIER_DEFINITIONS[qualifier],
+                "example": Figure(example, qualifier).short(),
+            }
+            for qualifier in Qualifier
+        ],
+        "kinds": [{"code": kind, "definition": definition} for kind, definition in KIND_DEFINITIONS.items()],
+        "formula_triggers": [{"\t": _("tab"), "\r": _("carriage return")}.get(t, t) for t in FORMULA_TRIGGERS],
+        "xlsx_max_rows": xlsx_max_rows(),
+    }

@@ -1,0 +1,476 @@
+"""Exports: exactly the filtered rows in the table's order, streamed, Excel-safe, named after what they hold, for the
+roles allowed to export, logged; and the data dictionary that defines their columns."""
+
+import csv
+import io
+import re
+from datetime import date
+from html import unescape as html_unescape
+
+import pytest
+from django.db import OperationalError, connection
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from operations import exports, queries, services
+from operations.figures import Figure, Metric, Qualifier
+from operations.models import METRICS, Country, ExportLog, Operation, Participation, ReportedFigure, Source
+from tests.browse import row_keys, synthetic_operations
+
+pytestmark = pytest.mark.django_db
+
+FORMULA_NAMES = [
+    "=1+1 Synthetic formula operation",
+    "+Synthetic plus operation",
+    "-Synthetic minus operation",
+    "@Synthetic at operation",
+    "\tSynthetic tab operation",
+    "\rSynthetic carriage-return operation",
+]
+
+
+def read_csv(content: bytes) -> list[dict]:
+    """Parse an export the way a standard tool does: the BOM is read by utf-8-sig, the rest by the csv module."""
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def synthetic_operation(name, slug, **figures):
+    """A synthetic operation with operation-wide figures, each recorded with a synthetic source."""
+    operation = Operation.objects.create(name=name, slug=slug, year=2031, is_verified=False)
+    source = Source.objects.create(publisher="Synthetic wire", url=f"https://example.org/synthetic/{slug}")
+    for metric, figure in figures.items():
+        services.record_figure(operation=operation, metric=metric, figure=figure, source=source)
+    return operation
+
+
+@pytest.fixture
+def unicode_results():
+    """A synthetic operation in Curaçao, Côte d'Ivoire and São Tomé, with per-country figures and one unknown."""
+    operation = synthetic_operation("Synthetic São Tomé sweep", "synthetic-sao-tome-sweep")
+    source = Source.objects.create(publisher="Synthetic agency", url="https://example.org/synthetic/çà?x=1,2")
+    for iso2, victims in [("CW", Figure(12, Qualifier.APPROX)), ("CI", Figure(None)), ("ST", Figure(7))]:
+        participation = Participation.objects.create(operation=operation, country=Country.objects.get(iso2=iso2))
+        if victims.known:
+            services.record_figure(
+                operation=operation,
+                participation=participation,
+                metric=Metric.VICTIMS_RESCUED,
+                figure=victims,
+                source=source,
+            )
+        services.record_figure(
+            operation=operation, participation=participation, metric=Metric.ARRESTS, figure=Figure(3), source=source
+        )
+    return operation
+
+
+def expected_result_row(participation: Participation) -> dict:
+    """What the results export must say about one participation, computed from the models, not from the export."""
+    row = {
+        "operation": participation.operation.name,
+        "operation_slug": participation.operation.slug,
+        "year": str(participation.operation.year or ""),
+        "country": participation.country.name,
+        "country_iso2": participation.country.iso2,
+        "country_iso3": participation.country.iso3,
+        "region": participation.country.region,
+        "role": participation.role,
+    }
+    for metric in METRICS:
+        value = getattr(participation, metric.value)
+        preferred = ReportedFigure.objects.filter(participation=participation, metric=metric, is_preferred=True).first()
+        row[metric.value] = "" if value is None else str(value)
+        row[f"{metric.value}_qualifier"] = getattr(participation, f"{metric.value}_qualifier")
+        row[f"{metric.value}_source_url"] = preferred.source.url if preferred else ""
+    return {key: exports.escape_formula(value) for key, value in row.items()}
+
+
+# --- The writer ----------------------------------------------------------------------------------------------------
+
+
+def test_csv_starts_with_a_utf8_bom_and_the_csv_module_reads_it_with_utf8_sig(unicode_results):
+    content = b"".join(
+        exports.stream_csv(exports.RESULTS.headers, exports.RESULTS.rows(unicode_results.participations.all()))
+    )
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content[3:].startswith(b"operation,operation_slug,")
+    rows = read_csv(content)
+    assert list(rows[0]) == exports.RESULTS.headers  # the BOM is not glued to the first header
+
+
+def test_csv_without_bom_on_request_is_plain_utf8(unicode_results):
+    content = b"".join(
+        exports.stream_csv(
+            exports.RESULTS.headers, exports.RESULTS.rows(unicode_results.participations.all()), bom=False
+        )
+    )
+    assert content.startswith(b"operation,")
+    assert read_csv(content)[0]["operation"] == "Synthetic São Tomé sweep"
+
+
+def test_results_csv_parsed_back_equals_the_database_with_accents_and_unknowns(unicode_results):
+    participations = Participation.objects.filter(operation=unicode_results).order_by("country__name")
+    content = b"".join(exports.stream_csv(exports.RESULTS.headers, exports.RESULTS.rows(participations)))
+    rows = read_csv(content)
+    assert rows == [expected_result_row(p) for p in participations]
+    assert [row["country"] for row in rows] == ["Curaçao", "Côte d'Ivoire", "Sao Tome and Principe"]
+    assert [row["country_iso2"] for row in rows] == ["CW", "CI", "ST"]
+    ivory_coast = rows[1]
+    assert ivory_coast["victims_rescued"] == ""  # unknown is an empty cell, never 0
+    assert ivory_coast["victims_rescued_qualifier"] == ""
+    assert ivory_coast["victims_rescued_source_url"] == ""
+    assert rows[0]["victims_rescued"] == "12"
+    assert rows[0]["victims_rescued_qualifier"] == "approx"
+    assert rows[0]["victims_rescued_source_url"] == "https://example.org/synthetic/çà?x=1,2"
+
+
+def test_text_cells_that_start_a_formula_are_escaped_and_numbers_never_are():
+    for index, name in enumerate(FORMULA_NAMES):
+        synthetic_operation(name, f"synthetic-formula-{index}", arrests=Figure(-0 + 5 + index))
+    operations = queries.operation_rows(
+        Operation.objects.filter(slug__startswith="synthetic-formula-").order_by("slug")
+    )
+    rows = read_csv(b"".join(exports.stream_csv(exports.OPERATIONS.headers, exports.OPERATIONS.rows(operations))))
+    assert [row["operation"] for row in rows] == ["'" + name for name in FORMULA_NAMES]
+    assert [row["arrests"] for row in rows] == [str(5 + index) for index in range(len(FORMULA_NAMES))]
+    assert all(row["year"] == "2031" for row in rows)
+
+
+def test_escape_formula_leaves_safe_text_numbers_and_unknowns_alone():
+    assert exports.escape_formula("Operation Libertad") == "Operation Libertad"
+    assert exports.escape_formula("Côte d'Ivoire") == "Côte d'Ivoire"
+    assert exports.escape_formula("a=b") == "a=b"
+    assert exports.escape_formula("") == ""
+    assert exports.escape_formula(None) is None
+    assert exports.escape_formula(-5) == -5
+    assert exports.escape_formula("=SUM(A1)") == "'=SUM(A1)"
+    assert exports.escape_formula("-2+3") == "'-2+3"
+
+
+def test_operations_export_has_one_row_per_operation_with_iso_dates_and_plain_integers():
+    operations = queries.operation_rows(Operation.objects.order_by("name"))
+    rows = read_csv(b"".join(exports.stream_csv(exports.OPERATIONS.headers, exports.OPERATIONS.rows(operations))))
+    assert [row["operation"] for row in rows] == list(operations.values_list("name", flat=True))
+    libertad = next(row for row in rows if row["operation"] == "Operation Libertad")
+    database = Operation.objects.get(name="Operation Libertad")
+    assert libertad["start_date"] == database.start_date.isoformat()
+    assert libertad["victims_rescued"] == str(database.victims_rescued)
+    assert libertad["victims_rescued_qualifier"] == database.victims_rescued_qualifier
+    source = ReportedFigure.objects.get(
+        operation=database, participation=None, metric=Metric.VICTIMS_RESCUED, is_preferred=True
+    ).source
+    assert libertad["victims_rescued_source_url"] == source.url
+    assert {row["verified"] for row in rows} <= {"true", "false"}
+    assert any(row["verified"] == "false" for row in rows)  # the unverified press report
+
+
+def test_a_failure_mid_stream_reaches_the_server_and_is_reported_with_the_rows_sent(unicode_results):
+    """The stream is cut (the error propagates to the WSGI server, which drops the connection) rather than ending
+    like a complete file; on_finish learns how many rows had been sent."""
+    good_rows = list(exports.RESULTS.rows(unicode_results.participations.order_by("pk")))
+
+    def rows_then_database_error():
+        yield from good_rows
+        raise OperationalError("synthetic: database went away")
+
+    finished = []
+    stream = exports.stream_csv(
+        exports.RESULTS.headers,
+        rows_then_database_error(),
+        chunk_size=1,
+        on_finish=lambda rows, error: finished.append((rows, error)),
+    )
+    received = [next(stream) for _ in range(1 + len(good_rows))]
+    with pytest.raises(OperationalError):
+        next(stream)
+    assert len(read_csv(b"".join(received))) == len(good_rows)
+    assert finished[0][0] == len(good_rows)
+    assert isinstance(finished[0][1], OperationalError)
+
+
+def test_export_specs_name_value_qualifier_and_source_for_every_metric():
+    for spec in exports.SPECS:
+        # Totals (the countries table) have no single source; they say how many parts are known and unknown.
+        extra = ["known_parts", "unknown_parts"] if spec is exports.COUNTRIES else ["source_url"]
+        for metric in METRICS:
+            index = spec.headers.index(metric.value)
+            expected = [metric.value, f"{metric.value}_qualifier", *(f"{metric.value}_{name}" for name in extra)]
+            assert spec.headers[index : index + len(expected)] == expected
+        assert len(set(spec.headers)) == len(spec.headers)
+        assert all(header.isascii() and header == header.lower() and " " not in header for header in spec.headers)
+        assert {"country", "country_iso2"} <= set(spec.headers) or spec is exports.OPERATIONS
+
+
+def test_export_query_is_one_query_whatever_the_row_count(unicode_results, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = list(exports.RESULTS.rows(Participation.objects.all()))
+    assert len(rows) == Participation.objects.count()
+
+
+# --- File names ----------------------------------------------------------------------------------------------------
+
+
+def test_filename_says_table_filters_and_date():
+    assert exports.export_filename("results", [("country", "BR")], "csv", date(2026, 11, 22)) == (
+        "results_country-BR_2026-11-22.csv"
+    )
+    assert exports.export_filename("operations", [], "xlsx", date(2026, 11, 22)) == "operations_2026-11-22.xlsx"
+
+
+def test_filename_is_sanitized_whatever_the_filter_values():
+    name = exports.export_filename(
+        "results",
+        [("q", 'São Tomé / "evil"\r\n../x'), ("min_victims_rescued", "100"), ("region", "")],
+        "csv",
+        date(2026, 11, 22),
+    )
+    assert name == "results_q-Sao-Tome-evil-x_min_victims_rescued-100_2026-11-22.csv"
+    long_name = exports.export_filename("results", [("q", "x" * 500)] * 10, "csv", date(2026, 11, 22))
+    assert len(long_name) < 200
+    assert long_name.endswith("_2026-11-22.csv")
+
+
+# --- The data dictionary -------------------------------------------------------------------------------------------
+
+
+def test_data_dictionary_defines_every_column_metric_and_qualifier(analyst_client):
+    response = analyst_client.get(reverse("operations:data_dictionary"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for spec in exports.SPECS:
+        assert f'id="dictionary-{spec.name}"' in html
+        for header in spec.headers:
+            assert f"<code>{header}</code>" in html
+    for metric in Metric:
+        assert str(exports.METRIC_DEFINITIONS[metric]) in html.replace("&#x27;", "'")
+    for qualifier in Qualifier:
+        assert f"<code>{qualifier.value}</code>" in html
+        assert str(exports.QUALIFIER_DEFINITIONS[qualifier]) in html.replace("&#x27;", "'")
+    assert "<caption>" in html and 'scope="col"' in html
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<script" not in main and "style=" not in main
+
+
+def test_data_dictionary_needs_a_login(client):
+    response = client.get(reverse("operations:data_dictionary"))
+    assert response.status_code == 302
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_writer_escapes_formulas_and_keeps_numbers_as_numbers():
+    for index, name in enumerate(FORMULA_NAMES):
+        synthetic_operation(name, f"synthetic-formula-{index}", arrests=Figure(40 + index))
+    operations = queries.operation_rows(
+        Operation.objects.filter(slug__startswith="synthetic-formula-").order_by("slug")
+    )
+    response = exports.xlsx_response(exports.OPERATIONS, operations, "operations.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == exports.OPERATIONS.headers
+    arrests = exports.OPERATIONS.headers.index("arrests")
+    # XML reads a stored carriage return back as a line feed; the apostrophe in front is what matters.
+    assert [row[0] for row in rows[1:]] == ["'" + name.replace("\r", "\n") for name in FORMULA_NAMES]
+    assert [row[arrests] for row in rows[1:]] == [40 + index for index in range(len(FORMULA_NAMES))]
+
+
+def test_export_log_records_who_what_and_how_many(staff_user):
+    log = services.start_export_log(
+        user=staff_user, table="results", path="/results/", export_format="csv", query={"country": ["BR"]}
+    )
+    assert log.status == ExportLog.Status.STARTED
+    services.finish_export_log(log, 42)
+    log.refresh_from_db()
+    assert (log.username, log.table, log.query, log.row_count, log.status) == (
+        "staff-user",
+        "results",
+        {"country": ["BR"]},
+        42,
+        ExportLog.Status.COMPLETE,
+    )
+    assert log.finished_at is not None
+
+
+# --- Export from the table pages ---------------------------------------------------------------------------------
+
+# Every table URL that offers an export, with a filter it understands and the table name its file starts with.
+EXPORT_URLS = [
+    ("/operations/", {"year_from": "2099"}, "operations"),
+]
+
+
+def export(client, url, export_format="csv", **params):
+    return client.get(url, {**params, "_export": export_format})
+
+
+def content_of(response) -> bytes:
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def paged_operations():
+    """30 synthetic operations in 2099, more than one page at 25 a page, with some unknown figures and ties."""
+    return synthetic_operations(
+        30,
+        figures=lambda i: {
+            Metric.VICTIMS_RESCUED: Figure(None if i % 7 == 0 else (i * 37) % 11, Qualifier.APPROX),
+            Metric.ARRESTS: Figure(i),
+        },
+    )
+
+
+@pytest.mark.parametrize("sort", ["-victims_rescued", "victims_rescued", "name", "-countries_reported", None])
+def test_operations_export_is_every_filtered_row_in_the_table_order_across_pages(
+    staff_user, client, paged_operations, sort
+):
+    client.force_login(staff_user)
+    params = {"year_from": "2099", "per_page": "25", **({"sort": sort} if sort else {})}
+    shown = row_keys(client.get("/operations/", params)) + row_keys(client.get("/operations/", {**params, "page": 2}))
+    assert len(shown) == 30
+    rows = read_csv(content_of(export(client, "/operations/", **params, page="2")))
+    assert [row["operation_slug"] for row in rows] == shown
+
+
+def test_operations_export_parsed_back_equals_the_database(staff_user, client, paged_operations):
+    client.force_login(staff_user)
+    rows = read_csv(content_of(export(client, "/operations/", year_from="2099", sort="name")))
+    for row, operation in zip(rows, Operation.objects.filter(year__gte=2099).order_by("name"), strict=True):
+        assert row["operation"] == operation.name
+        assert row["year"] == "2099"
+        for metric in METRICS:
+            value = getattr(operation, metric.value)
+            assert row[metric.value] == ("" if value is None else str(value))
+            assert row[f"{metric.value}_qualifier"] == getattr(operation, f"{metric.value}_qualifier")
+        assert row["victims_rescued_source_url"] == (
+            "" if operation.victims_rescued is None else "https://example.org/synthetic"
+        )
+        assert row["countries_named"] == "0"
+
+
+@pytest.mark.parametrize(("url", "params", "table"), EXPORT_URLS)
+def test_export_is_streamed_as_csv_named_after_table_filters_and_date(staff_user, client, url, params, table):
+    client.force_login(staff_user)
+    response = export(client, url, **params, sort="name")
+    assert response.status_code == 200
+    assert response.streaming  # a StreamingHttpResponse, not a file built in memory
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    ((name, value),) = params.items()
+    expected = f"{table}_{name}-{value}_{timezone.localdate().isoformat()}.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+    assert content_of(response).startswith(exports.BOM.encode() + b"operation" if table != "countries" else b"")
+
+
+@pytest.mark.parametrize(("url", "params", "table"), EXPORT_URLS)
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_only_export_roles_can_export(role_client, url, params, table, export_format):
+    response = export(role_client, url, export_format, **params)
+    expected = {"anonymous": 302, "analyst": 403, "staff": 200, "editor": 200, "admin": 200}[role_client.role]
+    assert response.status_code == expected
+    if expected == 302:
+        assert response.url.startswith("/accounts/login/")
+    if expected == 200:
+        body = content_of(response) if response.streaming else response.content
+        assert body
+    assert ExportLog.objects.filter(table=table).count() == (1 if expected == 200 else 0)
+
+
+@pytest.mark.parametrize(("url", "params", "table"), EXPORT_URLS)
+def test_export_buttons_show_only_with_the_permission_and_keep_the_filters(role_client, url, params, table):
+    if role_client.role == "anonymous":
+        return
+    response = role_client.get(url, {**params, "sort": "name", "page": "1"})
+    html = response.content.decode()
+    if role_client.role == "analyst":
+        assert "_export=" not in html
+        return
+    ((name, value),) = params.items()
+    csv_links = [link for link in re.findall(r'href="([^"]*_export=csv[^"]*)"', html)]
+    assert len(csv_links) == 1
+    link = html_unescape(csv_links[0])
+    assert f"{name}={value}" in link and "sort=name" in link and "page=" not in link
+    assert "_export=xlsx" in html
+
+
+def test_export_is_logged_with_user_table_filters_and_row_count(staff_user, client, paged_operations):
+    client.force_login(staff_user)
+    rows = read_csv(content_of(export(client, "/operations/", year_from="2099", sort="name")))
+    log = ExportLog.objects.get()
+    assert (log.user, log.username, log.table, log.format, log.path) == (
+        staff_user,
+        "staff-user",
+        "operations",
+        "csv",
+        "/operations/",
+    )
+    assert log.query == {"year_from": ["2099"], "sort": ["name"]}
+    assert log.row_count == len(rows) == 30
+    assert log.status == ExportLog.Status.COMPLETE and log.finished_at is not None
+
+
+def test_a_database_failure_after_the_download_started_cuts_the_stream_and_logs_the_export_failed(
+    staff_user, client, paged_operations
+):
+    client.force_login(staff_user)
+    response = export(client, "/operations/", year_from="2099")
+    assert response.status_code == 200  # the headers are already on their way when the rows are read
+
+    def fail_the_export_query(execute, sql, params, many, context):
+        if "export_victims_rescued_source_url" in sql:
+            raise OperationalError("synthetic: the database went away")
+        return execute(sql, params, many, context)
+
+    stream = iter(response.streaming_content)
+    header = next(stream)
+    assert header.startswith(exports.BOM.encode() + b"operation,")
+    with connection.execute_wrapper(fail_the_export_query), pytest.raises(OperationalError):
+        next(stream)
+    log = ExportLog.objects.get()
+    assert log.status == ExportLog.Status.FAILED and log.row_count == 0
+
+
+def test_xlsx_export_opens_and_has_the_same_rows_as_the_csv(staff_user, client, paged_operations):
+    client.force_login(staff_user)
+    params = {"year_from": "2099", "sort": "-victims_rescued"}
+    csv_rows = read_csv(content_of(export(client, "/operations/", **params)))
+    response = export(client, "/operations/", "xlsx", **params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert f"operations_year_from-2099_{timezone.localdate().isoformat()}.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert list(header) == exports.OPERATIONS.headers
+    width = len(header)  # a read-only sheet drops empty cells at the end of a row
+    as_text = [["" if cell is None else str(cell) for cell in (*row, *[None] * (width - len(row)))] for row in rows]
+    assert as_text == [list(row.values()) for row in csv_rows]
+    assert ExportLog.objects.filter(format="xlsx", row_count=30, status=ExportLog.Status.COMPLETE).exists()
+
+
+def test_xlsx_over_the_row_limit_is_refused_with_a_link_to_the_csv(staff_user, client, paged_operations, settings):
+    settings.EXPORT_XLSX_MAX_ROWS = 10
+    client.force_login(staff_user)
+    response = export(client, "/operations/", "xlsx", year_from="2099")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "30 rows" in html and "10" in html and "CSV" in html
+    assert 'id="export-csv-instead"' in html and "_export=csv" in html and "year_from=2099" in html
+    assert not ExportLog.objects.exists()
+
+
+def test_invalid_filters_or_format_export_nothing(staff_user, client):
+    client.force_login(staff_user)
+    response = export(client, "/operations/", year_from="abc")
+    assert response.status_code == 400
+    assert 'id="export-refused"' in response.content.decode()
+    assert export(client, "/operations/", "pdf").status_code == 400
+    assert not ExportLog.objects.exists()
+
+
+def test_export_runs_a_fixed_number_of_queries_whatever_the_rows(
+    staff_user, client, paged_operations, django_assert_max_num_queries
+):
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(8):
+        content_of(export(client, "/operations/", year_from="2099"))

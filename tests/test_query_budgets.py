@@ -1,0 +1,63 @@
+"""Every page runs a constant number of queries (at most 10), whatever the amount of data: no query per row."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from operations import services
+from operations.figures import Figure, Qualifier
+from operations.models import Country, Operation, Participation, Source
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 10
+PAGES = [
+    "/",
+    "/operations/",
+    "/operations/?sort=-victims_rescued",
+    "/operations/storm-makers/",
+    "/results/",
+    "/results/?country=BR&sort=-victims_rescued",
+    "/countries/",
+    "/countries/?sort=-victims_rescued",
+    "/countries/br/",
+    "/compare/?operations=storm-makers&operations=liberterra",
+]
+
+
+def add_synthetic_operations(count=12, countries=6):
+    """More operations, countries and figures: a page whose query count grows with them has a per-row query."""
+    source = Source.objects.create(publisher="Synthetic budget source", url="https://example.org/synthetic-budget")
+    every = list(Country.objects.order_by("iso2")[:40])
+    for number in range(count):
+        operation = Operation.objects.create(
+            name=f"Synthetic budget operation {number:02d}", slug=f"synthetic-budget-{number:02d}", year=2020
+        )
+        operation.sources.add(source)
+        for index in range(countries):
+            participation = Participation.objects.create(
+                operation=operation, country=every[(number * countries + index) % len(every)]
+            )
+            services.record_figure(
+                operation=operation,
+                participation=participation,
+                metric="victims_rescued",
+                figure=Figure(10 + index, Qualifier.APPROX if index % 2 else Qualifier.EXACT),
+                source=source,
+            )
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_stays_within_its_query_budget_whatever_the_data(analyst_client, url):
+    before = queries_for(analyst_client, url)
+    add_synthetic_operations()
+    after = queries_for(analyst_client, url)
+    assert after == before
+    assert after <= BUDGET
