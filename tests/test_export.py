@@ -2,10 +2,15 @@
 roles allowed to export, logged; and the data dictionary that defines their columns."""
 
 import csv
+import http.client
 import io
 import re
+import socket
+import subprocess
+import sys
 from datetime import date
 from html import unescape as html_unescape
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
@@ -474,3 +479,59 @@ def test_export_runs_a_fixed_number_of_queries_whatever_the_rows(
     client.force_login(staff_user)
     with django_assert_max_num_queries(8):
         content_of(export(client, "/operations/", year_from="2099"))
+
+
+# --- Under the production server -----------------------------------------------------------------------------------
+
+FAILING_APP = """
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trafficking_ops.test_settings")
+import django
+
+django.setup()
+from operations.exports import RESULTS, stream_csv
+
+
+def rows():
+    for i in range(5000):
+        yield ("Synthetic operation", "synthetic", 2099, "Curaçao", "CW", "CUW", "Americas", "participant", i)
+    raise RuntimeError("synthetic failure mid-stream")
+
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/csv; charset=utf-8")])
+    return stream_csv(RESULTS.headers, rows())
+"""
+
+
+def test_under_gunicorn_a_failure_mid_stream_cuts_the_chunked_response_so_the_client_sees_it(tmp_path):
+    """The stream_csv contract end to end: gunicorn (the production server) drops the connection without the final
+    chunk, so an HTTP client raises IncompleteRead instead of receiving a short file that looks complete."""
+    (tmp_path / "failing_export_app.py").write_text(FAILING_APP)
+    listener = socket.create_server(("127.0.0.1", 0))  # bound here and handed over: no waiting for gunicorn to bind
+    port = listener.getsockname()[1]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "--bind", f"fd://{listener.fileno()}", "--workers", "1", "failing_export_app:app"],
+        pass_fds=[listener.fileno()],
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{tmp_path}:{Path(__file__).resolve().parents[1]}", "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection_.request("GET", "/")
+        response = connection_.getresponse()
+        assert response.status == 200
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        with pytest.raises(http.client.IncompleteRead) as cut:
+            response.read()
+        received = cut.value.partial
+        assert received.startswith(exports.BOM.encode() + b"operation,")
+        assert received.count(b"\r\n") == 1 + 4000  # the header and two full chunks of 2,000 rows, then nothing
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        listener.close()
