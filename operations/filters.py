@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
+from .forms import FastSelect
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
 # Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
@@ -48,8 +49,12 @@ class CountryFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "iso2")
+        kwargs.setdefault("widget", FastSelect)
         kwargs.setdefault("queryset", lambda request: queries.participating_countries().order_by("name"))
         kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": _("“%(value)s” is not the ISO code of a participating country.")}
+        )
         super().__init__(*args, **kwargs)
 
 
@@ -114,12 +119,13 @@ class OperationFilter(MinimumFigures, TrackerFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT)
     coordinator = django_filters.CharFilter(lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT)
     region = django_filters.ChoiceFilter(
-        choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
+        widget=FastSelect, choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
     )
     year_from = _year_filter("year", "gte", _("Year from"))
     year_to = _year_filter("year", "lte", _("Year to"))
     country = CountryFilter(method="with_country", label=_("Participating country"))
     exploitation = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         field_name="exploitation_forms",
         queryset=ExploitationForm.objects.all(),
         to_field_name="slug",
@@ -153,6 +159,7 @@ class OperationSlugFilter(django_filters.ModelChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "libertad"}))
         kwargs.setdefault("label", _("Operation (slug)"))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
         super().__init__(*args, **kwargs)
 
 
@@ -161,10 +168,12 @@ class ResultFilter(MinimumFigures, TrackerFilterSet):
 
     operation = OperationSlugFilter()
     country = CountryFilter()
-    region = django_filters.ChoiceFilter(field_name="country__region", choices=Region.choices, label=_("Region"))
+    region = django_filters.ChoiceFilter(
+        widget=FastSelect, field_name="country__region", choices=Region.choices, label=_("Region")
+    )
     year_from = _year_filter("operation__year", "gte", _("Year from"))
     year_to = _year_filter("operation__year", "lte", _("Year to"))
-    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+    role = django_filters.ChoiceFilter(widget=FastSelect, choices=Role.choices, label=_("Role"))
 
     class Meta:
         model = Participation
@@ -180,9 +189,10 @@ def _subregion_choices():
 class CountryListFilter(TrackerFilterSet):
     """Filters of /countries/: region, sub-region, whether any of its own figures is known."""
 
-    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
-    subregion = django_filters.ChoiceFilter(choices=_subregion_choices, label=_("Sub-region"))
+    region = django_filters.ChoiceFilter(widget=FastSelect, choices=Region.choices, label=_("Region"))
+    subregion = django_filters.ChoiceFilter(widget=FastSelect, choices=_subregion_choices, label=_("Sub-region"))
     has_results = django_filters.ChoiceFilter(
+        widget=FastSelect,
         choices=[("yes", _("with figures of its own")), ("no", _("without figures of its own"))],
         method="with_results",
         label=_("Country figures"),

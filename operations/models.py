@@ -269,6 +269,8 @@ class Participation(PreferredFigures):
             models.UniqueConstraint(fields=["operation", "country"], name="participation_unique_country"),
             *_preferred_figure_constraints("participation"),
         ]
+        # /results/?country=BR&sort=-arrests and a country page sorted by a figure: filter and order in one index.
+        indexes = [models.Index(fields=["country", metric.value], name=f"pc_{metric.value}") for metric in METRICS]
 
     def __str__(self):
         return f"{self.operation} – {self.country}"

@@ -137,6 +137,11 @@ def country_totals(country) -> dict:
     return figure_totals(Participation.objects.filter(country=country))
 
 
+def country_results(country):
+    """A country's participations, newest operation first."""
+    return results_for_filtering().filter(country=country)
+
+
 def country_by_iso2(iso2):
     """The country for an ISO alpha-2 code in any case, or None."""
     if len(iso2) != 2 or not iso2.isascii() or not iso2.isalpha():
@@ -148,9 +153,13 @@ def country_by_iso2(iso2):
 
 
 def comparison(operations):
-    """For a list of operations: countries named and the source of each preferred operation-wide figure.
+    """What /compare/ shows for 2-4 operations, in two queries: per metric a row of cells, each the preferred
+    operation-wide figure with the source that gives it (None when no source gives one), and the sources numbered
+    in order of first citation for the footnotes.
 
-    Returns {operation.pk: {"countries_named": int, "sources": {metric: Source}}}, in two queries."""
+    Returns {"operations": [...], "countries_named": [...], "metrics": [(metric, [cell, ...])], "sources": [...]},
+    a cell being {"figure": Figure, "source": Source | None, "note": int | None}."""
+    operations = list(operations)
     pks = [operation.pk for operation in operations]
     named = dict(
         Participation.objects.filter(operation__in=pks)
@@ -159,10 +168,31 @@ def comparison(operations):
         .annotate(n=Count("pk"))
         .values_list("operation", "n")
     )
-    sources = {pk: {} for pk in pks}
-    figures = ReportedFigure.objects.filter(
+    preferred = ReportedFigure.objects.filter(
         operation__in=pks, participation__isnull=True, is_preferred=True
     ).select_related("source")
-    for figure in figures:
-        sources[figure.operation_id][figure.metric] = figure.source
-    return {pk: {"countries_named": named.get(pk, 0), "sources": sources[pk]} for pk in pks}
+    source_of = {(figure.operation_id, figure.metric): figure.source for figure in preferred}
+    notes = {}  # source pk -> footnote number
+    sources = []
+    rows = []
+    for metric in METRICS:
+        cells = []
+        for operation in operations:
+            source = source_of.get((operation.pk, metric.value))
+            if source is not None and source.pk not in notes:
+                notes[source.pk] = len(notes) + 1
+                sources.append(source)
+            cells.append(
+                {
+                    "figure": operation.figure(metric),
+                    "source": source,
+                    "note": notes[source.pk] if source is not None else None,
+                }
+            )
+        rows.append((metric, cells))
+    return {
+        "operations": operations,
+        "countries_named": [named.get(pk, 0) for pk in pks],
+        "metrics": rows,
+        "sources": [(notes[source.pk], source) for source in sources],
+    }

@@ -3,7 +3,8 @@
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import F
-from django.utils.text import capfirst
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,6 +13,21 @@ from .models import METRICS, Country, Operation, Participation
 
 ALLOWED_PER_PAGE = (25, 50, 100, 250)
 DEFAULT_PER_PAGE = 50
+
+
+def _wide_only(td_class, *, th="", breakpoint="lg"):
+    """Attributes of a column a phone can do without: hidden below the `breakpoint`, in every row and the footer."""
+    hide = f"d-none d-{breakpoint}-table-cell"
+    return {"td": {"class": f"{td_class} {hide}"}, "th": {"class": f"{th} {hide}".strip()}, "tf": {"class": hide}}
+
+
+def figure_total_html(total):
+    """A qualified total on two lines: "at least 3,105", then its caveat ("2 approximate, 1 unknown") in small."""
+    text = total.short()
+    caveat = total.caveat() if total.value is not None else ""
+    if not caveat:
+        return text
+    return format_html('{} <br><small class="figure-caveat">({})</small>', text.removesuffix(f" ({caveat})"), caveat)
 
 
 class FigureColumn(tables.Column):
@@ -44,6 +60,8 @@ class FigureColumn(tables.Column):
         return record.figure(self.metric)
 
     def render(self, record):
+        if self.total:
+            return figure_total_html(self.figure_of(record))
         return self.figure_of(record).short()
 
     def value(self, record):
@@ -56,7 +74,7 @@ class FigureColumn(tables.Column):
         totals = getattr(table, "totals", None)
         if not totals:
             return ""
-        return totals[self.metric.value].short()
+        return figure_total_html(totals[self.metric.value])
 
 
 def figure_columns(*, total=False):
@@ -80,11 +98,9 @@ class TrackerTable(tables.Table):
         paginator = getattr(self, "paginator", None)
         if not self.totals or paginator is None:
             return ""
-        return ngettext(
-            "Total of the %(count)s row shown by the filters",
-            "Total of all %(count)s rows the filters select",
-            paginator.count,
-        ) % {"count": intcomma(paginator.count)}
+        return ngettext("Total (%(count)s row)", "Total (all %(count)s rows)", paginator.count) % {
+            "count": intcomma(paginator.count)
+        }
 
     class Meta:
         template_name = "django_tables2/tracker.html"
@@ -107,22 +123,31 @@ class _OperationColumns(TrackerTable):
         footer=lambda table: table.totals_label(),
         attrs={"td": {"class": "fw-semibold"}},
     )
-    coordinator = tables.Column(verbose_name=_("Coordinator"), attrs={"td": {"class": "small"}})
+    coordinator = tables.Column(verbose_name=_("Coordinator"), attrs=_wide_only("small coordinator-cell"))
     period = tables.Column(
-        verbose_name=_("Period"), accessor="start_date", order_by=("start_date", "end_date"), empty_values=()
+        verbose_name=_("Period"),
+        accessor="start_date",
+        order_by=("start_date", "end_date"),
+        empty_values=(),
+        attrs={"td": {"class": "small text-nowrap"}},
     )
-    area = tables.Column(verbose_name=_("Region (as reported)"), attrs={"td": {"class": "small"}})
+    area = tables.Column(verbose_name=_("Region (as reported)"), attrs=_wide_only("small"))
     countries_reported = tables.Column(
-        verbose_name=_("Countries reported"), attrs={"td": {"class": "figure-cell"}, "th": {"class": "text-end"}}
+        verbose_name=_("Countries reported"), attrs=_wide_only("figure-cell", th="text-end", breakpoint="md")
     )
     countries_named = tables.Column(
-        verbose_name=_("Countries named"), attrs={"td": {"class": "figure-cell"}, "th": {"class": "text-end"}}
+        verbose_name=_("Countries named"), attrs=_wide_only("figure-cell", th="text-end", breakpoint="md")
     )
 
     class Meta(TrackerTable.Meta):
         model = Operation
         fields = ()
         row_attrs = {"data-slug": lambda record: record.slug}
+
+    def render_coordinator(self, value):
+        # Coordinators are described at length ("INTERPOL (Project to Combat ...); operational coordination centre
+        # at ..."); the cell shows the start, the tooltip the whole text.
+        return format_html('<span title="{}">{}</span>', value, Truncator(value).chars(70))
 
     def render_period(self, record):
         return period_text(record)

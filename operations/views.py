@@ -17,7 +17,8 @@ from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import exports, filters, queries, services, tables
+from . import exports, filters, forms, queries, services, tables
+from .models import METRICS
 from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
 logger = logging.getLogger(__name__)
@@ -74,13 +75,15 @@ class ExportMixin:
             raise PermissionDenied
         if export_format not in self.export_formats or self.export_spec is None:
             return self.refuse_export(_("This table cannot be exported as “%(format)s”.") % {"format": export_format})
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.refuse_export(
-                _("The filters are not valid, so nothing was exported. Correct them on the table page first."),
-                errors=self.filterset.errors,
-            )
-        self.object_list = self.filterset.qs
+        self.filterset = None
+        if hasattr(self, "get_filterset_class"):  # a FilterView; a fixed table (a country's page) has no filters
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                return self.refuse_export(
+                    _("The filters are not valid, so nothing was exported. Correct them on the table page first."),
+                    errors=self.filterset.errors,
+                )
+            self.object_list = self.filterset.qs
         queryset = self.get_export_queryset()
         filename = exports.export_filename(
             self.get_export_name(), self.get_export_filters(), export_format, timezone.localdate()
@@ -124,6 +127,8 @@ class ExportMixin:
     def get_export_filters(self) -> list[tuple[str, str]]:
         """The filters in the query string that the filterset knows (a range widget's `name_min` counts as `name`),
         with a value, in query-string order: they go into the file name."""
+        if self.filterset is None:
+            return []
         fields = self.filterset.form.fields
         pairs = []
         for key, values in self.request.GET.lists():
@@ -155,7 +160,40 @@ class ExportMixin:
 # --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------
 
 
-class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
+class PagedTableMixin(SingleTableMixin):
+    """tables2 sorting and paging with a bounded page size: `?per_page=` outside the offered sizes gives the default
+    (never 500 rows, never -1), `?page=` past the end gives the last page, not a 404."""
+
+    allowed_per_page = ALLOWED_PER_PAGE
+    default_per_page = DEFAULT_PER_PAGE
+
+    def get_per_page(self):
+        """`?per_page=` when it is one of the offered sizes; otherwise the default (never 500 rows, never -1)."""
+        try:
+            per_page = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return self.default_per_page
+        return per_page if per_page in self.allowed_per_page else self.default_per_page
+
+    def get_paginate_by(self, table_data=None):
+        # Paging is the table's (get_table); FilterView's own paginator must not page (and 404) the object list too.
+        return None
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        RequestConfig(self.request, paginate=False).configure(table)  # ?sort=, validated against the columns
+        table.paginate(per_page=self.get_per_page())
+        # Paginator.get_page: not a number -> first page, past the end (?page=99999) -> last page.
+        table.page = table.paginator.get_page(self.request.GET.get(table.prefixed_page_field))
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(per_page=self.get_per_page(), per_page_choices=self.allowed_per_page)
+        return context
+
+
+class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
     """A filterable, sortable, paginated table: django-filter parses and validates the filters, tables2 sorts and
     pages. A list is a few declarative lines: the base queryset the filters narrow, the row queryset the table shows,
     the totals of the footer (SQL over the whole filtered set), the FilterSet, the Table.
@@ -167,8 +205,6 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
     title = ""
     count_singular = ""  # "%(count)s operation"
     count_plural = ""  # "%(count)s operations"
-    allowed_per_page = ALLOWED_PER_PAGE
-    default_per_page = DEFAULT_PER_PAGE
 
     # Hooks (queries.py functions): the queryset filters narrow, what each row shows, the footer totals.
     def get_queryset(self):
@@ -192,18 +228,6 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
             response.status_code = 400
         return response
 
-    def get_per_page(self):
-        """`?per_page=` when it is one of the offered sizes; otherwise the default (never 500 rows, never -1)."""
-        try:
-            per_page = int(self.request.GET.get("per_page", ""))
-        except ValueError:
-            return self.default_per_page
-        return per_page if per_page in self.allowed_per_page else self.default_per_page
-
-    def get_paginate_by(self, table_data=None):
-        # Paging is the table's (get_table); FilterView's own paginator must not page (and 404) the object list too.
-        return None
-
     def get_table_data(self):
         return self.get_rows(self.object_list)
 
@@ -212,14 +236,6 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
         if not self.filters_invalid:
             kwargs["totals"] = self.get_totals(self.object_list)
         return kwargs
-
-    def get_table(self, **kwargs):
-        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        RequestConfig(self.request, paginate=False).configure(table)  # ?sort=, validated against the columns
-        table.paginate(per_page=self.get_per_page())
-        # Paginator.get_page: not a number -> first page, past the end (?page=99999) -> last page.
-        table.page = table.paginator.get_page(self.request.GET.get(table.prefixed_page_field))
-        return table
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -231,8 +247,6 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
             result_count=table.paginator.count,
             result_count_text=ngettext(self.count_singular, self.count_plural, table.paginator.count)
             % {"count": intcomma(table.paginator.count)},
-            per_page=self.get_per_page(),
-            per_page_choices=self.allowed_per_page,
         )
         return context
 
@@ -245,7 +259,8 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
             if value in (None, "", [], ()):
                 continue
             field = self.filterset.form.fields[name]
-            choices = dict(getattr(field, "choices", ()) or ()) if not hasattr(field, "queryset") else {}
+            # A choice shows its label ("command centre"), a model choice its str(); iterate, as choices may be lazy.
+            choices = {} if hasattr(field, "queryset") else {key: label for key, label in getattr(field, "choices", ())}
             remaining = self.request.GET.copy()
             remaining.pop(name, None)
             remaining.pop("page", None)
@@ -277,20 +292,96 @@ class OperationListView(FilteredTableView):
         return queries.operation_totals(queryset)
 
 
-class ResultListView(NotBuiltYet):
-    pass
+class ResultListView(FilteredTableView):
+    title = _("Results by country")
+    count_singular, count_plural = "%(count)s result", "%(count)s results"
+    filterset_class = filters.ResultFilter
+    table_class = tables.ResultTable
+    export_spec = exports.RESULTS
+
+    def get_queryset(self):
+        return queries.results_for_filtering()
+
+    def get_rows(self, queryset):
+        return queries.result_rows(queryset)
+
+    def get_totals(self, queryset):
+        return queries.result_totals(queryset)
 
 
-class CountryListView(NotBuiltYet):
-    pass
+class CountryListView(FilteredTableView):
+    title = _("Countries")
+    count_singular, count_plural = "%(count)s country", "%(count)s countries"
+    filterset_class = filters.CountryListFilter
+    table_class = tables.CountryTable
+    export_spec = exports.COUNTRIES
+
+    def get_queryset(self):
+        return queries.countries_for_filtering()
+
+    def get_rows(self, queryset):
+        return queries.country_rows(queryset)
+
+    def get_totals(self, queryset):
+        return queries.country_list_totals(queryset)
 
 
-class CountryDetailView(NotBuiltYet):
-    pass
+class CountryDetailView(ExportMixin, PagedTableMixin, TemplateView):
+    """A country's totals across operations and every operation it took part in, with its own figures."""
+
+    template_name = "operations/country_detail.html"
+    table_class = tables.ResultTable
+    export_spec = exports.COUNTRY_RESULTS
+
+    def dispatch(self, request, *args, **kwargs):
+        # In dispatch, not get: the export (ExportMixin.dispatch) needs the country too.
+        self.country = queries.country_by_iso2(kwargs["iso2"])
+        if self.country is None:
+            raise Http404(_("No country has the ISO code “%(iso2)s”.") % {"iso2": kwargs["iso2"][:10]})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_export_filters(self):
+        return [("country", self.country.iso2)]
+
+    def get_table_data(self):
+        return queries.result_rows(queries.country_results(self.country))
+
+    def get_table_kwargs(self):
+        return {
+            "exclude": ("country",),
+            "caption": _("Operations %(country)s took part in") % {"country": self.country.name},
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        totals = queries.country_totals(self.country)
+        context.update(
+            country=self.country,
+            totals=[(metric, totals[metric.value]) for metric in METRICS],
+            result_count_text=ngettext("%(count)s operation", "%(count)s operations", context["table"].paginator.count)
+            % {"count": intcomma(context["table"].paginator.count)},
+        )
+        return context
 
 
-class CompareView(NotBuiltYet):
-    pass
+class CompareView(TemplateView):
+    """2 to 4 operations side by side: the same metrics in the same rows, missing shown as missing, sources cited."""
+
+    template_name = "operations/compare.html"
+
+    def get(self, request, *args, **kwargs):
+        self.form = forms.CompareForm(request.GET if "operations" in request.GET else None)
+        response = super().get(request, *args, **kwargs)
+        if self.form.is_bound and not self.form.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        if self.form.is_bound and self.form.is_valid():
+            context["comparison"] = queries.comparison(self.form.cleaned_data["operations"])
+        return context
 
 
 # --- Export and data dictionary (issue #6) ---------------------------------------------------------------------

@@ -9,19 +9,21 @@ from operations.services import record_figure
 
 
 def text(fragment):
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
 
 
 def row_keys(response, attr="data-slug"):
     """The `attr` of every body row, in the order shown."""
     body = response.content.decode().split("<tbody", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(rf'<tr {attr}="([^"]+)"', body)
+    return [re.search(rf'{attr}="([^"]+)"', tag)[1] for tag in re.findall(r"<tr [^>]*>", body)]
 
 
 def cells(response, metric):
     """The text of the `metric` cell of every body row, in the order shown."""
     body = response.content.decode().split("<tbody", 1)[1].split("</tbody>", 1)[0]
-    return [text(cell) for cell in re.findall(rf'<td class="figure-cell" data-metric="{metric}">(.*?)</td>', body)]
+    return [
+        text(cell) for cell in re.findall(rf'<td class="figure-cell" data-metric="{metric}">(.*?)</td>', body, re.S)
+    ]
 
 
 def footer(response):
