@@ -66,7 +66,7 @@ class ExportMixin:
 
     def dispatch(self, request, *args, **kwargs):
         export_format = request.GET.get(self.export_trigger_param)
-        if export_format is None or request.method not in ("GET", "HEAD"):
+        if export_format is None or request.method != "GET":
             return super().dispatch(request, *args, **kwargs)
         return self.export(request, export_format)
 
