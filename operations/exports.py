@@ -128,7 +128,7 @@ class TotalsExportSpec(ExportSpec):
                     known = total.parts - total.unknown_parts
                     cells += [
                         total.value,
-                        total.qualifier if total.value is not None else "",
+                        str(total.qualifier) if total.value is not None else "",
                         known,
                         total.unknown_parts,
                     ]
