@@ -122,9 +122,7 @@ def countries_for_filtering():
 
 def country_rows(queryset):
     """Each country with its number of operations and, per metric, the qualified total of its own figures."""
-    return queryset.annotate(
-        operations_count=Count("participations", distinct=True), **total_aggregates("participations")
-    )
+    return queryset.annotate(operations_count=Count("participations"), **total_aggregates("participations"))
 
 
 def country_list_totals(queryset) -> dict:
