@@ -1,0 +1,85 @@
+"""Every URL the app serves × every role: discovered from the URLconf, so a new page cannot be forgotten."""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import ROLES
+
+# Values for the URL parameters of the app's routes (reference data loaded by conftest).
+SAMPLE_KWARGS = {"slug": "libertad", "iso2": "br"}
+OPEN_PAGES = {"login", "healthz"}  # the only pages an anonymous user may see
+ADMIN_ROLES = {"editor", "admin"}
+EXPORT_ROLES = {"staff", "editor", "admin"}
+
+
+def app_urls():
+    """(name, url) for every named route of the operations app, with sample parameters filled in."""
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "operations":
+            for route in pattern.url_patterns:
+                if isinstance(route, URLPattern) and route.name:
+                    kwargs = {key: SAMPLE_KWARGS[key] for key in route.pattern.converters}
+                    urls.append((route.name, reverse(f"operations:{route.name}", kwargs=kwargs)))
+    return urls
+
+
+def test_every_app_route_is_covered_by_the_matrix():
+    names = {name for name, _ in app_urls()}
+    assert {"home", "operation_list", "operation_detail", "result_list", "country_list", "compare"} <= names
+
+
+@pytest.mark.parametrize(("name", "url"), app_urls())
+def test_app_pages_need_a_login_and_are_open_to_every_role(role_client, name, url):
+    response = role_client.get(url)
+    if role_client.role == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == 200, f"{role_client.role} {url}"
+
+
+LIST_PAGES = ["operations:operation_list", "operations:result_list", "operations:country_list"]
+
+
+@pytest.mark.parametrize("name", LIST_PAGES + ["operations:country_detail"])
+def test_csv_export_is_for_staff_editors_and_superusers_only(role_client, name):
+    kwargs = {"iso2": "br"} if name.endswith("country_detail") else {}
+    response = role_client.get(reverse(name, kwargs=kwargs), {"_export": "csv"})
+    if role_client.role == "anonymous":
+        assert response.status_code == 302
+    elif role_client.role in EXPORT_ROLES:
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+    else:
+        assert response.status_code == 403
+
+
+def admin_urls():
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+    return urls
+
+
+@pytest.mark.parametrize("url", admin_urls())
+def test_admin_is_for_editors_and_superusers_only(role_client, url):
+    response = role_client.get(url)
+    if role_client.role in ADMIN_ROLES:
+        assert response.status_code in (200, 403), url  # 403: an editor without view rights on, e.g., auth users
+        if url == reverse("admin:index") or "/operations/" in url:
+            assert response.status_code == 200, url
+    else:
+        assert response.status_code == 302
+        assert "/login/" in response.url
+
+
+@pytest.mark.parametrize("url", ["/healthz", "/accounts/login/"])
+def test_only_healthz_and_login_are_open_to_anonymous(client, db, url):
+    assert client.get(url).status_code == 200
+
+
+def test_roles_fixture_covers_every_role():
+    assert ROLES == ["anonymous", "analyst", "staff", "editor", "admin"]
