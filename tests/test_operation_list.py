@@ -233,3 +233,12 @@ def test_table_data_is_every_filtered_row_in_the_shown_order(analyst):
     rows = list(table.data.data)
     assert len(rows) == 30 and len(table.page.object_list) == 25
     assert [row.arrests for row in rows] == list(range(29, -1, -1))
+
+
+def test_countries_named_counts_participations_and_sorts(analyst_client):
+    response = get(analyst_client, sort="-countries_named")
+    named = {o.slug: o.participations.count() for o in Operation.objects.all()}
+    order = row_keys(response)
+    assert [named[slug] for slug in order] == sorted(named.values(), reverse=True)
+    weka = response.content.decode().split('data-slug="weka-ii"', 1)[1].split("</tr>", 1)[0]
+    assert f">{named['weka-ii']}</td>" in weka
