@@ -424,8 +424,12 @@ def xlsx_response(spec: ExportSpec, queryset, filename: str, *, on_finish=None):
     escaped = set(spec.escaped_indexes)
     try:
         for row in spec.rows(queryset):
+            # Escape again after removing what openpyxl refuses: "\x01=1+1" would otherwise become a formula.
             sheet.append(
-                [_XLSX_ILLEGAL.sub("", value) if i in escaped and value else value for i, value in enumerate(row)]
+                [
+                    escape_formula(_XLSX_ILLEGAL.sub("", value)) if i in escaped and value else value
+                    for i, value in enumerate(row)
+                ]
             )
             count += 1
         file = tempfile.TemporaryFile(suffix=".xlsx")

@@ -286,6 +286,16 @@ def test_xlsx_writer_escapes_formulas_and_keeps_numbers_as_numbers():
     assert [row[arrests] for row in rows[1:]] == [40 + index for index in range(len(FORMULA_NAMES))]
 
 
+def test_xlsx_drops_control_characters_excel_refuses_without_letting_a_formula_through():
+    synthetic_operation("\x01=1+1 Synthetic control operation", "synthetic-control", arrests=Figure(3))
+    operations = queries.operation_rows(Operation.objects.filter(slug="synthetic-control"))
+    response = exports.xlsx_response(exports.OPERATIONS, operations, "operations.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    assert list(sheet.iter_rows(values_only=True))[1][0] == "'=1+1 Synthetic control operation"
+    csv_rows = read_csv(b"".join(exports.stream_csv(exports.OPERATIONS.headers, exports.OPERATIONS.rows(operations))))
+    assert csv_rows[0]["operation"] == "\x01=1+1 Synthetic control operation"  # CSV keeps the text as recorded
+
+
 def test_export_log_records_who_what_and_how_many(staff_user):
     log = services.start_export_log(
         user=staff_user, table="results", path="/results/", export_format="csv", query={"country": ["BR"]}
