@@ -66,7 +66,7 @@ MONTH_PERIODS = {
 # Words in `exploitation_types` and the form each one means.
 EXPLOITATION_KEYWORDS = [
     (r"sex", "sexual-exploitation"),
-    (r"forced labou?r|farms|domestic servitude", "forced-labour"),
+    (r"forced labou?r|labou?r exploitation|farms|domestic servitude", "forced-labour"),
     (r"forced criminality|scam|fraud", "forced-criminality"),
     (r"child labou?r", "child-labour"),
     (r"child (trafficking|exploitation)|adoption", "child-exploitation"),
