@@ -223,7 +223,10 @@ class Operation(PreferredFigures):
         help_text=_("Unticked when the only source is a secondary report not checked against the agency's release."),
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="operations", verbose_name=_("sources"))
-    history = HistoricalRecords(m2m_fields=[exploitation_forms])
+    # Optimistic concurrency: every write through the admin or the importer bumps it (services.bump_version); an admin
+    # form that was opened at an older version is refused instead of silently overwriting the newer edit.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    history = HistoricalRecords(m2m_fields=[exploitation_forms, sources])
 
     objects = OperationQuerySet.as_manager()
 

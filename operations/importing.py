@@ -1,0 +1,814 @@
+"""The spreadsheet import engine: read operations and country results (CSV in UTF-8 or Windows-1252 with `,` or `;`,
+or XLSX), validate every row, report every error with its row and column, then write all or nothing.
+
+Used by `manage.py import_figures` and by the admin import page (preview = the same run with commit=False; nothing is
+written until the confirmed run, which validates again inside its transaction)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import shutil
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from . import services
+from .countries import CountryResolver
+from .figures import Figure, FigureParseError
+from .models import (
+    METRICS,
+    ExploitationForm,
+    Operation,
+    Origin,
+    Participation,
+    Role,
+    Source,
+)
+from .reference import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, _publisher_from_url, _split_title
+
+METRIC_COLUMNS = [metric.value for metric in METRICS]
+OPERATIONS, COUNTRY_RESULTS = "operations", "country_results"
+COLUMNS = {
+    OPERATIONS: [
+        "name",
+        "coordinator",
+        "region",
+        "start_date",
+        "end_date",
+        "countries_count",
+        *METRIC_COLUMNS,
+        "exploitation_types",
+        "summary",
+        "source_url",
+        "source_title",
+        "source_published",
+    ],
+    COUNTRY_RESULTS: ["operation", "country", "role", *METRIC_COLUMNS, "source_url"],
+}
+# A 100,000-row file of valid rows imports in well under a minute (benchmarks/bench_import.py); past these limits a
+# file is refused before it is read, rather than tying up a worker.
+MAX_ROWS = 100_000
+MAX_BYTES = 40_000_000
+CHANGE_REASON = "spreadsheet import"
+
+_TEXT_LIMITS = {"name": 200, "coordinator": 300, "region": 300, "exploitation_types": 500, "source_title": 500}
+_URL = URLValidator(schemes=["http", "https"])
+_ROLES = {
+    **{role.value: role.value for role in Role},
+    **{str(role.label).casefold(): role.value for role in Role},
+    "command centre": Role.COMMAND_CENTRE,
+    "command center": Role.COMMAND_CENTRE,
+    "command_center": Role.COMMAND_CENTRE,
+}
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem, where it is: the file, the spreadsheet row (the header is row 1) and the column."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = [self.file]
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@dataclass
+class UploadedTable:
+    """A file as received: its name (for messages and the XLSX guess) and its bytes."""
+
+    name: str
+    data: bytes
+    size: int = 0
+
+    def __post_init__(self):
+        self.size = self.size or len(self.data)
+
+    @classmethod
+    def from_path(cls, path) -> UploadedTable:
+        path = Path(path)
+        size = path.stat().st_size
+        # A file over the limit is refused before it is read into memory.
+        return cls(path.name, b"" if size > MAX_BYTES else path.read_bytes(), size)
+
+
+@dataclass
+class ImportReport:
+    """What an import would do (preview) or did (commit), and every error found."""
+
+    errors: list[ImportIssue] = field(default_factory=list)
+    operations: dict = field(default_factory=lambda: {"create": [], "update": [], "unchanged": []})
+    countries: dict = field(default_factory=lambda: {"create": 0, "update": 0, "unchanged": 0})
+    figures: int = 0
+    files: dict = field(default_factory=dict)  # file name -> how it was read ("UTF-8 with BOM, ';'-separated")
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, file, row, column, message):
+        self.errors.append(ImportIssue(file, row, column, message))
+
+    def summary(self) -> str:
+        verb = "Imported" if self.committed else "Would import"
+        ops = self.operations
+        return (
+            f"{verb}: operations {len(ops['create'])} new, {len(ops['update'])} updated, {len(ops['unchanged'])}"
+            f" unchanged; country rows {self.countries['create']} new, {self.countries['update']} updated,"
+            f" {self.countries['unchanged']} unchanged; {self.figures} figures recorded."
+        )
+
+
+class _Rejected(Exception):
+    """A file cannot be read at all (encoding, format, header); its issues are already in the report."""
+
+
+# --- Reading ----------------------------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    """An XLSX cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(upload: UploadedTable, report: ImportReport):
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        report.error(upload.name, None, None, f"not a readable XLSX workbook ({error.__class__.__name__})")
+        raise _Rejected from error
+    sheet = workbook.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append([_cell(value) for value in values])
+        if len(rows) > MAX_ROWS + 1:
+            break
+    workbook.close()
+    report.files[upload.name] = f"XLSX, first sheet “{sheet.title}”"
+    return rows
+
+
+def _decode(upload: UploadedTable, report: ImportReport) -> str:
+    data = upload.data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        report.error(
+            upload.name,
+            None,
+            None,
+            "this file is UTF-16 or binary, not a CSV text file: save it as “CSV UTF-8” (or upload the .xlsx)",
+        )
+        raise _Rejected
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, label = "utf-8-sig", "UTF-8 with BOM"
+    else:
+        encoding, label = "utf-8", "UTF-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as utf8_error:
+        if encoding == "utf-8-sig":  # a BOM promises UTF-8: a bad byte after it is a broken file, not cp1252
+            report.error(upload.name, None, None, f"starts as UTF-8 but byte {utf8_error.start} is not UTF-8")
+            raise _Rejected from utf8_error
+        # Excel's "CSV" on Windows writes Windows-1252: "Côte d'Ivoire" arrives as b"C\xf4te".
+        try:
+            text, label = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError as error:
+            report.error(
+                upload.name,
+                None,
+                None,
+                f"neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02x} at position {error.start}): save it"
+                " as “CSV UTF-8”",
+            )
+            raise _Rejected from error
+    report.files[upload.name] = label
+    return text
+
+
+def _read_csv(upload: UploadedTable, report: ImportReport):
+    text = _decode(upload, report)
+    first_line = text.split("\n", 1)[0]
+    # European Excel separates with ";" (the decimal comma takes ","); the header line decides, since its names
+    # never contain either.
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    report.files[upload.name] += f", “{delimiter if delimiter != chr(9) else 'tab'}”-separated"
+    rows = []
+    for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append([value.strip() for value in values])
+        if len(rows) > MAX_ROWS + 1:
+            break
+    return rows
+
+
+def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[tuple[int, dict]]:
+    """[(row number, {column: text})] for the data rows, or _Rejected with the reasons in the report."""
+    if upload.size > MAX_BYTES:
+        report.error(
+            upload.name,
+            None,
+            None,
+            f"the file is {upload.size / 1_000_000:.1f} MB; the limit is {MAX_BYTES // 1_000_000} MB: split it",
+        )
+        raise _Rejected
+    if upload.data[:4] == b"PK\x03\x04" or upload.name.lower().endswith((".xlsx", ".xlsm")):
+        rows = _read_xlsx(upload, report)
+    else:
+        rows = _read_csv(upload, report)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        report.error(upload.name, None, None, "the file is empty")
+        raise _Rejected
+    if len(rows) - 1 > MAX_ROWS:
+        report.error(
+            upload.name,
+            None,
+            None,
+            f"more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}: split the file",
+        )
+        raise _Rejected
+    header = [re.sub(r"\s+", "_", name.strip().lower()) for name in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    expected = COLUMNS[kind]
+    missing = [name for name in expected if name not in header]
+    unknown = [name or "(empty)" for name in header if name not in expected]
+    repeated = sorted({name for name in header if header.count(name) > 1 and name})
+    for name in missing:
+        report.error(upload.name, 1, name, "missing column (the header must name every column of the format)")
+    for name in unknown:
+        report.error(
+            upload.name, 1, name, f"unknown column; the {kind.replace('_', ' ')} file has: {', '.join(expected)}"
+        )
+    for name in repeated:
+        report.error(upload.name, 1, name, "this column appears twice")
+    if missing or unknown or repeated:
+        raise _Rejected
+    table = []
+    for number, values in enumerate(rows[1:], start=2):
+        if not any(values):
+            continue
+        if len(values) > len(header) and any(values[len(header) :]):
+            report.error(upload.name, number, None, f"{len(values)} cells but the header has {len(header)} columns")
+            continue
+        values = values + [""] * (len(header) - len(values))
+        table.append((number, dict(zip(header, values, strict=False))))
+    return table
+
+
+# --- Validating ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _OperationRow:
+    row: int
+    name: str
+    fields: dict
+    figures: dict
+    forms: list
+    source: tuple | None  # (url, title, published)
+    existing_pk: int | None = None
+    stored: Operation | None = None
+    action: str = "create"
+    operation: Operation | None = None
+
+
+@dataclass
+class _CountryRow:
+    row: int
+    operation_name: str
+    country: object
+    role: str | None
+    figures: dict
+    source_url: str
+    existing: Participation | None = None
+    action: str = "create"
+
+
+class _Validator:
+    def __init__(self, report: ImportReport):
+        self.report = report
+        self.file = ""
+        self.row = 0
+
+    def error(self, column, message):
+        self.report.error(self.file, self.row, column, message)
+
+    def text(self, values, column):
+        value = values[column]
+        limit = _TEXT_LIMITS.get(column)
+        if limit and len(value) > limit:
+            self.error(column, f"{len(value)} characters; at most {limit}")
+            return None
+        return value
+
+    def date(self, values, column):
+        value = values[column]
+        if not value:
+            return None
+        try:
+            return datetime.date.fromisoformat(value[:10] if re.match(r"^\d{4}-\d\d-\d\dT", value) else value)
+        except ValueError:
+            self.error(column, f"{value!r} is not a date (expected YYYY-MM-DD, e.g. 2023-05-14)")
+            return None
+
+    def figure(self, values, column):
+        try:
+            return Figure.parse(values[column])
+        except FigureParseError as error:
+            self.error(column, str(error))
+            return None
+
+    def count(self, values, column):
+        value = values[column].replace(",", "").replace(" ", "")
+        if not value:
+            return None
+        if not value.isdigit():
+            self.error(column, f"{values[column]!r} is not a whole number of zero or more")
+            return None
+        return int(value)
+
+    def url(self, values, column):
+        value = values[column]
+        if not value:
+            return ""
+        if len(value) > 1000:
+            self.error(column, "a URL of more than 1,000 characters")
+            return None
+        try:
+            _URL(value)
+        except ValidationError:
+            self.error(column, f"{value!r} is not a web address (http:// or https://)")
+            return None
+        return value
+
+
+class Importer:
+    """One import run: read both files, validate everything, classify rows, and (commit=True) write all or nothing."""
+
+    def __init__(self, operations_file: UploadedTable | None, results_file: UploadedTable | None, *, user=None):
+        self.operations_file = operations_file
+        self.results_file = results_file
+        self.user = user
+        self.report = ImportReport()
+        self.check = _Validator(self.report)
+
+    # The run -------------------------------------------------------------------------------------------------------
+
+    def run(self, *, commit: bool) -> ImportReport:
+        tables = {}
+        for kind, upload in ((OPERATIONS, self.operations_file), (COUNTRY_RESULTS, self.results_file)):
+            if upload is not None:
+                try:
+                    tables[kind] = (upload.name, read_table(upload, kind, self.report))
+                except _Rejected:
+                    pass
+        if not self.report.ok:
+            return self.report
+        if commit:
+            try:
+                with transaction.atomic():
+                    self._validate(tables)
+                    if not self.report.ok:
+                        raise _Rejected
+                    self._write()
+                    self.report.committed = True
+            except _Rejected:
+                pass
+        else:
+            self._validate(tables)
+        return self.report
+
+    # Validation ------------------------------------------------------------------------------------------------
+
+    def _validate(self, tables):
+        existing = {}
+        for pk, name in Operation.objects.values_list("pk", "name"):
+            existing.setdefault(name.casefold(), []).append((name, pk))
+        self.existing_names = existing
+        self.forms = {form.slug: form for form in ExploitationForm.objects.all()}
+        self.operation_rows = []
+        self.country_rows = []
+        if OPERATIONS in tables:
+            self._validate_operations(*tables[OPERATIONS])
+        if COUNTRY_RESULTS in tables:
+            self._validate_countries(*tables[COUNTRY_RESULTS])
+        if self.report.ok:
+            self._classify()
+
+    def _match_existing(self, name, column):
+        """The stored operation with exactly this name; an error if one differs only by case."""
+        candidates = self.existing_names.get(name.casefold(), [])
+        for stored, pk in candidates:
+            if stored == name:
+                return pk
+        if candidates:
+            self.check.error(
+                column,
+                f"{name!r} differs only by case from the existing operation {candidates[0][0]!r}: use its exact name"
+                " (names are unique whatever their case)",
+            )
+        return None
+
+    def _validate_operations(self, file, rows):
+        check = self.check
+        check.file = file
+        seen = {}
+        for number, values in rows:
+            check.row = number
+            name = check.text(values, "name")
+            if name == "":
+                check.error("name", "every row needs the operation's name")
+            if name:
+                key = name.casefold()
+                if key in seen:
+                    first_row, first_name = seen[key]
+                    if first_name == name:
+                        check.error("name", f"duplicate row: {name!r} is already on row {first_row}")
+                    else:
+                        check.error("name", f"{name!r} differs only by case from {first_name!r} on row {first_row}")
+                    continue
+                seen[key] = (number, name)
+            start, end = check.date(values, "start_date"), check.date(values, "end_date")
+            if start and end and end < start:
+                check.error("end_date", f"the end date {end} is before the start date {start}")
+            figures = {metric: check.figure(values, metric) for metric in METRIC_COLUMNS}
+            source_url = check.url(values, "source_url")
+            title = check.text(values, "source_title")
+            published = check.date(values, "source_published")
+            if source_url == "" and any(figure and figure.known for figure in figures.values()):
+                check.error("source_url", "the row gives figures but no source: every figure needs a source_url")
+            exploitation = check.text(values, "exploitation_types") or ""
+            fields = {
+                "coordinator": check.text(values, "coordinator"),
+                "area": check.text(values, "region"),
+                "start_date": start,
+                "end_date": end,
+                "year": start.year if start else None,
+                "countries_reported": check.count(values, "countries_count"),
+                "exploitation_text": exploitation,
+                "summary": values["summary"],
+            }
+            if not name:
+                continue
+            existing_pk = self._match_existing(name, "name")
+            forms = sorted(
+                {slug for pattern, slug in EXPLOITATION_KEYWORDS if re.search(pattern, exploitation, re.I)}
+                & set(self.forms)
+            )
+            self.operation_rows.append(
+                _OperationRow(
+                    row=number,
+                    name=name,
+                    fields={key: value for key, value in fields.items() if value not in (None, "")},
+                    figures={metric: figure for metric, figure in figures.items() if figure and figure.known},
+                    forms=forms,
+                    source=(source_url, title or "", published) if source_url else None,
+                    existing_pk=existing_pk,
+                )
+            )
+
+    def _validate_countries(self, file, rows):
+        check = self.check
+        check.file = file
+        resolver = CountryResolver()
+        in_file = {row.name.casefold(): row for row in self.operation_rows}
+        seen = {}
+        for number, values in rows:
+            check.row = number
+            name = values["operation"]
+            if not name:
+                check.error("operation", "every row needs the operation's name")
+                continue
+            operation_row = in_file.get(name.casefold())
+            if operation_row is not None and operation_row.name != name:
+                check.error(
+                    "operation",
+                    f"{name!r} differs only by case from {operation_row.name!r} in the operations file: use the same"
+                    " spelling",
+                )
+                continue
+            if operation_row is None and self._match_existing(name, "operation") is None:
+                if name.casefold() not in self.existing_names:  # else the case mismatch is already reported
+                    check.error(
+                        "operation", f"unknown operation {name!r}: it is neither in the operations file nor stored"
+                    )
+                continue
+            country = resolver.resolve(values["country"])
+            if country is None:
+                text = values["country"]
+                check.error(
+                    "country",
+                    f"unknown country {text!r}: use an ISO code (BR, BRA) or its name in English, Spanish or French;"
+                    " other spellings can be added as aliases in the admin (Countries)"
+                    if text
+                    else "every row needs a country",
+                )
+            role_text = values["role"].strip().casefold()
+            role = _ROLES.get(role_text) if role_text else None
+            if role_text and role is None:
+                check.error("role", f"{values['role']!r} is not a role; use one of: {', '.join(Role.values)}")
+            figures = {metric: check.figure(values, metric) for metric in METRIC_COLUMNS}
+            source_url = check.url(values, "source_url")
+            if source_url == "" and any(figure and figure.known for figure in figures.values()):
+                check.error("source_url", "the row gives figures but no source: every figure needs a source_url")
+            if country is None:
+                continue
+            key = (name, country.pk)
+            if key in seen:
+                check.error("country", f"duplicate row: {country} in {name} is already on row {seen[key]}")
+                continue
+            seen[key] = number
+            self.country_rows.append(
+                _CountryRow(
+                    row=number,
+                    operation_name=name,
+                    country=country,
+                    role=role,
+                    figures={metric: figure for metric, figure in figures.items() if figure and figure.known},
+                    source_url=source_url or "",
+                )
+            )
+        self.results_file_name = file
+
+    def _exact_pk(self, name):
+        for stored, pk in self.existing_names.get(name.casefold(), []):
+            if stored == name:
+                return pk
+        return None
+
+    def _classify(self):
+        """Decide create / update / unchanged for every row, and check per-country sums against exact totals."""
+        report = self.report
+        wanted = {row.existing_pk for row in self.operation_rows if row.existing_pk}
+        wanted |= {self._exact_pk(row.operation_name) for row in self.country_rows} - {None}
+        self.stored = {}
+        ids = sorted(wanted)
+        for start in range(0, len(ids), 500):
+            for operation in Operation.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
+                "exploitation_forms"
+            ):
+                self.stored[operation.pk] = operation
+        self.stored_participations = {}
+        for start in range(0, len(ids), 500):
+            for participation in Participation.objects.filter(operation_id__in=ids[start : start + 500]):
+                self.stored_participations[(participation.operation_id, participation.country_id)] = participation
+        for row in self.operation_rows:
+            stored = row.stored = self.stored.get(row.existing_pk)
+            if stored is None:
+                row.action = "create"
+            else:
+                changed = any(getattr(stored, key) != value for key, value in row.fields.items())
+                changed |= any(stored.figure(metric) != figure for metric, figure in row.figures.items())
+                if row.forms:
+                    changed |= set(row.forms) != {form.slug for form in stored.exploitation_forms.all()}
+                row.action = "update" if changed else "unchanged"
+            report.operations[row.action].append(row.name)
+        by_name = {row.name: row for row in self.operation_rows}
+        for row in self.country_rows:
+            operation_row = by_name.get(row.operation_name)
+            pk = operation_row.existing_pk if operation_row is not None else self._exact_pk(row.operation_name)
+            stored = self.stored_participations.get((pk, row.country.pk)) if pk else None
+            row.existing = stored
+            if stored is None:
+                row.action = "create"
+            else:
+                changed = row.role is not None and row.role != stored.role
+                changed |= any(stored.figure(metric) != figure for metric, figure in row.figures.items())
+                row.action = "update" if changed else "unchanged"
+            report.countries[row.action] += 1
+        report.figures = sum(
+            1
+            for row in self.operation_rows
+            for metric, figure in row.figures.items()
+            if row.stored is None or row.stored.figure(metric) != figure
+        ) + sum(
+            1
+            for row in self.country_rows
+            for metric, figure in row.figures.items()
+            if row.existing is None or row.existing.figure(metric) != figure
+        )
+        self._check_sums(by_name)
+
+    def _check_sums(self, by_name):
+        """The countries' figures must not add up to more than an exact operation total (file and stored values)."""
+        per_operation = {}
+        for row in self.country_rows:
+            per_operation.setdefault(row.operation_name, []).append(row)
+        for name, rows in per_operation.items():
+            operation_row = by_name.get(name)
+            stored = self.stored.get(self._exact_pk(name)) if operation_row is None else operation_row.stored
+            totals = dict(stored.figures) if stored is not None else {}
+            if operation_row is not None:
+                totals.update(operation_row.figures)
+            countries = {}
+            if stored is not None:
+                for (operation_id, country_id), participation in self.stored_participations.items():
+                    if operation_id == stored.pk:
+                        countries[country_id] = dict(participation.figures)
+            for row in rows:
+                countries.setdefault(row.country.pk, {}).update(row.figures)
+            for excess in services.country_sum_excesses(totals, countries.values()):
+                rows_with_metric = [row.row for row in rows if excess.metric.value in row.figures]
+                self.report.error(
+                    self.results_file_name,
+                    rows_with_metric[0] if rows_with_metric else rows[0].row,
+                    excess.metric.value,
+                    f"{name}: {excess} (rows {', '.join(map(str, rows_with_metric))}); correct a country's figure or"
+                    " make the total approximate (“nearly …”)",
+                )
+
+    # Writing -----------------------------------------------------------------------------------------------------
+
+    def _write(self):
+        user = self.user
+        sources = self._write_sources()
+        slugs = set(Operation.objects.values_list("slug", flat=True))
+        new_operations = []
+        for row in self.operation_rows:
+            if row.action == "create":
+                slug = _unique_slug(row.name, slugs)
+                row.operation = Operation(name=row.name, slug=slug, **row.fields)
+                new_operations.append(row.operation)
+            else:
+                row.operation = row.stored
+        services.insert_with_history(Operation, new_operations, user=user, change_reason=CHANGE_REASON)
+        source_links, form_links = set(), set()
+        for row in self.operation_rows:
+            operation = row.operation
+            if row.action == "update":
+                for key, value in row.fields.items():
+                    setattr(operation, key, value)
+                operation.version += 1
+                operation._history_user, operation._change_reason = user, CHANGE_REASON
+                operation.save()
+                if row.forms:
+                    operation.exploitation_forms.set([self.forms[slug] for slug in row.forms])
+            elif row.action == "create":
+                form_links |= {(operation.pk, self.forms[slug].pk) for slug in row.forms}
+            if row.source and row.action != "unchanged":
+                source_links.add((operation.pk, sources[row.source[0]].pk))
+        operations = {row.name: row.operation for row in self.operation_rows}
+        for row in self.country_rows:
+            if row.operation_name not in operations:
+                operations[row.operation_name] = self.stored[self._exact_pk(row.operation_name)]
+        new_participations = []
+        for row in self.country_rows:
+            operation = operations[row.operation_name]
+            if row.existing is None:
+                row.existing = Participation(
+                    operation_id=operation.pk, country_id=row.country.pk, role=row.role or Role.PARTICIPANT
+                )
+                new_participations.append(row.existing)
+            elif row.role is not None and row.role != row.existing.role:
+                row.existing.role = row.role
+                row.existing._history_user, row.existing._change_reason = user, CHANGE_REASON
+                row.existing.save(update_fields=["role"])
+            if row.source_url and row.action != "unchanged":
+                source_links.add((operation.pk, sources[row.source_url].pk))
+        services.insert_with_history(Participation, new_participations, user=user, change_reason=CHANGE_REASON)
+        services.link_many(Operation.sources.through, "operation_id", "source_id", source_links)
+        services.link_many(Operation.exploitation_forms.through, "operation_id", "exploitationform_id", form_links)
+        reports = [
+            services.FigureReport(row.operation, None, metric, figure, sources[row.source[0]])
+            for row in self.operation_rows
+            for metric, figure in row.figures.items()
+            if row.action == "create" or row.operation.figure(metric) != figure
+        ] + [
+            services.FigureReport(operations[row.operation_name], row.existing, metric, figure, sources[row.source_url])
+            for row in self.country_rows
+            for metric, figure in row.figures.items()
+            if row.action == "create" or row.existing.figure(metric) != figure
+        ]
+        services.record_figures_bulk(reports, origin=Origin.IMPORT, user=user, change_reason=CHANGE_REASON)
+        # Operations changed only through their country rows: bump their version too (optimistic concurrency).
+        saved = {row.operation.pk for row in self.operation_rows if row.action != "unchanged"}
+        ids = sorted(
+            {operations[row.operation_name].pk for row in self.country_rows if row.action != "unchanged"} - saved
+        )
+        for start in range(0, len(ids), 500):
+            Operation.objects.filter(pk__in=ids[start : start + 500]).update(version=F("version") + 1)
+
+    def _write_sources(self):
+        wanted = {}
+        for row in self.operation_rows:
+            if row.source and row.source[0] not in wanted:
+                wanted[row.source[0]] = row.source
+        for row in self.country_rows:
+            if row.source_url and row.source_url not in wanted:
+                wanted[row.source_url] = (row.source_url, "", None)
+        sources = {}
+        urls = sorted(wanted)
+        for start in range(0, len(urls), 500):
+            for source in Source.objects.filter(url__in=urls[start : start + 500]):
+                sources[source.url] = source
+        new = []
+        for url, (_, title_text, published) in wanted.items():
+            if url in sources:
+                continue
+            publisher, title = _split_title(title_text)
+            publisher = publisher or _publisher_from_url(url)
+            source = Source(
+                url=url,
+                publisher=publisher[:200],
+                title=title,
+                published=published,
+                is_primary=any(name.lower() in publisher.lower() for name in PRIMARY_PUBLISHERS),
+            )
+            sources[url] = source
+            new.append(source)
+        services.insert_with_history(Source, new, user=self.user, change_reason=CHANGE_REASON, key_fields=("url",))
+        return sources
+
+
+def _unique_slug(name, taken):
+    base = slugify(name.removeprefix("Operation "))[:190] or "operation"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def import_files(
+    operations_file: UploadedTable | None, results_file: UploadedTable | None = None, *, commit: bool, user=None
+) -> ImportReport:
+    """Validate both files together; with commit=True and no error, write everything in one transaction."""
+    return Importer(operations_file, results_file, user=user).run(commit=commit)
+
+
+# --- Pending uploads between the admin's preview and its confirmation ----------------------------------------------
+
+_PENDING_DIR = Path(tempfile.gettempdir()) / "tracker-imports"
+_SESSION_KEY = "pending_imports"
+
+
+def save_pending(files, session) -> str:
+    """Keep the previewed files until the editor confirms (a temporary folder, owned by this session)."""
+    token = uuid.uuid4().hex
+    folder = _PENDING_DIR / token
+    folder.mkdir(parents=True)
+    names = []
+    for index, upload in enumerate(files):
+        if upload is None:
+            names.append(None)
+            continue
+        (folder / str(index)).write_bytes(upload.data)
+        names.append(upload.name)
+    session[_SESSION_KEY] = {**session.get(_SESSION_KEY, {}), token: names}
+    return token
+
+
+def load_pending(token, session):
+    names = session.get(_SESSION_KEY, {}).get(token)
+    if names is None or not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        return None
+    folder = _PENDING_DIR / token
+    files = []
+    for index, name in enumerate(names):
+        path = folder / str(index)
+        if name is None:
+            files.append(None)
+        elif path.exists():
+            files.append(UploadedTable(name, path.read_bytes()))
+        else:
+            return None
+    while len(files) < 2:
+        files.append(None)
+    return files
+
+
+def discard_pending(token, session):
+    pending = dict(session.get(_SESSION_KEY, {}))
+    pending.pop(token, None)
+    session[_SESSION_KEY] = pending
+    if re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        shutil.rmtree(_PENDING_DIR / token, ignore_errors=True)

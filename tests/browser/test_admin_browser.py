@@ -1,0 +1,64 @@
+"""An editor logs in, adds an operation with two countries and their figures through the admin, and finds it listed."""
+
+from django.contrib.auth.models import Group, User
+
+from operations.figures import Figure, Qualifier
+from operations.models import Operation, Source
+from operations.roles import EDITORS
+
+
+def choose(page, container, text):
+    """Pick `text` in a select2 autocomplete (the admin's autocomplete_fields widget)."""
+    container.click()
+    page.locator(".select2-container--open .select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_editor_adds_an_operation_with_two_countries_and_sees_it_listed(
+    seeded, live_server, page, login, screenshot, console_errors
+):
+    editor = User.objects.create_user(username="editor", password="editor-pw-123", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    Source.objects.create(publisher="Synthetic Agency", title="Synthetic release", url="https://example.org/synthetic")
+    missing = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+    login("editor", "editor-pw-123")
+
+    page.goto(f"{live_server.url}/admin/operations/operation/add/")
+    page.get_by_label("Name:").fill("Synthetic Operation Browser")
+    page.get_by_label("Coordinator:").click()  # leaving the name fills the slug (prepopulated_fields)
+    assert page.get_by_label("Slug:").input_value() == "synthetic-operation-browser"
+    page.get_by_label("Start date:").fill("2025-02-03")
+    page.get_by_label("End date:").fill("2025-02-14")
+    page.locator("#id_figure_victims_rescued").fill("nearly 500")
+    page.locator("#id_figure_arrests").fill("120")
+    choose(page, page.locator(".field-figures_source .select2-selection"), "Synthetic Agency")
+
+    choose(page, page.locator("#participations-0 .field-country .select2-selection"), "Brazil")
+    page.locator("#id_participations-0-figure_arrests").fill("70")
+    page.locator("#participations-group .add-row a").click()
+    choose(page, page.locator("#participations-1 .field-country .select2-selection"), "Argentina")
+    page.locator("#id_participations-1-role").select_option("command_centre")
+    page.locator("#id_participations-1-figure_victims_rescued").fill("about 200")
+    page.locator("#id_change_reason").fill("Synthetic entry for the browser test")
+    screenshot("admin-operation-add-filled")
+    page.locator("input[name='_save']").click()
+    page.wait_for_load_state()
+
+    assert "was added successfully" in page.locator(".messagelist").inner_text()
+    row = page.locator("#result_list tr", has_text="Synthetic Operation Browser")
+    assert "nearly 500" in row.inner_text()
+    screenshot("admin-changelist-after-add")
+
+    operation = Operation.objects.get(name="Synthetic Operation Browser")
+    assert operation.participations.count() == 2
+    assert operation.participations.get(country__iso2="AR").figure("victims_rescued") == Figure(200, Qualifier.APPROX)
+    assert operation.history.first().history_user == editor
+
+    page.goto(f"{live_server.url}/")
+    home_row = page.locator("tr[data-slug='synthetic-operation-browser']")
+    assert home_row.locator("td[data-metric='victims_rescued']").inner_text() == "nearly 500"
+    assert home_row.locator("td[data-metric='arrests']").inner_text() == "120"
+    screenshot("home-after-admin-add")
+    assert missing == []
+    assert console_errors == []

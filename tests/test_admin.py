@@ -1,0 +1,493 @@
+"""The admin where editors enter figures: access per role, validation on the wrong field, no lost edits, history with
+restore, deletions only by superusers and undoable."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from operations import queries, services
+from operations.figures import Figure, Qualifier
+from operations.models import METRICS, Country, CountryAlias, Operation, Participation, ReportedFigure, Source
+from tests.conftest import make_user
+from tests.test_preferred_figures import assert_in_sync
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:operations_operation_changelist")
+ADD = reverse("admin:operations_operation_add")
+
+
+def change_url(operation):
+    return reverse("admin:operations_operation_change", args=[operation.pk])
+
+
+def _post_value(bound):
+    value = bound.value()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, (list, tuple)):
+        return [str(item.pk if hasattr(item, "pk") else item) for item in value]
+    if isinstance(value, (datetime.date,)):
+        return value.isoformat()
+    return str(value.pk if hasattr(value, "pk") else value)
+
+
+def form_data(response):
+    """The POST an unchanged submit of an admin change page would send (form, inlines, management forms)."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        data[name] = _post_value(form[name])
+    for inline in response.context.get("inline_admin_formsets", []):  # none on a history (revert) page
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = _post_value(formset.management_form[name])
+        for subform in formset.forms:
+            for name in subform.fields:
+                data[subform.add_prefix(name)] = _post_value(subform[name])
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def inline_prefix(response, model):
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.model is model:
+            return inline.formset.prefix
+    raise AssertionError(model)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def source():
+    return Source.objects.create(publisher="Synthetic Agency", title="Synthetic release", url="https://example.org/s")
+
+
+@pytest.fixture
+def operation(source):
+    operation = Operation.objects.create(
+        name="Synthetic Operation Admin", slug="synthetic-operation-admin", start_date=datetime.date(2024, 1, 1)
+    )
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(100), source=source)
+    brazil = Participation.objects.create(operation=operation, country=Country.objects.get(iso2="BR"))
+    services.record_figure(
+        operation=operation, participation=brazil, metric="arrests", figure=Figure(40), source=source
+    )
+    operation.refresh_from_db()
+    return operation
+
+
+def errors_of(response):
+    """Every error on the page: the main form's fields and non-field errors, and the inline forms'."""
+    form = response.context["adminform"].form
+    found = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+    for inline in response.context.get("inline_admin_formsets", []):
+        for subform in inline.formset.forms:
+            for name, errors in subform.errors.items():
+                found.setdefault(f"{inline.formset.model._meta.model_name}.{name}", []).extend(errors)
+        for error in inline.formset.non_form_errors():
+            found.setdefault(f"{inline.formset.model._meta.model_name}.__all__", []).append(error)
+    return found
+
+
+# --- Access per role ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/admin/", CHANGELIST, ADD, reverse("admin:operations_operation_import")])
+def test_only_editors_and_superusers_reach_the_admin(role_client, url):
+    response = role_client.get(url)
+    if role_client.role in ("editor", "admin"):
+        assert response.status_code == 200
+    else:
+        # Anonymous users meet the site's login first (LoginRequiredMiddleware), others the admin's refusal.
+        assert response.status_code == 302
+        assert response.url.startswith((reverse("admin:login"), reverse("login")))
+
+
+@pytest.mark.parametrize("role", ["analyst", "staff"])
+def test_analysts_and_staff_stay_out_even_with_the_staff_flag(client, role):
+    user = make_user(role)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_editor_cannot_delete_and_superuser_can(client, operation):
+    editor = make_user("editor")
+    client.force_login(editor)
+    delete_url = reverse("admin:operations_operation_delete", args=[operation.pk])
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert Operation.objects.filter(pk=operation.pk).exists()
+    client.force_login(make_user("admin"))
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Operation.objects.filter(pk=operation.pk).exists()
+
+
+def test_editor_sees_no_delete_checkbox_in_inlines(editor_client, operation):
+    response = editor_client.get(change_url(operation))
+    assert all(not inline.formset.can_delete for inline in response.context["inline_admin_formsets"])
+
+
+# --- Entering an operation ------------------------------------------------------------------------------------------
+
+
+def add_payload(editor_client, **overrides):
+    response = editor_client.get(ADD)
+    data = form_data(response)
+    countries = inline_prefix(response, Participation)
+    data.update(
+        {
+            "name": "Synthetic Operation Entered",
+            "slug": "synthetic-operation-entered",
+            "start_date": "2024-05-01",
+            "end_date": "2024-05-09",
+            "date_precision": "day",
+            "is_verified": "on",
+            "figure_victims_rescued": "nearly 700",
+            "figure_arrests": "250",
+            f"{countries}-TOTAL_FORMS": "2",
+            f"{countries}-0-country": str(Country.objects.get(iso2="BR").pk),
+            f"{countries}-0-role": "participant",
+            f"{countries}-0-figure_arrests": "200",
+            f"{countries}-1-country": str(Country.objects.get(iso2="AR").pk),
+            f"{countries}-1-role": "command_centre",
+            f"{countries}-1-figure_victims_rescued": "about 40",
+        }
+    )
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}, countries
+
+
+def test_editor_adds_an_operation_with_two_countries_and_figures(editor_client, editor, source):
+    data, _ = add_payload(editor_client, figures_source=str(source.pk), change_reason="first release")
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 302, errors_of(response)
+    operation = Operation.objects.get(name="Synthetic Operation Entered")
+    assert operation.figure("victims_rescued") == Figure(700, Qualifier.APPROX)
+    assert operation.figure("arrests") == Figure(250)
+    assert operation.year == 2024
+    assert operation.participations.get(country__iso2="BR").figure("arrests") == Figure(200)
+    assert operation.participations.get(country__iso2="AR").figure("victims_rescued") == Figure(40, Qualifier.APPROX)
+    assert set(operation.reported_figures.values_list("source", flat=True)) == {source.pk}
+    assert operation.sources.filter(pk=source.pk).exists()
+    record = operation.history.first()
+    assert record.history_user == editor and record.history_change_reason == "first release"
+    assert queries.last_correction(operation)[1] == editor
+    assert_in_sync(operation)
+
+
+@pytest.mark.parametrize(
+    "overrides,field,words",
+    [
+        ({"figure_arrests": "-5"}, "figure_arrests", "negative"),
+        ({"figure_arrests": "lots"}, "figure_arrests", "not a figure"),
+        ({"end_date": "2024-04-01"}, "end_date", "before the start date"),
+        ({"countries_reported": "-1"}, "countries_reported", "greater than or equal to 0"),
+        ({}, "figures_source", "A figure needs a source"),
+    ],
+    ids=["negative-figure", "non-numeric-figure", "end-before-start", "negative-count", "figure-without-source"],
+)
+def test_operation_form_errors_are_on_the_wrong_field(editor_client, overrides, field, words):
+    data, _ = add_payload(editor_client, **overrides)
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 200
+    assert any(words in error for error in errors_of(response).get(field, [])), errors_of(response)
+    assert not Operation.objects.filter(name="Synthetic Operation Entered").exists()
+
+
+def test_the_same_country_twice_is_refused_on_its_row(editor_client, source):
+    data, countries = add_payload(editor_client, figures_source=str(source.pk))
+    data[f"{countries}-1-country"] = data[f"{countries}-0-country"]
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 200
+    assert any("already listed" in error for error in errors_of(response)["participation.country"])
+    assert not Operation.objects.filter(name="Synthetic Operation Entered").exists()
+
+
+def test_countries_adding_up_to_more_than_an_exact_total_are_refused(editor_client, source):
+    data, countries = add_payload(editor_client, figures_source=str(source.pk))
+    data[f"{countries}-1-figure_arrests"] = "60"  # 200 + 60 > exactly 250
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 200
+    assert any("add up to 260" in error for error in errors_of(response)["participation.figure_arrests"])
+    # An approximate total may be exceeded: sources round.
+    data["figure_arrests"] = "about 250"
+    assert editor_client.post(ADD, data).status_code == 302
+
+
+def test_country_figure_without_a_source_is_refused_on_its_row(editor_client):
+    data, countries = add_payload(editor_client, figure_arrests="", figure_victims_rescued="")
+    response = editor_client.post(ADD, data)
+    assert any("Needs a source" in error for error in errors_of(response)["participation.figure_arrests"])
+
+
+def test_reported_figure_inline_refuses_negative_missing_source_and_two_preferred(editor_client, operation, source):
+    response = editor_client.get(change_url(operation))
+    data = form_data(response)
+    figures = inline_prefix(response, ReportedFigure)
+    total = int(data[f"{figures}-TOTAL_FORMS"])
+    data.update(
+        {
+            f"{figures}-TOTAL_FORMS": str(total + 2),
+            f"{figures}-{total}-metric": "arrests",
+            f"{figures}-{total}-value": "-3",
+            f"{figures}-{total}-qualifier": "exact",
+            f"{figures}-{total + 1}-metric": "arrests",
+            f"{figures}-{total + 1}-value": "120",
+            f"{figures}-{total + 1}-qualifier": "exact",
+            f"{figures}-{total + 1}-is_preferred": "on",
+        }
+    )
+    response = editor_client.post(change_url(operation), data)
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert any("cannot be negative" in error for error in errors["reportedfigure.value"])
+    assert any("needs a source" in error for error in errors["reportedfigure.source"])
+    data[f"{figures}-{total}-value"] = "3"
+    data[f"{figures}-{total}-source"] = str(source.pk)
+    data[f"{figures}-{total + 1}-source"] = str(source.pk)
+    errors = errors_of(editor_client.post(change_url(operation), data))
+    assert any("Two values are marked preferred" in error for error in errors["reportedfigure.is_preferred"])
+    assert ReportedFigure.objects.filter(operation=operation).count() == 2
+
+
+def test_switching_the_preferred_value_in_the_inline_saves_and_syncs(editor_client, operation, source):
+    other = services.record_figure(operation=operation, metric="arrests", figure=Figure(130), source=source)
+    response = editor_client.get(change_url(operation))
+    data = form_data(response)
+    figures = inline_prefix(response, ReportedFigure)
+    for index in range(int(data[f"{figures}-TOTAL_FORMS"])):
+        if data.get(f"{figures}-{index}-id") == str(other.pk):
+            data[f"{figures}-{index}-is_preferred"] = "on"
+        elif data.get(f"{figures}-{index}-participation") is None:
+            data.pop(f"{figures}-{index}-is_preferred", None)
+    response = editor_client.post(change_url(operation), data)
+    assert response.status_code == 302, errors_of(response)
+    operation.refresh_from_db()
+    assert operation.arrests == 130
+    assert_in_sync(operation)
+
+
+def test_two_preferred_values_and_a_missing_source_are_refused_by_the_database(operation, source):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportedFigure.objects.create(operation=operation, metric="arrests", value=5, source=source, is_preferred=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportedFigure.objects.create(operation=operation, metric="arrests", value=5, source_id=None)
+
+
+def test_standalone_figure_form_names_the_other_preferred_value(editor_client, operation, source):
+    response = editor_client.post(
+        reverse("admin:operations_reportedfigure_add"),
+        {
+            "operation": operation.pk,
+            "metric": "arrests",
+            "value": "101",
+            "qualifier": "exact",
+            "source": source.pk,
+            "is_preferred": "on",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["is_preferred"]
+    assert "already has a preferred value (100 from Synthetic Agency" in errors[0]
+
+
+def test_headline_figures_show_through_figure_in_the_changelist(editor_client, django_assert_max_num_queries):
+    # A constant number (session, user, count, facet counts per filter, the page): figures are columns, not lookups.
+    with django_assert_max_num_queries(25):
+        response = editor_client.get(CHANGELIST, {"q": "Weka"})
+    html = response.content.decode()
+    assert "nearly 700" in html  # Weka II victims, as the source states them
+    response = editor_client.get(CHANGELIST, {"participations__country__region__exact": "Africa"})
+    assert response.status_code == 200
+    assert "Operation Weka II" in response.content.decode()
+    names = set(
+        editor_client.get(CHANGELIST, {"coordinator": "Frontex"})
+        .context["cl"]
+        .result_list.values_list("name", flat=True)
+    )
+    assert names and all("Global Chain" in name for name in names)
+    assert "Operation Weka II" not in editor_client.get(CHANGELIST, {"coordinator": "other"}).content.decode()
+
+
+# --- No lost edits -----------------------------------------------------------------------------------------------
+
+
+def test_second_of_two_concurrent_saves_is_refused_with_what_changed(client, operation):
+    first, second = make_user("editor"), User.objects.create_user("second-editor", password="pw-second-123")
+    second.is_staff = True
+    second.save()
+    second.groups.set(first.groups.all())
+    from django.test import Client
+
+    a, b = Client(), Client()
+    a.force_login(first)
+    b.force_login(second)
+    data_a = form_data(a.get(change_url(operation)))
+    data_b = form_data(b.get(change_url(operation)))
+    data_a["coordinator"] = "Synthetic coordinator A"
+    assert a.post(change_url(operation), data_a).status_code == 302
+    data_b["coordinator"] = "Synthetic coordinator B"
+    response = b.post(change_url(operation), data_b)
+    assert response.status_code == 200
+    errors = errors_of(response)
+    message = " ".join(errors["__all__"])
+    assert "NOT saved" in message
+    assert "'Synthetic coordinator A'" in message and "editor-user" in message
+    assert any("Changed meanwhile" in error for error in errors["coordinator"])
+    operation.refresh_from_db()
+    assert operation.coordinator == "Synthetic coordinator A"
+    # Having read what changed, the second editor may save on purpose: the refused form carries the new version.
+    data_b["edit_token"] = response.context["adminform"].form.data["edit_token"]
+    assert b.post(change_url(operation), data_b).status_code == 302
+    operation.refresh_from_db()
+    assert operation.coordinator == "Synthetic coordinator B"
+
+
+def test_a_figure_changed_elsewhere_also_refuses_a_stale_operation_form(editor_client, operation, source):
+    data = form_data(editor_client.get(change_url(operation)))
+    figure = operation.reported_figures.get(participation=None, metric="arrests")
+    response = editor_client.post(
+        reverse("admin:operations_reportedfigure_change", args=[figure.pk]),
+        {
+            "operation": operation.pk,
+            "metric": "arrests",
+            "value": "101",
+            "qualifier": "exact",
+            "source": source.pk,
+            "is_preferred": "on",
+        },
+    )
+    assert response.status_code == 302
+    response = editor_client.post(change_url(operation), data)
+    assert response.status_code == 200
+    assert "arrests: 101" in " ".join(errors_of(response)["__all__"])
+
+
+# --- History -------------------------------------------------------------------------------------------------------
+
+
+def test_changes_are_recorded_with_who_when_old_new_and_reason(editor_client, editor, operation):
+    data = form_data(editor_client.get(change_url(operation)))
+    data.update(coordinator="Synthetic corrected coordinator", change_reason="agency's second release")
+    assert editor_client.post(change_url(operation), data).status_code == 302
+    new, old = operation.history.all()[:2]
+    assert new.history_user == editor and new.history_change_reason == "agency's second release"
+    delta = new.diff_against(old)
+    assert [(c.field, c.old, c.new) for c in delta.changes if c.field == "coordinator"] == [
+        ("coordinator", "", "Synthetic corrected coordinator")
+    ]
+    history = editor_client.get(reverse("admin:operations_operation_history", args=[operation.pk]))
+    assert "agency&#x27;s second release" in history.content.decode()
+    when, who = queries.last_correction(operation)
+    assert who == editor and when == new.history_date
+
+
+def test_last_correction_is_none_for_untouched_reference_data():
+    assert queries.last_correction(Operation.objects.get(name="Operation Weka II")) is None
+
+
+def test_an_earlier_figure_version_can_be_restored_and_the_preferred_value_follows(editor_client, operation, source):
+    figure = operation.reported_figures.get(participation=None, metric="arrests")
+    first_version = figure.history.first()
+    figure.value = 150
+    figure.save()
+    services.refresh_preferred_figures(operation)
+    url = reverse("admin:operations_reportedfigure_simple_history", args=[figure.pk, first_version.history_id])
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    data = {k: v for k, v in form_data(response).items()}
+    assert editor_client.post(url, data).status_code == 302
+    operation.refresh_from_db()
+    assert operation.arrests == 100
+
+
+def test_an_earlier_operation_version_can_be_restored(editor_client, operation):
+    original = operation.history.first()
+    data = form_data(editor_client.get(change_url(operation)))
+    data["name"] = "Synthetic Operation Renamed"
+    assert editor_client.post(change_url(operation), data).status_code == 302
+    url = reverse("admin:operations_operation_simple_history", args=[operation.pk, original.history_id])
+    response = editor_client.post(url, form_data(editor_client.get(url)))
+    assert response.status_code == 302, errors_of(response)
+    operation.refresh_from_db()
+    assert operation.name == "Synthetic Operation Admin"
+    assert operation.version == 2
+
+
+def test_a_deleted_operation_is_recorded_and_restored_with_its_countries_and_figures(client, operation):
+    admin = make_user("admin")
+    client.force_login(admin)
+    pk = operation.pk
+    figures = sorted(ReportedFigure.objects.filter(operation=operation).values_list("pk", "value", "is_preferred"))
+    client.post(reverse("admin:operations_operation_delete", args=[pk]), {"post": "yes"})
+    assert Operation.history.filter(id=pk, history_type="-").get().history_user == admin
+    deleted_page = client.get(reverse("admin:operations_operation_deleted"))
+    assert "Synthetic Operation Admin" in deleted_page.content.decode()
+    response = client.post(reverse("admin:operations_operation_deleted"), {"operation": pk})
+    assert response.status_code == 302
+    restored = Operation.objects.get(pk=pk)
+    assert restored.participations.get().country.iso2 == "BR"
+    assert sorted(ReportedFigure.objects.filter(operation=restored).values_list("pk", "value", "is_preferred")) == (
+        figures
+    )
+    assert restored.figure("arrests") == Figure(100)
+    assert restored.participations.get().figure("arrests") == Figure(40)
+    assert pk not in [
+        record.id for record in client.get(reverse("admin:operations_operation_deleted")).context["deleted"]
+    ]
+
+
+def test_only_superusers_see_and_use_the_deleted_page(editor_client):
+    assert editor_client.get(reverse("admin:operations_operation_deleted")).status_code == 403
+
+
+# --- Countries: read-mostly ------------------------------------------------------------------------------------------
+
+
+def test_editor_adds_an_alias_but_cannot_change_the_country(editor_client):
+    brazil = Country.objects.get(iso2="BR")
+    url = reverse("admin:operations_country_change", args=[brazil.pk])
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    assert "name" not in response.context["adminform"].form.fields
+    data = form_data(response)
+    prefix = inline_prefix(response, CountryAlias)
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    data[f"{prefix}-{total - 1}-name"] = "Synthetic Brazilland"
+    assert editor_client.post(url, data).status_code == 302
+    assert CountryAlias.objects.get(name="Synthetic Brazilland").country == brazil
+    assert editor_client.get(reverse("admin:operations_country_add")).status_code == 403
+
+
+def test_an_alias_naming_another_country_is_refused(editor_client):
+    brazil = Country.objects.get(iso2="BR")
+    url = reverse("admin:operations_country_change", args=[brazil.pk])
+    response = editor_client.get(url)
+    data = form_data(response)
+    prefix = inline_prefix(response, CountryAlias)
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-{total - 1}-name"] = "Argentina"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert any("already names Argentina" in e for e in errors_of(response)["countryalias.name"])
+
+
+def test_every_metric_has_a_column_and_a_field():
+    from operations.admin import FIGURE_FIELD_NAMES, OperationAdmin
+
+    assert FIGURE_FIELD_NAMES == [f"figure_{metric.value}" for metric in METRICS]
+    assert len(OperationAdmin.list_display) == 3 + len(METRICS) + 1
