@@ -27,6 +27,12 @@ class IntegerFilter(django_filters.NumberFilter):
 
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        # A text box, not <input type=number>: the browser blanks a bad value in a number box, and the user should
+        # see what they typed next to the error about it.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(*args, **kwargs)
+
 
 class CountryField(django_filters.fields.ModelChoiceField):
     """A country chosen by ISO alpha-2 code in any case: `?country=BR` and `?country=br` mean Brazil."""
@@ -157,7 +163,7 @@ class OperationSlugFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Operation.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "libertad"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("e.g. libertad")}))
         kwargs.setdefault("label", _("Operation (slug)"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
         super().__init__(*args, **kwargs)

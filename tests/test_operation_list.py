@@ -2,9 +2,11 @@
 
 import pytest
 from django.db.models import Q
+from django.test import RequestFactory
 
 from operations.figures import Figure, Qualifier
 from operations.models import METRICS, Operation
+from operations.views import OperationListView
 from tests.browse import cells, footer, has_table, row_keys, synthetic_operations
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +222,23 @@ def test_sort_and_filters_survive_in_page_and_page_size_links(analyst_client):
     html = analyst_client.get(URL, {"sort": "-arrests", "year_from": 2000, "per_page": 25}).content.decode()
     assert "?sort=-arrests&amp;year_from=2000&amp;per_page=25&amp;page=2" in html
     assert "sort=-arrests&amp;year_from=2000&amp;per_page=100" in html
+
+
+def test_table_data_is_every_filtered_row_in_the_shown_order(analyst):
+    """What an export takes: `get_table().data.data` is the filtered, sorted queryset, not the page."""
+    synthetic_operations(30, figures=lambda i: {"arrests": Figure(i)})
+    request = RequestFactory().get(URL, {"year_from": 2099, "sort": "-arrests", "per_page": 25})
+    request.user = analyst
+    table = OperationListView.as_view()(request).context_data["table"]
+    rows = list(table.data.data)
+    assert len(rows) == 30 and len(table.page.object_list) == 25
+    assert [row.arrests for row in rows] == list(range(29, -1, -1))
+
+
+def test_countries_named_counts_participations_and_sorts(analyst_client):
+    response = get(analyst_client, sort="-countries_named")
+    named = {o.slug: o.participations.count() for o in Operation.objects.all()}
+    order = row_keys(response)
+    assert [named[slug] for slug in order] == sorted(named.values(), reverse=True)
+    weka = response.content.decode().split('data-slug="weka-ii"', 1)[1].split("</tr>", 1)[0]
+    assert f">{named['weka-ii']}</td>" in weka

@@ -45,13 +45,24 @@ def test_analyst_filters_sorts_opens_a_country_and_compares(
     page.wait_for_load_state()
     assert page.url.endswith("/operations/libertad/")
 
-    page.goto(f"{live_server.url}/countries/")
+    page.goto(f"{live_server.url}/results/?country=br&sort=-arrests")
+    assert page.locator("#result-count").inner_text().endswith("results")
+    assert page.locator("tbody tr[data-country='BR']").count() > 1
+    screenshot("browse-04-results-brazil")
+
+    page.goto(f"{live_server.url}/countries/?sort=-victims_rescued")
+    assert page.locator("tbody tr").first.get_attribute("data-iso2") == "PE"
+    screenshot("browse-05-countries")
+    page.get_by_label("Sub-region").select_option("Caribbean")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    assert "sort=-victims_rescued" in page.url  # the sort survives a change of filters
     page.locator("tbody tr[data-iso2='BB'] a").first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/countries/bb/")
     assert page.get_by_role("heading", name="Barbados").is_visible()
     assert page.locator("tbody tr[data-operation='libertad']").is_visible()
-    screenshot("browse-04-country-barbados")
+    screenshot("browse-06-country-barbados")
 
     page.get_by_role("link", name="Compare", exact=True).click()
     page.wait_for_load_state()
@@ -62,14 +73,14 @@ def test_analyst_filters_sorts_opens_a_country_and_compares(
     victims_row = page.locator("#comparison tr[data-metric='victims_rescued']").inner_text()
     assert "nearly 350" in victims_row and "nearly 700" in victims_row
     assert page.locator("#compare-sources li").count() >= 2
-    screenshot("browse-05-compare")
+    screenshot("browse-07-compare")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/operations/?region=Americas&sort=-victims_rescued")
     assert not page.locator("#filter-form").is_visible()  # folded away on a phone
     page.get_by_role("button", name="Filters").click()
-    page.locator("#filter-form").wait_for(state="visible")
-    screenshot("browse-06-operations-phone")
+    page.locator("#filter-panel.show").wait_for()  # the collapse animation has ended
+    screenshot("browse-08-operations-phone")
 
     assert console_errors == [] or all("404" in error for error in console_errors)
 
@@ -82,4 +93,4 @@ def test_invalid_filter_shows_an_alert_not_an_empty_table(seeded, live_server, p
     assert alert.is_visible()
     assert "Year from" in alert.inner_text() and "ZZ" in alert.inner_text()
     assert page.locator("table").count() == 0
-    screenshot("browse-07-invalid-filter")
+    screenshot("browse-09-invalid-filter")
