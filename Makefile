@@ -28,9 +28,11 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py ensure_admin
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Debian's Chromium for the browser tests (Playwright cannot download its own browser here)
+## Debian's Chromium for the browser tests (Playwright cannot download its own browser here), and poppler's
+## pdftotext, which reads back the dashboard printed to PDF
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -24,9 +25,9 @@ BORDER = "#9e9e9e"
 # Participants without a figure are hatched rather than given a colour: a colour would read as a value.
 HATCH_BACKGROUND = "#e0e0e0"
 HATCH_LINE = "#616161"
-_HIGHLIGHT_STROKE = mark_safe(' stroke="#000000" stroke-width="1.6"')
+HIGHLIGHT_STROKE_WIDTH = 1.6
 # White with a black edge, so a command centre's star shows on the lightest and the darkest class alike.
-_STAR_PAINT = mark_safe('fill="#ffffff" stroke="#000000" stroke-width="1.2"')
+STAR_STROKE_WIDTH = 1.2
 
 FONT_SIZE = 13
 # The map's viewBox is 1000 wide and usually shown narrower, so its legend text is set larger to stay legible.
@@ -183,7 +184,7 @@ def column_chart(series_rows, *, title, value_label) -> SafeString:
     return _svg(width, height, title, "chart column-chart", parts)
 
 
-def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None) -> SafeString:
+def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None, zoom=False) -> SafeString:
     """Countries shaded by value (iso2 -> (value or None, tooltip)); command centres outlined and starred.
 
     Countries whose value is None are hatched and named "no figure" in the legend, or `no_figure_label` (a map of
@@ -191,8 +192,15 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
 
     Countries too small for the map's scale are drawn as circles at their position; codes the map cannot place
     at all are skipped, and unmappable() names them so the page can list them in text.
+
+    With `zoom`, the map is cropped to the shaded and highlighted countries (the Caribbean fills the frame rather
+    than a few pixels of it); borders, markers and stars keep their on-screen size. The legend does not move.
     """
     world = _world()
+    _, _, map_width, map_height = (float(number) for number in world["viewBox"].split())
+    box = _zoom_box(set(shaded) | set(highlight), map_width, map_height) if zoom else None
+    # Line widths and marker sizes are in map units: divide them by the zoom so they look the same at any zoom.
+    unit = box[2] / map_width if box else 1.0
     highlight = set(highlight)
     values = [value for value, _ in shaded.values() if value is not None]
     bounds = _class_bounds(values)
@@ -200,6 +208,7 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
     content = repr((title, sorted(shaded), sorted(highlight))).encode()
     digest = hashlib.sha1(content, usedforsecurity=False).hexdigest()[:8]
     hatch_id = f"no-figure-{digest}"
+    legend_hatch_id = f"{hatch_id}-legend" if box else hatch_id
 
     def fill_for(code):
         if code not in shaded:
@@ -230,7 +239,7 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
                 code,
                 place["path"],
                 fill_for(code),
-                _HIGHLIGHT_STROKE if code in highlight else "",
+                _highlight_stroke(unit) if code in highlight else "",
                 tooltip_for(code, place),
             )
             for code, place in drawn
@@ -239,7 +248,7 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
     small = sorted(((set(shaded) | highlight) - set(world["countries"])) & set(world["markers"]))
     circles = format_html_join(
         "",
-        '<circle class="marker {}" data-iso2="{}" cx="{}" cy="{}" r="4" fill="{}" stroke="#212121" '
+        '<circle class="marker {}" data-iso2="{}" cx="{}" cy="{}" r="{}" fill="{}" stroke="#212121" '
         'stroke-width="{}"><title>{}</title></circle>',
         (
             (
@@ -247,8 +256,9 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
                 code,
                 _n(world["markers"][code]["centroid"][0]),
                 _n(world["markers"][code]["centroid"][1]),
+                _n(4 * unit),
                 fill_for(code),
-                "1.6" if code in highlight else "0.6",
+                _n((1.6 if code in highlight else 0.6) * unit, 2),
                 tooltip_for(code, world["markers"][code]),
             )
             for code in small
@@ -262,42 +272,49 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
             centres.append(
                 format_html(
                     '<path class="centre-marker" d="{}" {}><title>{}: {}</title></path>',
-                    _star(*place["centroid"]),
-                    _STAR_PAINT,
+                    _star(*place["centroid"], outer=7.0 * unit, inner=3.0 * unit),
+                    _star_paint(unit),
                     place["name"],
                     centre_label,
                 )
             )
 
-    _, _, map_width, map_height = (float(number) for number in world["viewBox"].split())
     legend, legend_height = _map_legend(
         bounds if values else [],
         legend_label=legend_label,
         show_no_figure=any(value is None for value, _ in shaded.values()),
         no_figure_label=no_figure_label or gettext("no figure"),
         show_centre=bool(highlight),
-        hatch_id=hatch_id,
+        hatch_id=legend_hatch_id,
         top=map_height + 8,
         width=map_width,
     )
-    parts = [
+    patterns = [_hatch_pattern(hatch_id, unit)]
+    if box:
+        patterns.append(_hatch_pattern(legend_hatch_id, 1.0))
+    drawing = [
         format_html(
-            '<defs><pattern id="{}" width="4" height="4" patternUnits="userSpaceOnUse" '
-            'patternTransform="rotate(45)"><rect width="4" height="4" fill="{}"/>'
-            '<line x1="0" y1="0" x2="0" y2="4" stroke="{}" stroke-width="1.5"/></pattern></defs>',
-            hatch_id,
-            HATCH_BACKGROUND,
-            HATCH_LINE,
-        ),
-        format_html(
-            '<g class="countries" stroke="{}" stroke-width="0.4" stroke-linejoin="round">{}</g>',
+            '<g class="countries" stroke="{}" stroke-width="{}" stroke-linejoin="round">{}</g>',
             BORDER,
+            _n(0.4 * unit, 2),
             country_paths,
         ),
         format_html('<g class="centres">{}</g>', _joined(centres)),
         format_html('<g class="markers">{}</g>', circles),
-        legend,
     ]
+    if box:
+        # A nested viewport: the countries are drawn in map units and shown cropped to the box.
+        drawing = [
+            format_html(
+                '<svg class="zoomed" x="0" y="0" width="{}" height="{}" viewBox="{}" '
+                'preserveAspectRatio="xMidYMid meet" overflow="hidden">{}</svg>',
+                _n(map_width),
+                _n(map_height),
+                " ".join(_n(number) for number in box),
+                _joined(drawing),
+            )
+        ]
+    parts = [format_html("<defs>{}</defs>", _joined(patterns)), *drawing, legend]
     height = map_height + 8 + legend_height
     return _svg(map_width, height, title, "chart world-map", parts, font_size=MAP_FONT_SIZE)
 
@@ -312,7 +329,7 @@ def _map_legend(bounds, *, legend_label, show_no_figure, no_figure_label, show_c
     if show_no_figure:
         items.append((format_html(square, swatch, swatch, f"url(#{hatch_id})"), no_figure_label))
     if show_centre:
-        star = format_html('<path d="{}" {}/>', _star(swatch / 2, swatch / 2, outer=9), _STAR_PAINT)
+        star = format_html('<path d="{}" {}/>', _star(swatch / 2, swatch / 2, outer=9), _star_paint(1.0))
         items.append((star, gettext("command centre")))
 
     # Baseline a third of the font below the swatch's middle, which centres the text on it.
@@ -328,6 +345,83 @@ def _map_legend(bounds, *, legend_label, show_no_figure, no_figure_label, show_c
         x += item_width + gap
     legend = format_html('<g class="legend" transform="translate(6 {})">{}</g>', _n(top), _joined(parts))
     return legend, y + line_height
+
+
+def _highlight_stroke(unit):
+    return format_html(' stroke="#000000" stroke-width="{}"', _n(HIGHLIGHT_STROKE_WIDTH * unit, 2))
+
+
+def _star_paint(unit):
+    """White with a black edge, so a command centre's star shows on the lightest and the darkest class alike."""
+    return format_html('fill="#ffffff" stroke="#000000" stroke-width="{}"', _n(STAR_STROKE_WIDTH * unit, 2))
+
+
+def _hatch_pattern(pattern_id, unit):
+    """Diagonal hatching for "no figure", its tile scaled with the zoom so the lines keep their spacing."""
+    return format_html(
+        '<pattern id="{}" width="{}" height="{}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="{}" height="{}" fill="{}"/><line x1="0" y1="0" x2="0" y2="{}" stroke="{}" stroke-width="{}"/>'
+        "</pattern>",
+        pattern_id,
+        *(_n(4 * unit, 2),) * 2,
+        *(_n(4 * unit, 2),) * 2,
+        HATCH_BACKGROUND,
+        _n(4 * unit, 2),
+        HATCH_LINE,
+        _n(1.5 * unit, 2),
+    )
+
+
+@cache
+def _outline_boxes():
+    """iso2 -> bounding box (x0, y0, x1, y1) of the country's largest ring: its mainland, so that an outlying
+    island or overseas part does not widen a zoomed map to half the world."""
+    boxes = {}
+    for code, place in _world()["countries"].items():
+        rings = []
+        for ring in place["path"].split("M")[1:]:
+            numbers = [float(number) for number in _NUMBER_RE.findall(ring)]
+            x, y = numbers[0], numbers[1]
+            xs, ys = [x], [y]
+            for dx, dy in zip(numbers[2::2], numbers[3::2], strict=False):
+                x, y = x + dx, y + dy
+                xs.append(x)
+                ys.append(y)
+            rings.append((min(xs), min(ys), max(xs), max(ys)))
+        boxes[code] = max(rings, key=lambda box: (box[2] - box[0]) * (box[3] - box[1]))
+    return boxes
+
+
+# Numbers in the map's path data ("M637.6 177.8l.5-.1 .2 .9"): the file only uses M, relative l and z.
+_NUMBER_RE = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+# A zoomed map never shows less than this share of the world's width (a single small country stays in context).
+MIN_ZOOM_WIDTH = 0.18
+
+
+def _zoom_box(codes, map_width, map_height):
+    """(x, y, width, height) around the given countries, padded, with the map's aspect ratio; None when they
+    already span most of the world (then the whole map is shown)."""
+    outlines, markers = _outline_boxes(), _world()["markers"]
+    boxes = [outlines[code] for code in codes if code in outlines]
+    for code in codes:
+        if code in markers and code not in outlines:
+            x, y = markers[code]["centroid"]
+            boxes.append((x - 4, y - 4, x + 4, y + 4))
+    if not boxes:
+        return None
+    x0, y0 = min(box[0] for box in boxes), min(box[1] for box in boxes)
+    x1, y1 = max(box[2] for box in boxes), max(box[3] for box in boxes)
+    pad = max(x1 - x0, y1 - y0) * 0.08 + 8
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    aspect = map_width / map_height
+    width = max(x1 - x0, (y1 - y0) * aspect, map_width * MIN_ZOOM_WIDTH)
+    if width >= map_width * 0.85:
+        return None
+    height = width / aspect
+    # Centred on the countries, then moved (not shrunk) back inside the map where it overhangs an edge.
+    x = min(max((x0 + x1 - width) / 2, 0), map_width - width)
+    y = min(max((y0 + y1 - height) / 2, 0), map_height - height)
+    return (x, y, width, height)
 
 
 def _class_bounds(values):
@@ -415,10 +509,11 @@ def _truncate(text, width, font_size=FONT_SIZE):
     return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
 
 
-def _n(number):
+def _n(number, decimals=1):
     """A coordinate for an attribute: one decimal at most, never localized (a French comma breaks SVG)."""
     # Adding 0.0 turns the -0.0 that rounding can leave into 0.0.
-    return f"{round(float(number), 1) + 0.0:.1f}".removesuffix(".0")
+    text = f"{round(float(number), decimals) + 0.0:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _joined(fragments):

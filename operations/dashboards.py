@@ -84,7 +84,7 @@ def country_tooltip(row):
     role = gettext("command centre") if row.is_command_centre else gettext("participant")
     figures = [f"{metric.label} {value.figure}" for metric, value in row.cells if value.known]
     details = "; ".join(figures) if figures else gettext("no figures reported")
-    return f"{row.country.name} ({role}): {details}"
+    return f"{row.country} ({role}): {details}"
 
 
 def operation_map(dashboard, key):
@@ -103,6 +103,7 @@ def operation_map(dashboard, key):
         highlight=[country.iso2 for country in dashboard.command_centres],
         legend_label=choice_label(key),
         no_figure_label=gettext("participant") if key == ROLE else None,
+        zoom=True,
     )
 
 
@@ -114,7 +115,7 @@ def unmappable_countries(countries):
 
 def breakdown_chart(dashboard, breakdown):
     """One bar per country with a figure for the metric, largest first."""
-    rows = [(row.country.name, value.figure.value, str(value.figure)) for row, value in breakdown.rows]
+    rows = [(str(row.country), value.figure.value, str(value.figure)) for row, value in breakdown.rows]
     title = gettext("%(figure)s by country, %(operation)s") % {
         "figure": breakdown.metric.label.capitalize(),
         "operation": dashboard.operation.name,
@@ -125,7 +126,7 @@ def breakdown_chart(dashboard, breakdown):
 # --- Overview ---------------------------------------------------------------------------------------------------
 
 
-def overview_charts(overview, *, map_key):
+def overview_charts(overview, *, map_key, zoom=False):
     """Column charts per year and per region, and the map of participating countries."""
     years = overview.years
     per_year = [
@@ -156,6 +157,7 @@ def overview_charts(overview, *, map_key):
         shaded,
         title=gettext("Participating countries shaded by %(figure)s") % {"figure": choice_label(map_key)},
         legend_label=choice_label(map_key),
+        zoom=zoom,
     )
     return {"per_year": per_year, "per_region": per_region, "map": world}
 

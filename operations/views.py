@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import dashboards, exports, filters, forms, queries, services, tables
-from .models import METRICS
+from .models import METRICS, Region
 from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
 logger = logging.getLogger(__name__)
@@ -46,15 +46,19 @@ class OverviewView(TemplateView):
         context = super().get_context_data(**kwargs)
         form = dashboards.OverviewFilterForm(self.request.GET)
         context["form"] = form
+        context["printed_at"] = timezone.now()
         if form.is_valid():
             overview = queries.overview(form.cleaned_data)
             context["overview"] = overview
-            context["charts"] = dashboards.overview_charts(overview, map_key=form.cleaned_data["map"])
+            context["charts"] = dashboards.overview_charts(
+                overview, map_key=form.cleaned_data["map"], zoom=bool(form.cleaned_data["region"])
+            )
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
             context["top_countries"] = overview.top_countries(form.cleaned_data["top"])
             context["metrics"] = METRICS
+            context["region_label"] = dict(Region.choices).get(form.cleaned_data["region"], "")
         return context
 
 

@@ -181,3 +181,35 @@ def test_map_data_is_small_and_every_position_is_on_the_map():
     places = [*world["countries"].values(), *world["markers"].values()]
     assert all(0 <= x <= width and 0 <= y <= height for x, y in (place["centroid"] for place in places))
     assert not set(world["countries"]) & set(world["markers"])
+
+
+def zoomed_box(svg):
+    inner = parse(svg).find(f"{SVG}svg")
+    return None if inner is None else [float(number) for number in inner.attrib["viewBox"].split()]
+
+
+def test_zoomed_map_is_cropped_to_its_countries_and_keeps_every_mark():
+    caribbean = {code: (1, code) for code in ("BB", "AW", "CW", "VC", "TT", "JM", "GY", "VE", "BZ")}
+    svg = charts.world_map(caribbean, title="t", highlight=["BB"], legend_label="v", zoom=True)
+
+    x, y, width, height = zoomed_box(svg)
+    assert width < 300  # of the world's 1000
+    elements = by_iso2(parse(svg))
+    assert set(caribbean) <= set(elements)
+    for code in caribbean:
+        if elements[code].tag == f"{SVG}circle":
+            cx, cy = float(elements[code].attrib["cx"]), float(elements[code].attrib["cy"])
+            assert x <= cx <= x + width and y <= cy <= y + height
+
+
+def test_zoom_keeps_the_world_when_the_countries_span_it():
+    spread = {"BR": (1, "a"), "JP": (2, "b"), "NZ": (3, "c"), "CA": (4, "d")}
+
+    assert zoomed_box(charts.world_map(spread, title="t", legend_label="v", zoom=True)) is None
+    assert zoomed_box(charts.world_map(spread, title="t", legend_label="v")) is None
+
+
+def test_a_single_small_country_is_shown_in_context_not_blown_up():
+    _, _, width, _ = zoomed_box(charts.world_map({"CI": (76, "x")}, title="t", legend_label="v", zoom=True))
+
+    assert width >= 1000 * charts.MIN_ZOOM_WIDTH

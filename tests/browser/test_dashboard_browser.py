@@ -1,0 +1,91 @@
+"""Dashboards in a real browser: the card operations and the overview render cleanly; WEKA II prints on A4."""
+
+import shutil
+import subprocess
+
+import pytest
+from django.contrib.auth.models import User
+
+from operations import charts
+from operations.models import Operation, ReportedFigure
+
+from .conftest import ARTIFACTS
+
+CARD_OPERATIONS = ["libertad", "weka-ii", "storm-makers", "turquesa-iii"]
+# A4 at 96 CSS pixels per inch, less the @page margins of tracker.css (14 mm top, 16 mm bottom).
+A4_CONTENT_HEIGHT_PX = (297 - 14 - 16) / 25.4 * 96
+
+
+@pytest.fixture
+def logged_in_analyst(seeded, login):
+    User.objects.create_user(username="dashboard-analyst", password="dashboard-pw-123")
+    login("dashboard-analyst", "dashboard-pw-123")
+
+
+@pytest.mark.parametrize("slug", CARD_OPERATIONS)
+def test_card_operation_dashboard_renders_without_console_errors(
+    logged_in_analyst, live_server, page, screenshot, console_errors, slug
+):
+    operation = Operation.objects.get(slug=slug)
+    page.goto(f"{live_server.url}/operations/{slug}/")
+
+    assert page.get_by_role("heading", level=1).inner_text().startswith(operation.name)
+    assert page.locator("svg.world-map").is_visible()
+    victims = page.locator(".figure-card[data-metric='victims_rescued'] .figure-headline")
+    assert victims.inner_text().startswith(str(operation.figure("victims_rescued")))
+    # Every participating country the map can draw is on it.
+    iso2s = set(operation.participations.values_list("country__iso2", flat=True))
+    on_map = set(page.locator("svg.world-map [data-iso2]").evaluate_all("els => els.map(e => e.dataset.iso2)"))
+    assert iso2s - set(charts.unmappable(iso2s)) <= on_map
+    screenshot(f"dashboard-{slug}")
+    assert console_errors == []
+
+
+def test_overview_renders_without_console_errors(logged_in_analyst, live_server, page, screenshot, console_errors):
+    page.goto(f"{live_server.url}/")
+
+    assert page.get_by_role("heading", name="Overview", exact=True).is_visible()
+    assert page.locator("svg.column-chart").count() == 4  # operations, victims, arrests per year; per region
+    assert page.locator("svg.world-map").is_visible()
+    screenshot("overview")
+    page.goto(f"{live_server.url}/?year_from=abc")
+    assert page.locator("#form-errors").is_visible()
+    screenshot("overview-bad-filter")
+    assert console_errors == []
+
+
+def test_weka_ii_prints_on_a4_with_sources_as_footnotes_and_no_chart_cut(
+    logged_in_analyst, live_server, page, console_errors
+):
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: apt-get install -y poppler-utils (make browser-deps does it)"
+    page.goto(f"{live_server.url}/operations/weka-ii/")
+    assert not page.locator("#print-date").is_visible()  # the print date is for paper only
+
+    page.emulate_media(media="print")
+    assert page.locator("#print-date").is_visible()
+    assert not page.locator("nav.navbar").is_visible()
+    blocks = page.locator(".chart-block")
+    assert blocks.count() >= 3  # the map and a bar chart per figure some country has
+    for index in range(blocks.count()):
+        chart = blocks.nth(index)
+        assert chart.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
+        # "avoid" can only be honoured by a block that fits on one page.
+        assert chart.bounding_box()["height"] < A4_CONTENT_HEIGHT_PX
+    for svg in page.locator("svg.chart").all():
+        assert svg.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf_path = ARTIFACTS / "dashboard-weka-ii.pdf"
+    page.pdf(path=str(pdf_path), format="A4", print_background=True)
+    text = subprocess.run([pdftotext, "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    assert "Sources" in text
+    assert "Printed from the Trafficking Operations Tracker on" in text
+    operation = Operation.objects.get(slug="weka-ii")
+    cited = {figure.source for figure in ReportedFigure.objects.filter(operation=operation)}
+    for source in cited | set(operation.sources.all()):
+        assert source.publisher in text
+    assert "[1]" in text  # the figures' footnote markers
+    assert console_errors == []
