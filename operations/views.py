@@ -116,7 +116,7 @@ class ExportMixin:
 
     def dispatch(self, request, *args, **kwargs):
         export_format = request.GET.get(self.export_trigger_param)
-        if export_format is None or request.method not in ("GET", "HEAD"):
+        if export_format is None or request.method != "GET":
             return super().dispatch(request, *args, **kwargs)
         return self.export(request, export_format)
 
@@ -125,13 +125,15 @@ class ExportMixin:
             raise PermissionDenied
         if export_format not in self.export_formats or self.export_spec is None:
             return self.refuse_export(_("This table cannot be exported as “%(format)s”.") % {"format": export_format})
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.refuse_export(
-                _("The filters are not valid, so nothing was exported. Correct them on the table page first."),
-                errors=self.filterset.errors,
-            )
-        self.object_list = self.filterset.qs
+        self.filterset = None
+        if hasattr(self, "get_filterset_class"):  # a FilterView; a fixed table (a country's page) has no filters
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                return self.refuse_export(
+                    _("The filters are not valid, so nothing was exported. Correct them on the table page first."),
+                    errors=self.filterset.errors,
+                )
+            self.object_list = self.filterset.qs
         queryset = self.get_export_queryset()
         filename = exports.export_filename(
             self.get_export_name(), self.get_export_filters(), export_format, timezone.localdate()
@@ -175,6 +177,8 @@ class ExportMixin:
     def get_export_filters(self) -> list[tuple[str, str]]:
         """The filters in the query string that the filterset knows (a range widget's `name_min` counts as `name`),
         with a value, in query-string order: they go into the file name."""
+        if self.filterset is None:
+            return []
         fields = self.filterset.form.fields
         pairs = []
         for key, values in self.request.GET.lists():
@@ -372,17 +376,22 @@ class CountryListView(FilteredTableView):
         return queries.country_list_totals(queryset)
 
 
-class CountryDetailView(PagedTableMixin, TemplateView):
+class CountryDetailView(ExportMixin, PagedTableMixin, TemplateView):
     """A country's totals across operations and every operation it took part in, with its own figures."""
 
     template_name = "operations/country_detail.html"
     table_class = tables.ResultTable
+    export_spec = exports.COUNTRY_RESULTS
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
+        # In dispatch, not get: the export (ExportMixin.dispatch) needs the country too.
         self.country = queries.country_by_iso2(kwargs["iso2"])
         if self.country is None:
             raise Http404(_("No country has the ISO code “%(iso2)s”.") % {"iso2": kwargs["iso2"][:10]})
-        return super().get(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_export_filters(self):
+        return [("country", self.country.iso2)]
 
     def get_table_data(self):
         return queries.result_rows(queries.country_results(self.country))

@@ -2,10 +2,15 @@
 roles allowed to export, logged; and the data dictionary that defines their columns."""
 
 import csv
+import http.client
 import io
 import re
+import socket
+import subprocess
+import sys
 from datetime import date
 from html import unescape as html_unescape
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
@@ -114,15 +119,20 @@ def test_results_csv_parsed_back_equals_the_database_with_accents_and_unknowns(u
     content = b"".join(exports.stream_csv(exports.RESULTS.headers, exports.RESULTS.rows(participations)))
     rows = read_csv(content)
     assert rows == [expected_result_row(p) for p in participations]
-    assert [row["country"] for row in rows] == ["Curaçao", "Côte d'Ivoire", "Sao Tome and Principe"]
-    assert [row["country_iso2"] for row in rows] == ["CW", "CI", "ST"]
-    ivory_coast = rows[1]
+    # The order of accented names is the database collation's (SQLite and PostgreSQL differ): look rows up by code.
+    by_iso2 = {row["country_iso2"]: row for row in rows}
+    assert {iso2: row["country"] for iso2, row in by_iso2.items()} == {
+        "CW": "Curaçao",
+        "CI": "Côte d'Ivoire",
+        "ST": "Sao Tome and Principe",
+    }
+    ivory_coast, curacao = by_iso2["CI"], by_iso2["CW"]
     assert ivory_coast["victims_rescued"] == ""  # unknown is an empty cell, never 0
     assert ivory_coast["victims_rescued_qualifier"] == ""
     assert ivory_coast["victims_rescued_source_url"] == ""
-    assert rows[0]["victims_rescued"] == "12"
-    assert rows[0]["victims_rescued_qualifier"] == "approx"
-    assert rows[0]["victims_rescued_source_url"] == "https://example.org/synthetic/çà?x=1,2"
+    assert curacao["victims_rescued"] == "12"
+    assert curacao["victims_rescued_qualifier"] == "approx"
+    assert curacao["victims_rescued_source_url"] == "https://example.org/synthetic/çà?x=1,2"
 
 
 def test_text_cells_that_start_a_formula_are_escaped_and_numbers_never_are():
@@ -276,6 +286,16 @@ def test_xlsx_writer_escapes_formulas_and_keeps_numbers_as_numbers():
     assert [row[arrests] for row in rows[1:]] == [40 + index for index in range(len(FORMULA_NAMES))]
 
 
+def test_xlsx_drops_control_characters_excel_refuses_without_letting_a_formula_through():
+    synthetic_operation("\x01=1+1 Synthetic control operation", "synthetic-control", arrests=Figure(3))
+    operations = queries.operation_rows(Operation.objects.filter(slug="synthetic-control"))
+    response = exports.xlsx_response(exports.OPERATIONS, operations, "operations.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    assert list(sheet.iter_rows(values_only=True))[1][0] == "'=1+1 Synthetic control operation"
+    csv_rows = read_csv(b"".join(exports.stream_csv(exports.OPERATIONS.headers, exports.OPERATIONS.rows(operations))))
+    assert csv_rows[0]["operation"] == "\x01=1+1 Synthetic control operation"  # CSV keeps the text as recorded
+
+
 def test_export_log_records_who_what_and_how_many(staff_user):
     log = services.start_export_log(
         user=staff_user, table="results", path="/results/", export_format="csv", query={"country": ["BR"]}
@@ -295,9 +315,12 @@ def test_export_log_records_who_what_and_how_many(staff_user):
 
 # --- Export from the table pages ---------------------------------------------------------------------------------
 
-# Every table URL that offers an export, with a filter it understands and the table name its file starts with.
+# Every table URL that offers an export: a filter it understands, the file name's start, the first header.
 EXPORT_URLS = [
-    ("/operations/", {"year_from": "2099"}, "operations"),
+    ("/operations/", {"year_from": "2021"}, "operations_year_from-2021", "operation"),
+    ("/results/", {"country": "BR"}, "results_country-BR", "operation"),
+    ("/countries/", {"region": "Americas"}, "countries_region-Americas", "country"),
+    ("/countries/br/", {}, "country_results_country-BR", "operation"),
 ]
 
 
@@ -350,22 +373,25 @@ def test_operations_export_parsed_back_equals_the_database(staff_user, client, p
         assert row["countries_named"] == "0"
 
 
-@pytest.mark.parametrize(("url", "params", "table"), EXPORT_URLS)
-def test_export_is_streamed_as_csv_named_after_table_filters_and_date(staff_user, client, url, params, table):
+@pytest.mark.parametrize(("url", "params", "stem", "first_header"), EXPORT_URLS)
+def test_export_is_streamed_as_csv_named_after_table_filters_and_date(
+    staff_user, client, url, params, stem, first_header
+):
     client.force_login(staff_user)
-    response = export(client, url, **params, sort="name")
+    response = export(client, url, **params)
     assert response.status_code == 200
     assert response.streaming  # a StreamingHttpResponse, not a file built in memory
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    ((name, value),) = params.items()
-    expected = f"{table}_{name}-{value}_{timezone.localdate().isoformat()}.csv"
+    expected = f"{stem}_{timezone.localdate().isoformat()}.csv"
     assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
-    assert content_of(response).startswith(exports.BOM.encode() + b"operation" if table != "countries" else b"")
+    content = content_of(response)
+    assert content.startswith(exports.BOM.encode() + first_header.encode() + b",")
+    assert len(read_csv(content)) > 0
 
 
-@pytest.mark.parametrize(("url", "params", "table"), EXPORT_URLS)
+@pytest.mark.parametrize(("url", "params", "stem", "first_header"), EXPORT_URLS)
 @pytest.mark.parametrize("export_format", ["csv", "xlsx"])
-def test_only_export_roles_can_export(role_client, url, params, table, export_format):
+def test_only_export_roles_can_export(role_client, url, params, stem, first_header, export_format):
     response = export(role_client, url, export_format, **params)
     expected = {"anonymous": 302, "analyst": 403, "staff": 200, "editor": 200, "admin": 200}[role_client.role]
     assert response.status_code == expected
@@ -374,24 +400,76 @@ def test_only_export_roles_can_export(role_client, url, params, table, export_fo
     if expected == 200:
         body = content_of(response) if response.streaming else response.content
         assert body
-    assert ExportLog.objects.filter(table=table).count() == (1 if expected == 200 else 0)
+    assert ExportLog.objects.count() == (1 if expected == 200 else 0)
 
 
-@pytest.mark.parametrize(("url", "params", "table"), EXPORT_URLS)
-def test_export_buttons_show_only_with_the_permission_and_keep_the_filters(role_client, url, params, table):
+@pytest.mark.parametrize(("url", "params", "stem", "first_header"), EXPORT_URLS)
+def test_export_buttons_show_only_with_the_permission_and_keep_the_filters(
+    role_client, url, params, stem, first_header
+):
     if role_client.role == "anonymous":
         return
-    response = role_client.get(url, {**params, "sort": "name", "page": "1"})
+    response = role_client.get(url, {**params, "sort": "victims_rescued", "page": "1"})
     html = response.content.decode()
     if role_client.role == "analyst":
         assert "_export=" not in html
         return
-    ((name, value),) = params.items()
-    csv_links = [link for link in re.findall(r'href="([^"]*_export=csv[^"]*)"', html)]
+    csv_links = re.findall(r'href="([^"]*_export=csv[^"]*)"', html)
     assert len(csv_links) == 1
     link = html_unescape(csv_links[0])
-    assert f"{name}={value}" in link and "sort=name" in link and "page=" not in link
+    assert all(f"{name}={value}" in link for name, value in params.items())
+    assert "sort=victims_rescued" in link and "page=" not in link
     assert "_export=xlsx" in html
+
+
+def result_keys(response):
+    return re.findall(r'<tr data-operation="([^"]+)" data-country="([^"]+)"', response.content.decode())
+
+
+@pytest.mark.parametrize("sort", ["-victims_rescued", "arrests", "year", None])
+def test_results_export_is_every_filtered_row_in_the_table_order_across_pages(staff_user, client, sort):
+    client.force_login(staff_user)
+    params = {"region": "Americas", "per_page": "25", **({"sort": sort} if sort else {})}
+    expected = Participation.objects.filter(country__region="Americas").count()
+    assert expected > 25
+    shown = []
+    for page in range(1, -(-expected // 25) + 1):
+        shown += result_keys(client.get("/results/", {**params, "page": page}))
+    assert len(shown) == expected
+    rows = read_csv(content_of(export(client, "/results/", **params)))
+    assert [(row["operation_slug"], row["country_iso2"]) for row in rows] == shown
+
+
+def test_results_export_parsed_back_equals_the_database(staff_user, client, unicode_results):
+    client.force_login(staff_user)
+    rows = read_csv(content_of(export(client, "/results/", operation=unicode_results.slug, sort="country")))
+    participations = Participation.objects.filter(operation=unicode_results).order_by("country__name")
+    assert rows == [expected_result_row(p) for p in participations]
+    assert sorted(row["country"] for row in rows) == sorted(["Curaçao", "Côte d'Ivoire", "Sao Tome and Principe"])
+
+
+def test_country_page_export_is_that_countrys_rows(staff_user, client):
+    client.force_login(staff_user)
+    rows = read_csv(content_of(export(client, "/countries/br/")))
+    assert {row["country_iso2"] for row in rows} == {"BR"}
+    assert sorted(row["operation_slug"] for row in rows) == sorted(
+        Participation.objects.filter(country__iso2="BR").values_list("operation__slug", flat=True)
+    )
+
+
+def test_countries_export_totals_read_like_the_page(staff_user, client):
+    client.force_login(staff_user)
+    rows = read_csv(content_of(export(client, "/countries/", sort="-victims_rescued")))
+    assert [row["country_iso2"] for row in rows] == row_keys(
+        client.get("/countries/", {"sort": "-victims_rescued", "per_page": 250}), "data-iso2"
+    )
+    for row in rows[:5]:
+        totals = queries.country_totals(Country.objects.get(iso2=row["country_iso2"]))
+        for metric in METRICS:
+            total = totals[metric.value]
+            assert row[metric.value] == ("" if total.value is None else str(total.value))
+            assert row[f"{metric.value}_qualifier"] == ("" if total.value is None else total.qualifier)
+            assert row[f"{metric.value}_unknown_parts"] == str(total.unknown_parts)
 
 
 def test_export_is_logged_with_user_table_filters_and_row_count(staff_user, client, paged_operations):
@@ -474,3 +552,59 @@ def test_export_runs_a_fixed_number_of_queries_whatever_the_rows(
     client.force_login(staff_user)
     with django_assert_max_num_queries(8):
         content_of(export(client, "/operations/", year_from="2099"))
+
+
+# --- Under the production server -----------------------------------------------------------------------------------
+
+FAILING_APP = """
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trafficking_ops.test_settings")
+import django
+
+django.setup()
+from operations.exports import RESULTS, stream_csv
+
+
+def rows():
+    for i in range(5000):
+        yield ("Synthetic operation", "synthetic", 2099, "Curaçao", "CW", "CUW", "Americas", "participant", i)
+    raise RuntimeError("synthetic failure mid-stream")
+
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/csv; charset=utf-8")])
+    return stream_csv(RESULTS.headers, rows())
+"""
+
+
+def test_under_gunicorn_a_failure_mid_stream_cuts_the_chunked_response_so_the_client_sees_it(tmp_path):
+    """The stream_csv contract end to end: gunicorn (the production server) drops the connection without the final
+    chunk, so an HTTP client raises IncompleteRead instead of receiving a short file that looks complete."""
+    (tmp_path / "failing_export_app.py").write_text(FAILING_APP)
+    listener = socket.create_server(("127.0.0.1", 0))  # bound here and handed over: no waiting for gunicorn to bind
+    port = listener.getsockname()[1]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "--bind", f"fd://{listener.fileno()}", "--workers", "1", "failing_export_app:app"],
+        pass_fds=[listener.fileno()],
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{tmp_path}:{Path(__file__).resolve().parents[1]}", "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection_.request("GET", "/")
+        response = connection_.getresponse()
+        assert response.status == 200
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        with pytest.raises(http.client.IncompleteRead) as cut:
+            response.read()
+        received = cut.value.partial
+        assert received.startswith(exports.BOM.encode() + b"operation,")
+        assert received.count(b"\r\n") == 1 + 4000  # the header and two full chunks of 2,000 rows, then nothing
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        listener.close()

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0004_export_log'),
+        ('operations', '0005_export_log'),
         ('operations', '0005_merge_browse_perf'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0003_role_groups'),
+        ('operations', '0004_browse_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
