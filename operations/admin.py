@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, OrderBy
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -48,6 +49,16 @@ class SuperuserDeletes:
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+
+class AtomicRevert:
+    """simple_history's revert view is not atomic like Django's change view. A revert writes the row and refreshes
+    the preferred figures (both or neither), and the operation form's concurrency check locks the row with
+    select_for_update, which PostgreSQL allows only inside a transaction."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # --- Figures typed as text -------------------------------------------------------------------------------------
@@ -210,8 +221,17 @@ class OperationForm(_figure_form_base("OperationFormBase")):
         self.data = data
 
 
+class NullsLast(OrderBy):
+    """Column ordering that keeps unknown figures last in both directions: the admin reverses an OrderBy for a
+    descending sort, and Django's reverse_ordering() would turn nulls_last into nulls_first."""
+
+    def reverse_ordering(self):
+        self.descending = not self.descending
+        return self
+
+
 def _figure_column(metric):
-    @admin.display(description=metric.label, ordering=metric.value)
+    @admin.display(description=metric.label, ordering=NullsLast(F(metric.value), nulls_last=True))
     def column(operation):
         return operation.figure(metric).short()
 
@@ -406,7 +426,7 @@ class CoordinatorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Operation)
-class OperationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class OperationAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
     list_display = ["name", "year", "coordinator", *[_figure_column(metric) for metric in METRICS], "is_verified"]
@@ -423,7 +443,6 @@ class OperationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources", "exploitation_forms"]
     list_per_page = 50
-    history_list_display = ["history_change_reason"]
     fieldsets = [
         (
             None,
@@ -638,7 +657,7 @@ def _refresh_after_write(obj):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class ReportedFigureAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     """Every value each source gives, with its history (restore an earlier version from there)."""
 
     form = ReportedFigureForm
@@ -650,7 +669,6 @@ class ReportedFigureAdmin(SuperuserDeletes, SimpleHistoryAdmin):
     list_select_related = ["operation", "participation__country", "source"]
     readonly_fields = ["origin", "updated_by", "updated_at"]
     actions = ["make_preferred"]
-    history_list_display = ["history_change_reason"]
 
     @admin.display(description=_("country"), ordering="participation__country__name")
     def country(self, figure):
@@ -693,13 +711,12 @@ class ReportedFigureAdmin(SuperuserDeletes, SimpleHistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class ParticipationAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     list_display = ["operation", "country", "role", *[_figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]
     autocomplete_fields = ["operation", "country"]
     list_select_related = ["operation", "country"]
-    history_list_display = ["history_change_reason"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -711,12 +728,11 @@ class ParticipationAdmin(SuperuserDeletes, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+class SourceAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     list_display = ["publisher", "title", "published", "is_primary"]
     list_filter = ["is_primary"]
     search_fields = ["publisher", "title", "url"]
     date_hierarchy = "published"
-    history_list_display = ["history_change_reason"]
 
 
 @admin.register(ExploitationForm)

@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import tempfile
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -318,6 +319,7 @@ class _Validator:
         self.report = report
         self.file = ""
         self.row = 0
+        self.valid_urls = set()
 
     def error(self, column, message):
         self.report.error(self.file, self.row, column, message)
@@ -360,6 +362,8 @@ class _Validator:
         value = values[column]
         if not value:
             return ""
+        if value in self.valid_urls:  # rows share sources; URLValidator's regex was 5% of a large import
+            return value
         if len(value) > 1000:
             self.error(column, "a URL of more than 1,000 characters")
             return None
@@ -368,6 +372,7 @@ class _Validator:
         except ValidationError:
             self.error(column, f"{value!r} is not a web address (http:// or https://)")
             return None
+        self.valid_urls.add(value)
         return value
 
 
@@ -774,6 +779,11 @@ _SESSION_KEY = "pending_imports"
 def save_pending(files, session) -> str:
     """Keep the previewed files until the editor confirms (a temporary folder, owned by this session)."""
     token = uuid.uuid4().hex
+    # Previews nobody confirmed: their files are dropped after a day.
+    stale = time.time() - 24 * 3600
+    for old in _PENDING_DIR.glob("*") if _PENDING_DIR.exists() else []:
+        if old.is_dir() and old.stat().st_mtime < stale:
+            shutil.rmtree(old, ignore_errors=True)
     folder = _PENDING_DIR / token
     folder.mkdir(parents=True)
     names = []

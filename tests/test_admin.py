@@ -491,3 +491,18 @@ def test_every_metric_has_a_column_and_a_field():
 
     assert FIGURE_FIELD_NAMES == [f"figure_{metric.value}" for metric in METRICS]
     assert len(OperationAdmin.list_display) == 3 + len(METRICS) + 1
+
+
+@pytest.mark.parametrize("direction", ["", "-"], ids=["ascending", "descending"])
+def test_unknown_victims_sort_last_in_both_directions_in_the_changelist(editor_client, direction):
+    from operations.admin import OperationAdmin
+
+    column = OperationAdmin.list_display.index(
+        next(c for c in OperationAdmin.list_display if getattr(c, "__name__", "") == "victims_rescued")
+    )
+    response = editor_client.get(CHANGELIST, {"o": f"{direction}{column}"})
+    values = [operation.victims_rescued for operation in response.context["cl"].result_list]
+    known = [value for value in values if value is not None]
+    assert None in values and known
+    assert values == known + [None] * (len(values) - len(known))
+    assert known == sorted(known, reverse=direction == "-")

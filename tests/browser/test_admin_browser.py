@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from operations.figures import Figure, Qualifier
 from operations.models import Operation, Source
 from operations.roles import EDITORS
+from tests.browser.conftest import ARTIFACTS
 
 
 def choose(page, container, text):
@@ -62,3 +63,36 @@ def test_editor_adds_an_operation_with_two_countries_and_sees_it_listed(
     screenshot("home-after-admin-add")
     assert missing == []
     assert console_errors == []
+
+
+def test_second_of_two_open_forms_is_refused_with_what_changed_and_history_shows_it(
+    seeded, live_server, page, context, login, screenshot
+):
+    editor = User.objects.create_user(username="editor", password="editor-pw-123", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    login("editor", "editor-pw-123")
+    operation = Operation.objects.get(name="Operation Weka II")
+    url = f"{live_server.url}/admin/operations/operation/{operation.pk}/change/"
+    other = context.new_page()
+    page.goto(url)
+    other.goto(url)
+
+    page.get_by_label("Coordinator:").fill("INTERPOL (Synthetic correction A)")
+    page.locator("#id_change_reason").fill("Synthetic reason A")
+    page.locator("input[name='_save']").click()
+    page.wait_for_load_state()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    other.get_by_label("Coordinator:").fill("INTERPOL (Synthetic correction B)")
+    other.locator("input[name='_save']").click()
+    other.wait_for_load_state()
+    refusal = other.locator(".errornote + ul.errorlist, ul.errorlist.nonfield").first.inner_text()
+    assert "NOT saved" in refusal and "Synthetic correction A" in refusal and "by editor" in refusal
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    other.screenshot(path=str(ARTIFACTS / "admin-concurrent-edit-refused.png"))
+    operation.refresh_from_db()
+    assert operation.coordinator == "INTERPOL (Synthetic correction A)"
+
+    page.goto(f"{url.removesuffix('change/')}history/")
+    assert "Synthetic reason A" in page.locator("#change-history").inner_text()
+    screenshot("admin-operation-history")
