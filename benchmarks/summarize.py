@@ -7,7 +7,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main():
-    runs = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("*.json"))]
+    order = {"small": 0, "medium": 1, "large": 2}
+    runs = sorted(
+        (json.loads(path.read_text()) for path in RESULTS.glob("*.json")),
+        key=lambda run: (not run["versions"]["database"].startswith("SQLite"), order.get(run["scale"], 9)),
+    )
     if not runs:
         raise SystemExit("no results yet: run benchmarks/run.py first")
     labels = [page["label"] for page in runs[0]["pages"]]
@@ -20,9 +24,10 @@ def main():
             if page.get("not_built"):
                 cells.append("not built")
             else:
+                inside = f", SQL {page['sql_ms']:.0f} ms + CPU {page['cpu_ms']:.0f} ms" if page.get("cpu_ms") else ""
                 cells.append(
                     f"p50 {page['p50_ms']:.0f} / p95 {page['p95_ms']:.0f} ms, {page['requests_per_s']} req/s, "
-                    f"{page['queries']} queries"
+                    f"{page['queries']} queries{inside}"
                 )
         print(f"| {label} | " + " | ".join(cells) + " |")
     cells = []

@@ -207,3 +207,43 @@ def test_the_overview_from_kept_totals_equals_a_fresh_grouping(region):
     assert queries._kept_region_and_country_rows(region) == queries._grouped_region_and_country_rows(
         operations.order_by(), region
     )
+
+
+def test_an_import_keeps_the_totals_exact(tmp_path):
+    """The small synthetic benchmark files (50 operations, 1,500 country rows) through the real importer."""
+    from benchmarks.generate import generate
+    from operations.importing import UploadedTable, import_files
+
+    generate("small", tmp_path)
+    report = import_files(
+        UploadedTable.from_path(tmp_path / "operations.csv"),
+        UploadedTable.from_path(tmp_path / "country_results.csv"),
+        commit=True,
+    )
+    assert report.ok, report.summary()
+    assert Participation.objects.filter(operation__name__startswith="Synthetic operation").count() == 1500
+    assert_totals_exact()
+
+
+def test_a_second_import_that_changes_figures_keeps_the_totals_exact(tmp_path):
+    from operations.importing import UploadedTable, import_files
+
+    header = "operation,country,role,victims_rescued,arrests,investigations_opened,migrants_identified,source_url\n"
+    operations = (
+        "name,coordinator,region,start_date,end_date,countries_count,victims_rescued,arrests,investigations_opened,"
+        "migrants_identified,exploitation_types,summary,source_url,source_title,source_published\n"
+        "Synthetic import totals,INTERPOL,synthetic,2020-01-01,2020-01-05,2,,,,,forced labour,Synthetic.,"
+        "https://example.org/synthetic-import,Synthetic release,2020-02-01\n"
+    )
+    for victims in ("10", "nearly 700"):
+        results = header + (
+            f"Synthetic import totals,Brazil,participant,{victims},3,,,https://example.org/synthetic-import\n"
+            "Synthetic import totals,Chile,participant,,250+,,,https://example.org/synthetic-import\n"
+        )
+        report = import_files(
+            UploadedTable("operations.csv", operations.encode()),
+            UploadedTable("country_results.csv", results.encode()),
+            commit=True,
+        )
+        assert report.ok, report.summary()
+        assert_totals_exact()
