@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import npgettext, pgettext
 
 
 class Qualifier(models.TextChoices):
@@ -148,6 +148,11 @@ class Figure:
         )
 
 
+def _parts(count, text):
+    """A caveat's "%(count)d ..." text, with the count in place (npgettext picked the plural form for it)."""
+    return text % {"count": count}
+
+
 @dataclass(frozen=True, slots=True)
 class FigureTotal:
     """A sum of figures. An unknown or "at least" part makes the total a lower bound: missing is never zero."""
@@ -174,11 +179,25 @@ class FigureTotal:
         """The parenthesis that explains a qualified total: "2 approximate, 1 unknown"."""
         notes = []
         if self.approximate_parts:
-            notes.append(pgettext("total", "%(count)d approximate") % {"count": self.approximate_parts})
+            notes.append(
+                _parts(
+                    self.approximate_parts,
+                    npgettext("total", "%(count)d approximate", "%(count)d approximate", self.approximate_parts),
+                )
+            )
         if self.lower_bound_parts:
-            notes.append(pgettext("total", "%(count)d lower bound") % {"count": self.lower_bound_parts})
+            notes.append(
+                _parts(
+                    self.lower_bound_parts,
+                    npgettext("total", "%(count)d lower bound", "%(count)d lower bound", self.lower_bound_parts),
+                )
+            )
         if self.unknown_parts and self.value is not None:
-            notes.append(pgettext("total", "%(count)d unknown") % {"count": self.unknown_parts})
+            notes.append(
+                _parts(
+                    self.unknown_parts, npgettext("total", "%(count)d unknown", "%(count)d unknown", self.unknown_parts)
+                )
+            )
         return ", ".join(notes)
 
     def __str__(self) -> str:
