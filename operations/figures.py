@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.formats import number_format
+from django.utils.translation import gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import npgettext, pgettext
 
 
 class Qualifier(models.TextChoices):
@@ -113,13 +113,19 @@ class Figure:
             qualifier = next(q for q, pattern in _PREFIXES if re.fullmatch(pattern, word, re.IGNORECASE))
             cleaned = cleaned[match.end() :]
         if cleaned.startswith("-"):
-            raise FigureParseError(f"{text!r} is negative; figures count people or cases and cannot be below zero")
+            raise FigureParseError(
+                gettext("%(text)s is negative; figures count people or cases and cannot be below zero")
+                % {"text": repr(text)}
+            )
         number = _NUMBER_RE.match(cleaned)
         if not number:
-            raise FigureParseError(f"{text!r} is not a figure (expected e.g. 700, nearly 700, 250+, more than 10,000)")
+            raise FigureParseError(
+                gettext("%(text)s is not a figure (expected e.g. 700, nearly 700, 250+, more than 10,000)")
+                % {"text": repr(text)}
+            )
         if number["plus"]:
             if qualifier != Qualifier.EXACT:
-                raise FigureParseError(f"{text!r} has two qualifiers")
+                raise FigureParseError(gettext("%(text)s has two qualifiers") % {"text": repr(text)})
             qualifier = Qualifier.AT_LEAST
         value = int(re.sub(r"\D", "", number["number"]))
         return cls(value, qualifier)
