@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from operations import exports
-from operations.figures import Figure, Qualifier
+from operations.figures import Figure, FigureParseError, Qualifier
 from operations.models import Country
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,10 @@ def test_a_csv_export_in_spanish_keeps_english_headers_and_plain_integers(staff_
     assert weka["victims_rescued"] == "700"
     assert weka["victims_rescued_qualifier"] == "approx"
     assert weka["migrants_identified"] == "4000"
+
+
+@pytest.mark.parametrize(("language", "expected"), [("es", "no es una cifra"), ("fr", "n’est pas un chiffre")])
+def test_an_editors_figure_error_is_in_the_chosen_language(language, expected):
+    with translation.override(language), pytest.raises(FigureParseError) as error:
+        Figure.parse("Synthetic seven hundred")
+    assert expected in str(error.value)
