@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYENV_VERSION := 3.13.0
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev browser-deps
+.PHONY: run test test-sqlite test-postgres lint install install-dev browser-deps messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ run: install
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
+
+## make messages: collect the interface strings into locale/{es,fr}/LC_MESSAGES/django.po, then compile the .mo files
+## (both are committed, so `make run` needs no compile step). Translate every new empty msgstr before committing.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l es -l fr --ignore=.venv --ignore=benchmarks --ignore=tests \
+		--ignore=tools --no-obsolete
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.formats import number_format
+from django.utils.translation import gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 
 class Qualifier(models.TextChoices):
@@ -113,13 +113,19 @@ class Figure:
             qualifier = next(q for q, pattern in _PREFIXES if re.fullmatch(pattern, word, re.IGNORECASE))
             cleaned = cleaned[match.end() :]
         if cleaned.startswith("-"):
-            raise FigureParseError(f"{text!r} is negative; figures count people or cases and cannot be below zero")
+            raise FigureParseError(
+                gettext("%(text)s is negative; figures count people or cases and cannot be below zero")
+                % {"text": repr(text)}
+            )
         number = _NUMBER_RE.match(cleaned)
         if not number:
-            raise FigureParseError(f"{text!r} is not a figure (expected e.g. 700, nearly 700, 250+, more than 10,000)")
+            raise FigureParseError(
+                gettext("%(text)s is not a figure (expected e.g. 700, nearly 700, 250+, more than 10,000)")
+                % {"text": repr(text)}
+            )
         if number["plus"]:
             if qualifier != Qualifier.EXACT:
-                raise FigureParseError(f"{text!r} has two qualifiers")
+                raise FigureParseError(gettext("%(text)s has two qualifiers") % {"text": repr(text)})
             qualifier = Qualifier.AT_LEAST
         value = int(re.sub(r"\D", "", number["number"]))
         return cls(value, qualifier)
@@ -148,6 +154,11 @@ class Figure:
         )
 
 
+def _parts(count, text):
+    """A caveat's "%(count)d ..." text, with the count in place (npgettext picked the plural form for it)."""
+    return text % {"count": count}
+
+
 @dataclass(frozen=True, slots=True)
 class FigureTotal:
     """A sum of figures. An unknown or "at least" part makes the total a lower bound: missing is never zero."""
@@ -174,11 +185,25 @@ class FigureTotal:
         """The parenthesis that explains a qualified total: "2 approximate, 1 unknown"."""
         notes = []
         if self.approximate_parts:
-            notes.append(pgettext("total", "%(count)d approximate") % {"count": self.approximate_parts})
+            notes.append(
+                _parts(
+                    self.approximate_parts,
+                    npgettext("total", "%(count)d approximate", "%(count)d approximate", self.approximate_parts),
+                )
+            )
         if self.lower_bound_parts:
-            notes.append(pgettext("total", "%(count)d lower bound") % {"count": self.lower_bound_parts})
+            notes.append(
+                _parts(
+                    self.lower_bound_parts,
+                    npgettext("total", "%(count)d lower bound", "%(count)d lower bound", self.lower_bound_parts),
+                )
+            )
         if self.unknown_parts and self.value is not None:
-            notes.append(pgettext("total", "%(count)d unknown") % {"count": self.unknown_parts})
+            notes.append(
+                _parts(
+                    self.unknown_parts, npgettext("total", "%(count)d unknown", "%(count)d unknown", self.unknown_parts)
+                )
+            )
         return ", ".join(notes)
 
     def __str__(self) -> str:

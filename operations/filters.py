@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
@@ -70,13 +71,17 @@ class SlugChoiceField(django_filters.fields.ModelChoiceField):
         return super().to_python(value)
 
 
+def _minimum_label(metric):
+    return _("Minimum %(metric)s") % {"metric": metric.label}
+
+
 def _min_figure_filters():
     """`min_<metric>` for every metric: rows whose preferred value is at least the number (unknown is excluded)."""
     return {
         f"min_{metric.value}": IntegerFilter(
             field_name=metric.value,
             lookup_expr="gte",
-            label=_("Minimum %(metric)s") % {"metric": metric.label},
+            label=lazy(_minimum_label, str)(metric),  # lazy: translated when the form renders, not at import
             min_value=0,
             max_value=MAX_FIGURE,
         )

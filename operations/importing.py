@@ -23,6 +23,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from . import services
 from .countries import CountryResolver
@@ -130,13 +131,29 @@ class ImportReport:
         self.errors.append(ImportIssue(file, row, column, message))
 
     def summary(self) -> str:
-        verb = "Imported" if self.committed else "Would import"
         ops = self.operations
-        return (
-            f"{verb}: operations {len(ops['create'])} new, {len(ops['update'])} updated, {len(ops['unchanged'])}"
-            f" unchanged; country rows {self.countries['create']} new, {self.countries['update']} updated,"
-            f" {self.countries['unchanged']} unchanged; {self.figures} figures recorded."
-        )
+        counts = {
+            "new": len(ops["create"]),
+            "updated": len(ops["update"]),
+            "unchanged": len(ops["unchanged"]),
+            "rows_new": self.countries["create"],
+            "rows_updated": self.countries["update"],
+            "rows_unchanged": self.countries["unchanged"],
+            "figures": self.figures,
+        }
+        if self.committed:
+            text = _(
+                "Imported: operations %(new)s new, %(updated)s updated, %(unchanged)s unchanged; country rows"
+                " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
+                " recorded."
+            )
+        else:
+            text = _(
+                "Would import: operations %(new)s new, %(updated)s updated, %(unchanged)s unchanged; country rows"
+                " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
+                " recorded."
+            )
+        return text % counts
 
 
 class _Rejected(Exception):
@@ -165,7 +182,9 @@ def _read_xlsx(upload: UploadedTable, report: ImportReport):
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        report.error(upload.name, None, None, f"not a readable XLSX workbook ({error.__class__.__name__})")
+        report.error(
+            upload.name, None, None, _("not a readable XLSX workbook (%(error)s)") % {"error": error.__class__.__name__}
+        )
         raise _Rejected from error
     sheet = workbook.worksheets[0]
     rows = []
@@ -185,7 +204,7 @@ def _decode(upload: UploadedTable, report: ImportReport) -> str:
             upload.name,
             None,
             None,
-            "this file is UTF-16 or binary, not a CSV text file: save it as “CSV UTF-8” (or upload the .xlsx)",
+            _("this file is UTF-16 or binary, not a CSV text file: save it as “CSV UTF-8” (or upload the .xlsx)"),
         )
         raise _Rejected
     if data.startswith(b"\xef\xbb\xbf"):
@@ -196,7 +215,12 @@ def _decode(upload: UploadedTable, report: ImportReport) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as utf8_error:
         if encoding == "utf-8-sig":  # a BOM promises UTF-8: a bad byte after it is a broken file, not cp1252
-            report.error(upload.name, None, None, f"starts as UTF-8 but byte {utf8_error.start} is not UTF-8")
+            report.error(
+                upload.name,
+                None,
+                None,
+                _("starts as UTF-8 but byte %(byte)s is not UTF-8") % {"byte": utf8_error.start},
+            )
             raise _Rejected from utf8_error
         # Excel's "CSV" on Windows writes Windows-1252: "Côte d'Ivoire" arrives as b"C\xf4te".
         try:
@@ -206,8 +230,8 @@ def _decode(upload: UploadedTable, report: ImportReport) -> str:
                 upload.name,
                 None,
                 None,
-                f"neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02x} at position {error.start}): save it"
-                " as “CSV UTF-8”",
+                _("neither UTF-8 nor Windows-1252 (byte %(byte)s at position %(position)s): save it as “CSV UTF-8”")
+                % {"byte": f"0x{data[error.start]:02x}", "position": error.start},
             )
             raise _Rejected from error
     report.files[upload.name] = label
@@ -236,7 +260,8 @@ def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[t
             upload.name,
             None,
             None,
-            f"the file is {upload.size / 1_000_000:.1f} MB; the limit is {MAX_BYTES // 1_000_000} MB: split it",
+            _("the file is %(size)s MB; the limit is %(limit)s MB: split it")
+            % {"size": f"{upload.size / 1_000_000:.1f}", "limit": MAX_BYTES // 1_000_000},
         )
         raise _Rejected
     if upload.data[:4] == b"PK\x03\x04" or upload.name.lower().endswith((".xlsx", ".xlsm")):
@@ -246,14 +271,14 @@ def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[t
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
-        report.error(upload.name, None, None, "the file is empty")
+        report.error(upload.name, None, None, _("the file is empty"))
         raise _Rejected
     if len(rows) - 1 > MAX_ROWS:
         report.error(
             upload.name,
             None,
             None,
-            f"more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}: split the file",
+            _("more than %(limit)s data rows; the limit is %(limit)s: split the file") % {"limit": f"{MAX_ROWS:,}"},
         )
         raise _Rejected
     header = [re.sub(r"\s+", "_", name.strip().lower()) for name in rows[0]]
@@ -264,13 +289,17 @@ def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[t
     unknown = [name or "(empty)" for name in header if name not in expected]
     repeated = sorted({name for name in header if header.count(name) > 1 and name})
     for name in missing:
-        report.error(upload.name, 1, name, "missing column (the header must name every column of the format)")
+        report.error(upload.name, 1, name, _("missing column (the header must name every column of the format)"))
     for name in unknown:
         report.error(
-            upload.name, 1, name, f"unknown column; the {kind.replace('_', ' ')} file has: {', '.join(expected)}"
+            upload.name,
+            1,
+            name,
+            _("unknown column; the %(kind)s file has: %(columns)s")
+            % {"kind": kind.replace("_", " "), "columns": ", ".join(expected)},
         )
     for name in repeated:
-        report.error(upload.name, 1, name, "this column appears twice")
+        report.error(upload.name, 1, name, _("this column appears twice"))
     if missing or unknown or repeated:
         raise _Rejected
     table = []
@@ -278,7 +307,13 @@ def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[t
         if not any(values):
             continue
         if len(values) > len(header) and any(values[len(header) :]):
-            report.error(upload.name, number, None, f"{len(values)} cells but the header has {len(header)} columns")
+            report.error(
+                upload.name,
+                number,
+                None,
+                _("%(cells)s cells but the header has %(columns)s columns")
+                % {"cells": len(values), "columns": len(header)},
+            )
             continue
         values = values + [""] * (len(header) - len(values))
         table.append((number, dict(zip(header, values, strict=False))))
@@ -328,7 +363,7 @@ class _Validator:
         value = values[column]
         limit = _TEXT_LIMITS.get(column)
         if limit and len(value) > limit:
-            self.error(column, f"{len(value)} characters; at most {limit}")
+            self.error(column, _("%(length)s characters; at most %(limit)s") % {"length": len(value), "limit": limit})
             return None
         return value
 
@@ -339,7 +374,9 @@ class _Validator:
         try:
             return datetime.date.fromisoformat(value[:10] if re.match(r"^\d{4}-\d\d-\d\dT", value) else value)
         except ValueError:
-            self.error(column, f"{value!r} is not a date (expected YYYY-MM-DD, e.g. 2023-05-14)")
+            self.error(
+                column, _("%(value)s is not a date (expected YYYY-MM-DD, e.g. 2023-05-14)") % {"value": repr(value)}
+            )
             return None
 
     def figure(self, values, column):
@@ -354,7 +391,7 @@ class _Validator:
         if not value:
             return None
         if not value.isdigit():
-            self.error(column, f"{values[column]!r} is not a whole number of zero or more")
+            self.error(column, _("%(value)s is not a whole number of zero or more") % {"value": repr(values[column])})
             return None
         return int(value)
 
@@ -365,12 +402,12 @@ class _Validator:
         if value in self.valid_urls:  # rows share sources; URLValidator's regex was 5% of a large import
             return value
         if len(value) > 1000:
-            self.error(column, "a URL of more than 1,000 characters")
+            self.error(column, _("a URL of more than 1,000 characters"))
             return None
         try:
             _URL(value)
         except ValidationError:
-            self.error(column, f"{value!r} is not a web address (http:// or https://)")
+            self.error(column, _("%(value)s is not a web address (http:// or https://)") % {"value": repr(value)})
             return None
         self.valid_urls.add(value)
         return value
@@ -438,8 +475,11 @@ class Importer:
         if candidates:
             self.check.error(
                 column,
-                f"{name!r} differs only by case from the existing operation {candidates[0][0]!r}: use its exact name"
-                " (names are unique whatever their case)",
+                _(
+                    "%(name)s differs only by case from the existing operation %(stored)s: use its exact name"
+                    " (names are unique whatever their case)"
+                )
+                % {"name": repr(name), "stored": repr(candidates[0][0])},
             )
         return None
 
@@ -451,26 +491,37 @@ class Importer:
             check.row = number
             name = check.text(values, "name")
             if name == "":
-                check.error("name", "every row needs the operation's name")
+                check.error("name", _("every row needs the operation's name"))
             if name:
                 key = name.casefold()
                 if key in seen:
                     first_row, first_name = seen[key]
                     if first_name == name:
-                        check.error("name", f"duplicate row: {name!r} is already on row {first_row}")
+                        check.error(
+                            "name",
+                            _("duplicate row: %(name)s is already on row %(row)s")
+                            % {"name": repr(name), "row": first_row},
+                        )
                     else:
-                        check.error("name", f"{name!r} differs only by case from {first_name!r} on row {first_row}")
+                        check.error(
+                            "name",
+                            _("%(name)s differs only by case from %(other)s on row %(row)s")
+                            % {"name": repr(name), "other": repr(first_name), "row": first_row},
+                        )
                     continue
                 seen[key] = (number, name)
             start, end = check.date(values, "start_date"), check.date(values, "end_date")
             if start and end and end < start:
-                check.error("end_date", f"the end date {end} is before the start date {start}")
+                check.error(
+                    "end_date",
+                    _("the end date %(end)s is before the start date %(start)s") % {"end": end, "start": start},
+                )
             figures = {metric: check.figure(values, metric) for metric in METRIC_COLUMNS}
             source_url = check.url(values, "source_url")
             title = check.text(values, "source_title")
             published = check.date(values, "source_published")
             if source_url == "" and any(figure and figure.known for figure in figures.values()):
-                check.error("source_url", "the row gives figures but no source: every figure needs a source_url")
+                check.error("source_url", _("the row gives figures but no source: every figure needs a source_url"))
             exploitation = check.text(values, "exploitation_types") or ""
             fields = {
                 "coordinator": check.text(values, "coordinator"),
@@ -511,20 +562,22 @@ class Importer:
             check.row = number
             name = values["operation"]
             if not name:
-                check.error("operation", "every row needs the operation's name")
+                check.error("operation", _("every row needs the operation's name"))
                 continue
             operation_row = in_file.get(name.casefold())
             if operation_row is not None and operation_row.name != name:
                 check.error(
                     "operation",
-                    f"{name!r} differs only by case from {operation_row.name!r} in the operations file: use the same"
-                    " spelling",
+                    _("%(name)s differs only by case from %(other)s in the operations file: use the same spelling")
+                    % {"name": repr(name), "other": repr(operation_row.name)},
                 )
                 continue
             if operation_row is None and self._match_existing(name, "operation") is None:
                 if name.casefold() not in self.existing_names:  # else the case mismatch is already reported
                     check.error(
-                        "operation", f"unknown operation {name!r}: it is neither in the operations file nor stored"
+                        "operation",
+                        _("unknown operation %(name)s: it is neither in the operations file nor stored")
+                        % {"name": repr(name)},
                     )
                 continue
             country = resolver.resolve(values["country"])
@@ -532,24 +585,35 @@ class Importer:
                 text = values["country"]
                 check.error(
                     "country",
-                    f"unknown country {text!r}: use an ISO code (BR, BRA) or its name in English, Spanish or French;"
-                    " other spellings can be added as aliases in the admin (Countries)"
+                    _(
+                        "unknown country %(text)s: use an ISO code (BR, BRA) or its name in English, Spanish or"
+                        " French; other spellings can be added as aliases in the admin (Countries)"
+                    )
+                    % {"text": repr(text)}
                     if text
-                    else "every row needs a country",
+                    else _("every row needs a country"),
                 )
             role_text = values["role"].strip().casefold()
             role = _ROLES.get(role_text) if role_text else None
             if role_text and role is None:
-                check.error("role", f"{values['role']!r} is not a role; use one of: {', '.join(Role.values)}")
+                check.error(
+                    "role",
+                    _("%(value)s is not a role; use one of: %(roles)s")
+                    % {"value": repr(values["role"]), "roles": ", ".join(Role.values)},
+                )
             figures = {metric: check.figure(values, metric) for metric in METRIC_COLUMNS}
             source_url = check.url(values, "source_url")
             if source_url == "" and any(figure and figure.known for figure in figures.values()):
-                check.error("source_url", "the row gives figures but no source: every figure needs a source_url")
+                check.error("source_url", _("the row gives figures but no source: every figure needs a source_url"))
             if country is None:
                 continue
             key = (name, country.pk)
             if key in seen:
-                check.error("country", f"duplicate row: {country} in {name} is already on row {seen[key]}")
+                check.error(
+                    "country",
+                    _("duplicate row: %(country)s in %(name)s is already on row %(row)s")
+                    % {"country": country, "name": name, "row": seen[key]},
+                )
                 continue
             seen[key] = number
             self.country_rows.append(
@@ -647,8 +711,11 @@ class Importer:
                     self.results_file_name,
                     rows_with_metric[0] if rows_with_metric else rows[0].row,
                     excess.metric.value,
-                    f"{name}: {excess} (rows {', '.join(map(str, rows_with_metric))}); correct a country's figure or"
-                    " make the total approximate (“nearly …”)",
+                    _(
+                        "%(name)s: %(excess)s (rows %(rows)s); correct a country's figure or make the total"
+                        " approximate (“nearly …”)"
+                    )
+                    % {"name": name, "excess": excess, "rows": ", ".join(map(str, rows_with_metric))},
                 )
 
     # Writing -----------------------------------------------------------------------------------------------------
@@ -736,7 +803,7 @@ class Importer:
             for source in Source.objects.filter(url__in=urls[start : start + 500]):
                 sources[source.url] = source
         new = []
-        for url, (_, title_text, published) in wanted.items():
+        for url, (_publisher, title_text, published) in wanted.items():
             if url in sources:
                 continue
             publisher, title = _split_title(title_text)

@@ -100,7 +100,10 @@ class ExploitationForm(models.Model):
         verbose_name_plural = _("forms of exploitation")
 
     def __str__(self):
-        return self.name
+        return str(_EXPLOITATION_NAMES.get(self.slug, self.name))
+
+
+_EXPLOITATION_NAMES = dict(EXPLOITATION_FORMS)
 
 
 class Source(models.Model):

@@ -1,7 +1,7 @@
 """An operation's period shown at the precision its sources give: "12–17 June 2022", "May–June 2023", "2021"."""
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from .models import DatePrecision
 
@@ -21,19 +21,32 @@ def format_period(start, end, precision, year=None) -> str:
     return gettext("date unknown")
 
 
+# Date formats (Django's format characters) each language words dates with: "3 avril 2018", "3 de abril de 2018".
+def _day_month_year():
+    return pgettext("date format", "j F Y")
+
+
+def _day_month():
+    return pgettext("date format", "j F")
+
+
+def _month_year():
+    return pgettext("date format", "F Y")
+
+
 def _day_period(start, end):
     if start == end:
-        return date_format(start, "j F Y")
+        return date_format(start, _day_month_year())
     if (start.year, start.month) == (end.year, end.month):
-        return f"{date_format(start, 'j')}\u2013{date_format(end, 'j F Y')}"
+        return f"{date_format(start, 'j')}\u2013{date_format(end, _day_month_year())}"
     if start.year == end.year:
-        return f"{date_format(start, 'j F')} \u2013 {date_format(end, 'j F Y')}"
-    return f"{date_format(start, 'j F Y')} \u2013 {date_format(end, 'j F Y')}"
+        return f"{date_format(start, _day_month())} \u2013 {date_format(end, _day_month_year())}"
+    return f"{date_format(start, _day_month_year())} \u2013 {date_format(end, _day_month_year())}"
 
 
 def _month_period(start, end):
     if (start.year, start.month) == (end.year, end.month):
-        return date_format(start, "F Y")
+        return date_format(start, _month_year())
     if start.year == end.year:
-        return f"{date_format(start, 'F')}\u2013{date_format(end, 'F Y')}"
-    return f"{date_format(start, 'F Y')} \u2013 {date_format(end, 'F Y')}"
+        return f"{date_format(start, 'F')}\u2013{date_format(end, _month_year())}"
+    return f"{date_format(start, _month_year())} \u2013 {date_format(end, _month_year())}"

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .figures import LOWER_BOUND, Figure, Metric, Qualifier
 from .models import (
@@ -380,10 +381,9 @@ class SumExcess:
     countries_sum: int
 
     def __str__(self):
-        return (
-            f"the countries' {self.metric.label} add up to {self.countries_sum:,}, more than the operation's exact "
-            f"total of {self.total:,}"
-        )
+        return gettext(
+            "the countries' %(metric)s add up to %(sum)s, more than the operation's exact total of %(total)s"
+        ) % {"metric": self.metric.label, "sum": f"{self.countries_sum:,}", "total": f"{self.total:,}"}
 
 
 def country_sum_excesses(total_figures: dict, country_figures) -> list[SumExcess]:

@@ -241,6 +241,9 @@ class _CountryColumns(TrackerTable):
         fields = ()
         row_attrs = {"data-iso2": lambda record: record.iso2}
 
+    def render_name(self, record):
+        return str(record)  # the country's name in the interface language
+
 
 CountryTable = _with_figures(
     "CountryTable",

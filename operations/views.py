@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -253,8 +253,7 @@ class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
 
     template_name = "operations/filtered_table.html"
     title = ""
-    count_singular = ""  # "%(count)s operation"
-    count_plural = ""  # "%(count)s operations"
+    count_text = None  # ngettext_lazy("%(count)s operation", "%(count)s operations", "count")
 
     # Hooks (queries.py functions): the queryset filters narrow, what each row shows, the footer totals.
     def get_queryset(self):
@@ -295,8 +294,7 @@ class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
             filters_invalid=self.filters_invalid,
             active_filters=self.active_filters(),
             result_count=table.paginator.count,
-            result_count_text=ngettext(self.count_singular, self.count_plural, table.paginator.count)
-            % {"count": intcomma(table.paginator.count)},
+            result_count_text=self.count_text % {"count": _GroupedCount(table.paginator.count)},
         )
         return context
 
@@ -328,7 +326,7 @@ class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
 class OperationListView(FilteredTableView):
     title = _("Operations")
     export_spec = exports.OPERATIONS
-    count_singular, count_plural = "%(count)s operation", "%(count)s operations"
+    count_text = ngettext_lazy("%(count)s operation", "%(count)s operations", "count")
     filterset_class = filters.OperationFilter
     table_class = tables.OperationTable
 
@@ -342,9 +340,16 @@ class OperationListView(FilteredTableView):
         return queries.operation_totals(queryset)
 
 
+class _GroupedCount(int):
+    """A row count that chooses the plural form as a number and prints with the locale's grouping ("1 234")."""
+
+    def __str__(self):
+        return intcomma(int(self))
+
+
 class ResultListView(FilteredTableView):
     title = _("Results by country")
-    count_singular, count_plural = "%(count)s result", "%(count)s results"
+    count_text = ngettext_lazy("%(count)s result", "%(count)s results", "count")
     filterset_class = filters.ResultFilter
     table_class = tables.ResultTable
     export_spec = exports.RESULTS
@@ -361,7 +366,7 @@ class ResultListView(FilteredTableView):
 
 class CountryListView(FilteredTableView):
     title = _("Countries")
-    count_singular, count_plural = "%(count)s country", "%(count)s countries"
+    count_text = ngettext_lazy("%(count)s country", "%(count)s countries", "count")
     filterset_class = filters.CountryListFilter
     table_class = tables.CountryTable
     export_spec = exports.COUNTRIES

@@ -5,6 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.utils import translation
 
 from operations.roles import ANALYSTS, EDITORS, STAFF, sync_role_groups
 
@@ -16,6 +17,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the sourced reference data into the test database once; tests run in transactions on top of it."""
     with django_db_blocker.unblock():
         call_command("load_reference", dir=settings.REFERENCE_DIR, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """LocaleMiddleware leaves the last request's language active in the thread: reset it, so one test's Spanish or
+    French page never leaks into the next test's English assertions."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_user(role):

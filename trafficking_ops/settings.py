@@ -147,6 +147,8 @@ LANGUAGE_CODE = "en"
 # The interface languages; the browser's Accept-Language picks one, the header's switcher overrides it (cookie).
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our tweaks to Django's locale formats (Spanish groups thousands with a point: "10.000").
+FORMAT_MODULE_PATH = ["trafficking_ops.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
