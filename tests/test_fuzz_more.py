@@ -1,0 +1,91 @@
+"""Garbage in the query string of the overview, the dashboards and every export, and malformed POSTs to the admin and
+the import page: never a 5xx, and a rejected write leaves the database as it was."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from operations.models import Operation, Participation, ReportedFigure, Source
+
+from .test_list_fuzz import PLAUSIBLE
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
+KEYS = ["year_from", "year_to", "region", "map", "top", "_export", "_bom", "sort", "country", "operation", "q"]
+EXTRA = ["csv", "xlsx", "pdf", "victims_rescued", "operations", "role", "arrests", "0", "1"]
+values = st.one_of(
+    st.sampled_from(PLAUSIBLE + EXTRA),
+    st.text(max_size=20),
+    st.text(alphabet="\x00%&=+;#?/\\'\"<>", max_size=10),
+    st.just("x" * 5_000),
+)
+query = st.lists(st.tuples(st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), values), max_size=5).map(urlencode)
+PAGES = ["/", "/operations/weka-ii/", "/operations/liberterra-iii/", "/operations/no-such-operation/", "/about/data/"]
+EXPORTS = ["/operations/", "/results/", "/countries/", "/countries/br/"]
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@SETTINGS
+@given(path=st.sampled_from(PAGES), query=query)
+def test_dashboards_and_overview_never_answer_5xx(staff_client, path, query):
+    response = staff_client.get(f"{path}?{query}")
+    assert response.status_code < 500, (path, query[:200])
+
+
+@SETTINGS
+@given(path=st.sampled_from(EXPORTS), query=query, export=st.sampled_from(["csv", "xlsx", "nope", ""]))
+def test_exports_never_answer_5xx(staff_client, path, query, export):
+    response = staff_client.get(f"{path}?{query}&_export={export}")
+    assert response.status_code < 500, (path, query[:200])
+    if response.streaming:
+        b"".join(response.streaming_content)  # the whole stream, so a failure mid-way shows here
+
+
+def counts():
+    return [model.objects.count() for model in (Operation, Participation, ReportedFigure, Source)]
+
+
+fields = st.dictionaries(
+    st.sampled_from(
+        ["name", "slug", "year", "start_date", "end_date", "countries_reported", "victims_rescued", "arrests",
+         "participations-TOTAL_FORMS", "participations-INITIAL_FORMS", "participations-0-country",
+         "participations-0-victims_rescued", "version", "_save"]
+    ),
+    values,
+    max_size=8,
+)  # fmt: skip
+
+
+@SETTINGS
+@given(data=fields)
+def test_malformed_admin_posts_are_refused_and_write_nothing(client, editor, data):
+    client.force_login(editor)
+    before = counts()
+    response = client.post(reverse("admin:operations_operation_add"), data)
+    assert response.status_code < 500
+    if response.status_code != 302:  # not saved: nothing written
+        assert counts() == before
+
+
+@SETTINGS
+@given(payload=st.binary(max_size=2_000), name=st.sampled_from(["operations.csv", "x.xlsx", "a.txt", ""]))
+def test_malformed_import_uploads_are_refused_and_write_nothing(client, editor, payload, name):
+    import io
+
+    client.force_login(editor)
+    before = counts()
+    upload = io.BytesIO(payload)
+    upload.name = name or "upload"
+    url = reverse("admin:operations_operation_import")
+    response = client.post(url, {"operations_file": upload})
+    assert response.status_code < 500
+    assert counts() == before
