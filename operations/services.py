@@ -601,8 +601,15 @@ def set_preferred(reported: ReportedFigure) -> None:
     refresh_preferred_figures(reported.operation)
 
 
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
 def start_export_log(*, user, table: str, path: str, export_format: str, query: dict) -> ExportLog:
     """Record that `user` started exporting `table` with these filters; finish_export_log() adds the row count."""
+    # PostgreSQL cannot store NUL in text or JSON; a query string may carry one (found by fuzzing: a 500 on PostgreSQL).
+    query = {_storable(key): [_storable(value) for value in values] for key, values in query.items()}
+    path = _storable(path)
     return ExportLog.objects.create(
         user=user if user.is_authenticated else None,
         username=user.get_username(),

@@ -608,3 +608,13 @@ def test_under_gunicorn_a_failure_mid_stream_cuts_the_chunked_response_so_the_cl
         server.terminate()
         server.wait(timeout=30)
         listener.close()
+
+
+def test_an_export_with_a_nul_byte_in_its_query_is_logged_without_it(client, staff_user):
+    """PostgreSQL refuses NUL in text and JSON columns: the log keeps a replacement character instead of a 500."""
+    client.force_login(staff_user)
+    response = client.get("/countries/br/", {"_export": "csv", "junk\x00key": "va\x00lue"})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    log = ExportLog.objects.latest("pk")
+    assert log.query == {"junk\ufffdkey": ["va\ufffdlue"]}
