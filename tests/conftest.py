@@ -1,22 +1,17 @@
 """Shared fixtures: the reference data loaded once per test database, users per role, a client per role."""
 
-import os
-
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.utils import translation
-from hypothesis import settings as hypothesis_settings
 
 from operations.roles import ANALYSTS, EDITORS, STAFF, sync_role_groups
 
-ROLES = ["anonymous", "analyst", "staff", "editor", "admin"]
+from . import fuzzing  # noqa: F401  (loads the hypothesis profile before any test module builds its settings)
 
-# Fuzz depth: the default keeps `make test` short; HYPOTHESIS_PROFILE=deep runs ten times as many examples.
-hypothesis_settings.register_profile("deep", max_examples=1000)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+ROLES = ["anonymous", "analyst", "staff", "editor", "admin"]
 
 
 @pytest.fixture(scope="session")

@@ -5,16 +5,16 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from operations.models import Operation, Participation, ReportedFigure, Source
 
+from .fuzzing import SETTINGS
 from .test_list_fuzz import PLAUSIBLE
 
 pytestmark = pytest.mark.django_db
 
-SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
 KEYS = ["year_from", "year_to", "region", "map", "top", "_export", "_bom", "sort", "country", "operation", "q"]
 EXTRA = ["csv", "xlsx", "pdf", "victims_rescued", "operations", "role", "arrests", "0", "1"]
 values = st.one_of(
