@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import models
 from django.utils.formats import number_format
-from django.utils.translation import gettext, npgettext, pgettext
+from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,8 @@ class Metric(models.TextChoices):
     INVESTIGATIONS_OPENED = "investigations_opened", _("investigations opened")
     MIGRANTS_IDENTIFIED = "migrants_identified", _("migrants identified")
 
+
+QUALIFIERS = frozenset(Qualifier.values)  # Qualifier.values rebuilds its list on every access
 
 # Qualifiers that make a number a lower bound rather than a point estimate.
 LOWER_BOUND = {Qualifier.AT_LEAST, Qualifier.MORE_THAN}
@@ -61,7 +64,7 @@ class Figure:
     def __post_init__(self):
         if self.value is not None and self.value < 0:
             raise ValueError("a figure cannot be negative")
-        if self.qualifier not in Qualifier.values:
+        if self.qualifier not in QUALIFIERS:
             raise ValueError(f"unknown qualifier {self.qualifier!r}")
 
     @property
@@ -84,17 +87,7 @@ class Figure:
         if self.value is None:
             return "—"
         number = number_format(self.value, force_grouping=True)
-        if self.qualifier == Qualifier.APPROX:
-            return pgettext("figure", "nearly %(number)s") % {"number": number}
-        if self.qualifier == Qualifier.AT_LEAST:
-            if short:
-                return pgettext("figure", "%(number)s+") % {"number": number}
-            return pgettext("figure", "at least %(number)s") % {"number": number}
-        if self.qualifier == Qualifier.MORE_THAN:
-            if short:
-                return pgettext("figure", "> %(number)s") % {"number": number}
-            return pgettext("figure", "more than %(number)s") % {"number": number}
-        return number
+        return _figure_formats(get_language())[self.qualifier, short] % {"number": number}
 
     @classmethod
     def parse(cls, text: str | int | None) -> Figure:
@@ -154,9 +147,37 @@ class Figure:
         )
 
 
-def _parts(count, text):
-    """A caveat's "%(count)d ..." text, with the count in place (npgettext picked the plural form for it)."""
-    return text % {"count": count}
+@lru_cache(maxsize=16)
+def _figure_formats(language) -> dict:
+    """{(qualifier, short): "nearly %(number)s", ...} in `language`. Looked up once per language: a table page
+    formats hundreds of figures, and each gettext lookup walks every catalogue when the message is not in the first."""
+    formats = {}
+    for short in (True, False):
+        formats[Qualifier.EXACT, short] = "%(number)s"
+        formats[Qualifier.APPROX, short] = pgettext("figure", "nearly %(number)s")
+        formats[Qualifier.AT_LEAST, short] = (
+            pgettext("figure", "%(number)s+") if short else pgettext("figure", "at least %(number)s")
+        )
+        formats[Qualifier.MORE_THAN, short] = (
+            pgettext("figure", "> %(number)s") if short else pgettext("figure", "more than %(number)s")
+        )
+    return formats
+
+
+@lru_cache(maxsize=4096)
+def _caveat(language, approximate_parts, lower_bound_parts, unknown_parts) -> str:
+    """FigureTotal.caveat's text for these counts in `language`, built once (see _figure_formats on why)."""
+    notes = []
+    if approximate_parts:
+        text = npgettext("total", "%(count)d approximate", "%(count)d approximate", approximate_parts)
+        notes.append(text % {"count": approximate_parts})
+    if lower_bound_parts:
+        text = npgettext("total", "%(count)d lower bound", "%(count)d lower bound", lower_bound_parts)
+        notes.append(text % {"count": lower_bound_parts})
+    if unknown_parts:
+        text = npgettext("total", "%(count)d unknown", "%(count)d unknown", unknown_parts)
+        notes.append(text % {"count": unknown_parts})
+    return ", ".join(notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,35 +204,19 @@ class FigureTotal:
 
     def caveat(self) -> str:
         """The parenthesis that explains a qualified total: "2 approximate, 1 unknown"."""
-        notes = []
-        if self.approximate_parts:
-            notes.append(
-                _parts(
-                    self.approximate_parts,
-                    npgettext("total", "%(count)d approximate", "%(count)d approximate", self.approximate_parts),
-                )
-            )
-        if self.lower_bound_parts:
-            notes.append(
-                _parts(
-                    self.lower_bound_parts,
-                    npgettext("total", "%(count)d lower bound", "%(count)d lower bound", self.lower_bound_parts),
-                )
-            )
-        if self.unknown_parts and self.value is not None:
-            notes.append(
-                _parts(
-                    self.unknown_parts, npgettext("total", "%(count)d unknown", "%(count)d unknown", self.unknown_parts)
-                )
-            )
-        return ", ".join(notes)
+        unknown = self.unknown_parts if self.value is not None else 0
+        return _caveat(get_language(), self.approximate_parts, self.lower_bound_parts, unknown)
 
     def __str__(self) -> str:
         text = str(self.figure)
         caveat = self.caveat()
         return f"{text} ({caveat})" if caveat and self.value is not None else text
 
-    def short(self) -> str:
+    def short_parts(self) -> tuple[str, str]:
+        """short() as (the total, its caveat or ""), for a cell that shows them on two lines."""
         text = str(self.figure) if self.qualifier == Qualifier.AT_LEAST else self.figure.short()
-        caveat = self.caveat()
-        return f"{text} ({caveat})" if caveat and self.value is not None else text
+        return text, (self.caveat() if self.value is not None else "")
+
+    def short(self) -> str:
+        text, caveat = self.short_parts()
+        return f"{text} ({caveat})" if caveat else text

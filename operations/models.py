@@ -1,9 +1,12 @@
 """Countries, operations, their participating countries, sources and the figures each source reports."""
 
+from functools import cache
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -11,6 +14,21 @@ from simple_history.models import HistoricalRecords
 from .figures import Figure, Metric, Qualifier
 
 METRICS = tuple(Metric)
+
+_SLOT = "__slot__"
+
+
+@cache
+def _url_around_slot(viewname, kwarg, script_prefix):
+    return reverse(viewname, kwargs={kwarg: _SLOT}).split(_SLOT)
+
+
+def url_with(viewname, kwarg, value):
+    """reverse() for the detail pages, which the list pages link from every row: the URL is reversed once per
+    view (and script prefix) around a placeholder, then each value is put in its place (a 100-row page spent ~10 ms
+    in reverse())."""
+    before, after = _url_around_slot(viewname, kwarg, get_script_prefix())
+    return f"{before}{quote(value, safe='')}{after}"
 
 
 class Region(models.TextChoices):
@@ -41,7 +59,7 @@ class Country(models.Model):
         return self.localized_name
 
     def get_absolute_url(self):
-        return reverse("operations:country_detail", kwargs={"iso2": self.iso2.lower()})
+        return url_with("operations:country_detail", "iso2", self.iso2.lower())
 
     @property
     def localized_name(self):
@@ -258,7 +276,7 @@ class Operation(PreferredFigures):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("operations:operation_detail", kwargs={"slug": self.slug})
+        return url_with("operations:operation_detail", "slug", self.slug)
 
 
 class Role(models.TextChoices):
