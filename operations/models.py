@@ -481,3 +481,18 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.username}: {self.table} ({self.format}, {self.get_status_display()})"
+
+
+class DataVersion(models.Model):
+    """One row holding a token that changes with every write to what the pages show (services.data_changed, called
+    by the services and by signals.py). Rendered tables and charts are cached under it (operations/caching.py), so
+    a cached rendering can never be served for data that has changed since. A random token, not a counter: after a
+    rollback or a restore the token goes back with the data it belongs to."""
+
+    token = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return f"data version {self.token}"

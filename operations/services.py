@@ -4,6 +4,7 @@ denormalised preferred values on operations and participations and the kept per-
 import contextvars
 import datetime
 import logging
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from .models import (
     METRICS,
     Country,
     CountryTotal,
+    DataVersion,
     ExportLog,
     Operation,
     Origin,
@@ -31,16 +33,29 @@ logger = logging.getLogger(__name__)
 FIGURE_FIELDS = [name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")]
 
 
+def data_changed() -> None:
+    """Give the data a new version token: every rendering cached under the old one (operations/caching.py) is dead.
+
+    Called by every service below that writes what the pages show, and by signals.py for plain ORM saves and
+    deletes. Inside the writing transaction, so the token and the data it stands for commit (or roll back) together.
+    """
+    token = secrets.randbits(62)
+    if not DataVersion.objects.filter(pk=1).update(token=token):
+        DataVersion.objects.update_or_create(pk=1, defaults={"token": token})
+
+
 def bump_version(operation_id) -> None:
     """Mark an operation as changed, so an admin form opened before this write is refused (optimistic concurrency)."""
     Operation.objects.filter(pk=operation_id).update(version=F("version") + 1)
+    data_changed()
 
 
 def refresh_preferred_figures(operation: Operation) -> None:
     """Copy the preferred reported figures onto the operation and its participations (NULL where none is preferred).
 
     Three queries whatever the operation's size: read preferred figures, update the operation, bulk-update the
-    participations."""
+    participations (and one for the data version)."""
+    data_changed()
     preferred = ReportedFigure.objects.filter(operation=operation, is_preferred=True).values_list(
         "participation_id", "metric", "value", "qualifier"
     )
@@ -113,6 +128,7 @@ def compute_country_totals(country_ids=None) -> dict:
 def refresh_country_totals(country_ids=None) -> None:
     """Recompute the kept totals of these countries (every country when None): one GROUP BY, one upsert, one delete
     of countries that no longer take part in anything."""
+    data_changed()
     if country_ids is not None:
         country_ids = sorted({country_id for country_id in country_ids if country_id is not None})
         if not country_ids:
@@ -156,6 +172,7 @@ def compute_region_totals(regions=None) -> dict:
 
 def refresh_region_totals(regions=None) -> None:
     """Recompute the kept distinct-operation counts of these regions (all when None)."""
+    data_changed()
     if regions is not None and not regions:
         return
     fresh = compute_region_totals(regions)
@@ -226,6 +243,7 @@ def refresh_preferred_figures_bulk(operation_ids) -> None:
 
     The changed rows are written with one executemany of a plain parameterised UPDATE per table: Django's
     bulk_update builds a CASE WHEN per field and row, which took 47 s of a 2,000-operation import (measured)."""
+    data_changed()
     operation_ids = sorted(set(operation_ids))
     for start in range(0, len(operation_ids), 500):
         chunk = operation_ids[start : start + 500]
@@ -275,6 +293,7 @@ def _update_rows(model, rows) -> None:
 def link_many(through, left, right, pairs) -> None:
     """Add many-to-many links (e.g. operation-source) that are not there yet: one query per 500 left ids to skip
     the existing ones, then one executemany. Portable, unlike INSERT ... ON CONFLICT / OR IGNORE."""
+    data_changed()
     from django.db import DEFAULT_DB_ALIAS, connections
 
     pairs = set(pairs)
@@ -308,6 +327,7 @@ def insert_with_history(model, objs, *, user=None, change_reason=None, key_field
     27 of the 38 s of a 2,000-operation import (measured). This sends one executemany of a plain parameterised
     INSERT per table, with values prepared by each field (get_db_prep_save), so it is the same SQL on SQLite and
     PostgreSQL; the ids come back through the natural key, not RETURNING. Rows must be new and their keys unique."""
+    data_changed()
     if not objs:
         return
     from django.db import DEFAULT_DB_ALIAS, connections

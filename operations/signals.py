@@ -4,14 +4,29 @@ The services (refresh_preferred_figures, delete_participation, delete_operation)
 receivers catch direct `participation.save()` / `.delete()` calls and cascades (an operation deleted in a shell).
 Inside services.deferred_country_totals() they only note the country, so a cascade regroups each country once.
 Bulk writes (bulk_create, bulk_update, QuerySet.update) send no signals: code that uses them calls
-services.refresh_country_totals() itself (the importer and the benchmark loader do).
+services.refresh_country_totals() itself (the importer and the benchmark loader do), which also renews the data
+version that cached renderings are keyed on.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import services
-from .models import Participation
+from .models import Country, CountryAlias, ExploitationForm, Operation, Participation, ReportedFigure, Source
+
+# What the pages show: a save or delete of any of these gives the data a new version (services.data_changed), so no
+# cached table or chart outlives it. Bulk writes send no signals; the services that make them call it themselves.
+SHOWN_MODELS = (Country, CountryAlias, ExploitationForm, Operation, Participation, ReportedFigure, Source)
+
+
+@receiver(post_save, dispatch_uid="shown_data_saved")
+@receiver(post_delete, dispatch_uid="shown_data_deleted")
+@receiver(m2m_changed, dispatch_uid="shown_links_changed")
+def shown_data_changed(sender, action="post", **kwargs):
+    # m2m_changed's sender is the link table (an operation's sources, its forms of exploitation).
+    linked = sender._meta.auto_created and sender._meta.app_label == "operations"
+    if (sender in SHOWN_MODELS or linked) and action.startswith("post"):
+        services.data_changed()
 
 
 @receiver(pre_save, sender=Participation, dispatch_uid="participation_remember_country")

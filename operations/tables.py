@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tables2.utils import AttributeDict
 
 from . import queries
 from .models import METRICS, Country, Operation, Participation
@@ -150,13 +151,21 @@ class TrackerTable(tables.Table):
             cells.append((bound_column.name, fast, bound_column.attrs["td"].as_html()))
         html = []
         for row in self.paginated_rows:
-            html.append(f"<tr {row.attrs.as_html()}>")
             record = row.record
+            html.append(f"<tr {self.row_attrs_html(record, row.row_counter)}>")
             for name, fast, td_attrs in cells:
                 value = fast(record) if fast else row.get_cell(name)
                 html.append(f"<td {td_attrs}>{conditional_escape(localize(value))}</td>")
             html.append("</tr>")
         return mark_safe("".join(html))
+
+    def row_attrs_html(self, record, counter):
+        """tables2's row attributes (Meta.row_attrs, whose callables here take `record`) and its even/odd class,
+        without inspecting each callable's signature on every row."""
+        attrs = {name: value(record=record) if callable(value) else value for name, value in self.row_attrs.items()}
+        parity = "odd" if counter % 2 else "even"
+        attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
+        return AttributeDict(attrs).as_html()
 
     class Meta:
         template_name = "django_tables2/tracker.html"

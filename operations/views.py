@@ -6,6 +6,7 @@ from functools import partial
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -19,7 +20,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import dashboards, exports, filters, forms, queries, services, tables
+from . import caching, dashboards, exports, filters, forms, queries, services, tables
 from .models import METRICS, Region
 from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
@@ -210,6 +211,16 @@ class ExportMixin:
 # --- Browsing: filterable, sortable tables and comparison (issue #3) -------------------------------------------
 
 
+class CountedPaginator(Paginator):
+    """A paginator that can be told its row count, so a page whose footer totals already counted the filtered rows
+    does not count them again."""
+
+    def __init__(self, object_list, per_page, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # Paginator.count is a cached_property: this is its cached value
+
+
 class PagedTableMixin(SingleTableMixin):
     """tables2 sorting and paging with a bounded page size: `?per_page=` outside the offered sizes gives the default
     (never 500 rows, never -1), `?page=` past the end gives the last page, not a 404."""
@@ -232,15 +243,34 @@ class PagedTableMixin(SingleTableMixin):
     def get_table(self, **kwargs):
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
         RequestConfig(self.request, paginate=False).configure(table)  # ?sort=, validated against the columns
-        table.paginate(per_page=self.get_per_page())
+        per_page, count = self.get_per_page(), self.known_row_count(table)
+        table.paginate(paginator_class=CountedPaginator, per_page=per_page, count=count)
         # Paginator.get_page: not a number -> first page, past the end (?page=99999) -> last page.
         table.page = table.paginator.get_page(self.request.GET.get(table.prefixed_page_field))
         return table
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        # Not SingleTableMixin's get_context_data, which always builds the table: here the table (its count, footer
+        # totals, page of rows and HTML) is built only when its rendering for this URL and data version is not cached.
+        context = super(SingleTableMixin, self).get_context_data(**kwargs)
+        if self.shows_table():
+            rendered = caching.cached(self.__class__.__name__, self.request, self.render_table)
+            context.update(table_html=rendered["html"], table_count=rendered["count"])
         context.update(per_page=self.get_per_page(), per_page_choices=self.allowed_per_page)
         return context
+
+    def shows_table(self):
+        return True
+
+    def known_row_count(self, table):
+        """The number of rows when a query made for something else already counted them (else None: COUNT(*))."""
+        return None
+
+    def render_table(self):
+        """The table's HTML and its row count: what caching.cached keeps. The table itself stays on the view
+        (`self.table`) when it was built in this request."""
+        self.table = self.get_table(**self.get_table_kwargs())
+        return {"html": self.table.as_html(self.request), "count": self.table.paginator.count}
 
 
 class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
@@ -286,15 +316,27 @@ class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
             kwargs["totals"] = self.get_totals(self.object_list)
         return kwargs
 
+    # The footer totals of a list whose rows are the figures' rows (operations, results) count those rows: every
+    # FigureTotal's `parts` is COUNT(*) of the filtered set.
+    totals_count_rows = False
+
+    def known_row_count(self, table):
+        if self.totals_count_rows and table.totals:
+            return table.totals[METRICS[0].value].parts
+        return None
+
+    def shows_table(self):
+        return not self.filters_invalid
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        table = context["table"]
+        count = context.get("table_count", 0)
         context.update(
             title=self.title,
             filters_invalid=self.filters_invalid,
             active_filters=self.active_filters(),
-            result_count=table.paginator.count,
-            result_count_text=self.count_text % {"count": _GroupedCount(table.paginator.count)},
+            result_count=count,
+            result_count_text=self.count_text % {"count": _GroupedCount(count)},
         )
         return context
 
@@ -330,6 +372,8 @@ class OperationListView(FilteredTableView):
     filterset_class = filters.OperationFilter
     table_class = tables.OperationTable
 
+    totals_count_rows = True
+
     def get_queryset(self):
         return queries.operations_for_filtering()
 
@@ -353,6 +397,8 @@ class ResultListView(FilteredTableView):
     filterset_class = filters.ResultFilter
     table_class = tables.ResultTable
     export_spec = exports.RESULTS
+
+    totals_count_rows = True
 
     def get_queryset(self):
         return queries.results_for_filtering()
@@ -410,11 +456,12 @@ class CountryDetailView(ExportMixin, PagedTableMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         totals = queries.country_totals(self.country)
+        count = context["table_count"]
         context.update(
             country=self.country,
             totals=[(metric, totals[metric.value]) for metric in METRICS],
-            result_count_text=ngettext("%(count)s operation", "%(count)s operations", context["table"].paginator.count)
-            % {"count": intcomma(context["table"].paginator.count)},
+            result_count_text=ngettext("%(count)s operation", "%(count)s operations", count)
+            % {"count": intcomma(count)},
         )
         return context
 

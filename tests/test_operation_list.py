@@ -1,5 +1,7 @@
 """/operations/: filters narrow, figures sort with unknowns last, the footer totals the filtered set, bad input."""
 
+import re
+
 import pytest
 from django.db.models import Q
 from django.test import RequestFactory
@@ -195,7 +197,8 @@ def test_page_past_the_end_shows_the_last_page(analyst_client):
     synthetic_operations(60)
     response = analyst_client.get(URL, {"page": 99999})
     assert response.status_code == 200
-    assert response.context["table"].page.number == 2
+    active_page = re.search(r'page-item active">\s*<a class="page-link"[^>]*>\s*(\d+)', response.content.decode())
+    assert active_page and active_page.group(1) == "2"
     assert len(row_keys(response)) == Operation.objects.count() - 50
 
 
@@ -229,7 +232,11 @@ def test_table_data_is_every_filtered_row_in_the_shown_order(analyst):
     synthetic_operations(30, figures=lambda i: {"arrests": Figure(i)})
     request = RequestFactory().get(URL, {"year_from": 2099, "sort": "-arrests", "per_page": 25})
     request.user = analyst
-    table = OperationListView.as_view()(request).context_data["table"]
+    view = OperationListView()
+    view.setup(request)
+    view.filterset = view.get_filterset(view.get_filterset_class())
+    view.object_list = view.filterset.qs
+    table = view.get_table(**view.get_table_kwargs())
     rows = list(table.data.data)
     assert len(rows) == 30 and len(table.page.object_list) == 25
     assert [row.arrests for row in rows] == list(range(29, -1, -1))

@@ -10,6 +10,13 @@ from operations.models import Country, Operation, Participation, Source
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    """The budget is for a page rendered from the database; a cached rendering (test_caching.py) runs fewer."""
+    settings.TRACKER_CACHE_SECONDS = 0
+
+
 BUDGET = 10
 PAGES = [
     "/",

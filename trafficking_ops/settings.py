@@ -34,6 +34,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The largest filtered set offered as XLSX (built whole before it is sent); larger sets are exported as CSV, which
 # streams any number of rows.
 EXPORT_XLSX_MAX_ROWS = int(os.environ.get("EXPORT_XLSX_MAX_ROWS", "100000"))
+# Rendered tables and charts are cached under the data version (operations/caching.py); 0 turns that off.
+TRACKER_CACHE_SECONDS = int(os.environ.get("TRACKER_CACHE_SECONDS", "3600"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # A 50-row table renders to ~50 kB: at most ~25 MB per server process.
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
 
 # Where `load_reference` finds the sourced reference CSVs.
 REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))

@@ -1,0 +1,41 @@
+"""Renderings cached under the data version: the same page with the same query string, in the same language, is
+rendered once per version of the data (models.DataVersion, renewed by every write), not once per request.
+
+The cache is Django's (settings.CACHES; by default memory local to each server process), entries expire after
+TRACKER_CACHE_SECONDS and 0 turns caching off. The version is read from the database on each request (one query),
+so every server process sees a write at once: there is no invalidation to miss.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+from .models import DataVersion
+
+
+def data_version() -> int | None:
+    """The current data version token; None if there is none yet (an empty database), which disables caching."""
+    return DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+
+
+def cached(name, request, render):
+    """render() for this page and query string, from the cache when the data has not changed since it was made.
+
+    `render` must return a picklable value that depends only on the data, the path, the query string and the
+    language: never on the user (pages that differ by permission keep those parts out of the cached value)."""
+    seconds = settings.TRACKER_CACHE_SECONDS
+    version = data_version() if seconds else None
+    if version is None:
+        return render()
+    # The query string exactly as given: its order matters (/compare/ shows operations in URL order).
+    signature = "\n".join(
+        [name, request.path, request.META.get("QUERY_STRING", ""), get_language() or "", str(version)]
+    )
+    key = "tracker:" + hashlib.blake2b(signature.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = render()
+        cache.set(key, value, seconds)
+    return value

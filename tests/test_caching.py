@@ -1,0 +1,100 @@
+"""Rendered tables are cached under the data version: a repeat of the same URL skips the table's queries, and no
+write (service, admin, plain ORM save) ever leaves a page showing what it showed before the write."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from operations import caching, services
+from operations.figures import Figure
+from operations.models import Source
+
+from .browse import cells, row_keys, synthetic_operations, text
+from .test_admin import change_url, errors_of, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def table_of(response):
+    return re.search(r"<table.*</table>", response.content.decode(), re.S).group(0)
+
+
+def get(client, url, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, url
+    return response, len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/operations/?sort=-arrests", "/results/?country=BR", "/countries/?region=Americas", "/countries/br/"]
+)
+def test_a_repeated_page_is_served_from_the_cache_with_the_same_html(analyst_client, url):
+    synthetic_operations(3, figures=lambda i: {"arrests": Figure(10 + i)})  # a fresh data version
+    first, first_queries = get(analyst_client, url)
+    second, second_queries = get(analyst_client, url)
+    assert table_of(second) == table_of(first)  # the rest of the page differs: a fresh CSRF token each time
+    assert second_queries <= first_queries - 2  # at least the count/totals and the page of rows are skipped
+
+
+def test_a_figure_recorded_through_the_services_shows_at_once(analyst_client):
+    [operation] = synthetic_operations(1, figures=lambda i: {"arrests": Figure(5)})
+    url = "/operations/?year_from=2099"
+    assert cells(get(analyst_client, url)[0], "arrests") == ["5"]
+    source = Source.objects.get(url="https://example.org/synthetic")
+    services.record_figure(
+        operation=operation, metric="arrests", figure=Figure(700, "approx"), source=source, preferred=True
+    )
+    assert cells(get(analyst_client, url)[0], "arrests") == ["nearly 700"]
+
+
+def test_an_admin_edit_shows_at_once(analyst_client, editor):
+    [operation] = synthetic_operations(1, figures=lambda i: {"arrests": Figure(5)})
+    url = "/operations/?year_from=2099"
+    assert cells(get(analyst_client, url)[0], "arrests") == ["5"]
+    editor_client = Client()
+    editor_client.force_login(editor)
+    change = change_url(operation)
+    data = form_data(editor_client.get(change))
+    data.update(name="Synthetic operation renamed")
+    response = editor_client.post(change, data)
+    assert response.status_code == 302, errors_of(response)
+    page = get(analyst_client, url)[0]
+    assert "Synthetic operation renamed" in text(page.content.decode())
+
+
+def test_a_plain_orm_save_shows_at_once(analyst_client):
+    [operation] = synthetic_operations(1)
+    url = "/operations/?year_from=2099"
+    assert "Synthetic operation 2099-000" in text(get(analyst_client, url)[0].content.decode())
+    version = caching.data_version()
+    operation.name = "Synthetic operation saved in a shell"
+    operation.save()
+    assert caching.data_version() != version
+    assert "Synthetic operation saved in a shell" in text(get(analyst_client, url)[0].content.decode())
+
+
+def test_each_language_has_its_own_cached_rendering(analyst_client):
+    url = "/results/?country=BR"
+    english = get(analyst_client, url)[0].content.decode()
+    analyst_client.cookies["django_language"] = "es"
+    spanish = get(analyst_client, url)[0].content.decode()
+    assert "Brasil" in spanish and "Brasil" not in english
+
+
+def test_rows_of_the_cached_page_follow_a_deleted_operation(analyst_client):
+    operations = synthetic_operations(2)
+    url = "/operations/?year_from=2099"
+    assert len(row_keys(get(analyst_client, url)[0])) == 2
+    services.delete_operation(operations[0])
+    assert row_keys(get(analyst_client, url)[0]) == [operations[1].slug]
+
+
+def test_no_caching_when_turned_off(analyst_client, settings):
+    settings.TRACKER_CACHE_SECONDS = 0
+    _, first_queries = get(analyst_client, "/results/?country=BR")
+    _, second_queries = get(analyst_client, "/results/?country=BR")
+    assert second_queries == first_queries
