@@ -20,13 +20,29 @@ def data_version() -> int | None:
     return DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
+def request_version(request) -> int | None:
+    """data_version(), read once per request."""
+    if not hasattr(request, "_tracker_data_version"):
+        request._tracker_data_version = data_version() if settings.TRACKER_CACHE_SECONDS else None
+    return request._tracker_data_version
+
+
+def fragment_context(request) -> dict:
+    """What a template's {% cache cache_seconds "name" cache_version request.get_full_path %} needs: the data
+    version and language as the key, 0 seconds (nothing kept) when caching is off or there is no version."""
+    version = request_version(request)
+    if version is None:
+        return {"cache_seconds": 0, "cache_version": ""}
+    return {"cache_seconds": settings.TRACKER_CACHE_SECONDS, "cache_version": f"{version}:{get_language()}"}
+
+
 def cached(name, request, render):
     """render() for this page and query string, from the cache when the data has not changed since it was made.
 
     `render` must return a picklable value that depends only on the data, the path, the query string and the
     language: never on the user (pages that differ by permission keep those parts out of the cached value)."""
     seconds = settings.TRACKER_CACHE_SECONDS
-    version = data_version() if seconds else None
+    version = request_version(request)
     if version is None:
         return render()
     # The query string exactly as given: its order matters (/compare/ shows operations in URL order).

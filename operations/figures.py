@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import models
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -86,8 +86,8 @@ class Figure:
     def _format(self, *, short: bool) -> str:
         if self.value is None:
             return "—"
-        number = number_format(self.value, force_grouping=True)
-        return _figure_formats(get_language())[self.qualifier, short] % {"number": number}
+        formats = _figure_formats(get_language())
+        return formats[self.qualifier, short] % {"number": formats["group"](self.value)}
 
     @classmethod
     def parse(cls, text: str | int | None) -> Figure:
@@ -151,7 +151,7 @@ class Figure:
 def _figure_formats(language) -> dict:
     """{(qualifier, short): "nearly %(number)s", ...} in `language`. Looked up once per language: a table page
     formats hundreds of figures, and each gettext lookup walks every catalogue when the message is not in the first."""
-    formats = {}
+    formats = {"group": _grouping(get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING"))}
     for short in (True, False):
         formats[Qualifier.EXACT, short] = "%(number)s"
         formats[Qualifier.APPROX, short] = pgettext("figure", "nearly %(number)s")
@@ -162,6 +162,14 @@ def _figure_formats(language) -> dict:
             pgettext("figure", "> %(number)s") if short else pgettext("figure", "more than %(number)s")
         )
     return formats
+
+
+def _grouping(separator, grouping):
+    """A whole number with its thousands grouped as the language writes them ("10,000", "10.000", "10 000"):
+    number_format(value, force_grouping=True), without looking the format up again for every number."""
+    if grouping == 3:
+        return lambda value: format(value, ",").replace(",", separator)
+    return lambda value: number_format(value, force_grouping=True)
 
 
 @lru_cache(maxsize=4096)

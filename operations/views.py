@@ -1,6 +1,7 @@
 """Thin views: each picks its queryset (from queries.py), its table or filterset, and its template."""
 
 import logging
+from functools import cache as cache_once
 from functools import partial
 
 from django.contrib.auth.decorators import login_not_required
@@ -10,8 +11,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -47,20 +50,34 @@ class OverviewView(TemplateView):
         context = super().get_context_data(**kwargs)
         form = dashboards.OverviewFilterForm(self.request.GET)
         context["form"] = form
+        context.update(caching.fragment_context(self.request))
         context["printed_at"] = timezone.now()
         if form.is_valid():
-            overview = queries.overview(form.cleaned_data)
-            context["overview"] = overview
-            context["charts"] = dashboards.overview_charts(
-                overview, map_key=form.cleaned_data["map"], zoom=bool(form.cleaned_data["region"])
+            # Lazily: when the page's fragment is cached ({% cache %} in home.html), these are never even unpickled.
+            computed = cache_once(
+                partial(caching.cached, "overview", self.request, partial(self.figures_and_charts, form.cleaned_data))
+            )
+            context.update(
+                {key: SimpleLazyObject(partial(lambda key: computed()[key], key)) for key in self.computed_keys}
             )
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
-            context["top_countries"] = overview.top_countries(form.cleaned_data["top"])
             context["metrics"] = METRICS
             context["region_label"] = dict(Region.choices).get(form.cleaned_data["region"], "")
         return context
+
+    computed_keys = ("overview", "charts", "top_countries")
+
+    @staticmethod
+    def figures_and_charts(filters):
+        """What the data and the filters decide (cached under the data version): totals, series, charts, ranking."""
+        overview = queries.overview(filters)
+        return {
+            "overview": overview,
+            "charts": dashboards.overview_charts(overview, map_key=filters["map"], zoom=bool(filters["region"])),
+            "top_countries": overview.top_countries(filters["top"]),
+        }
 
 
 class OperationDashboardView(TemplateView):
@@ -70,26 +87,20 @@ class OperationDashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        dashboard = queries.operation_dashboard(self.kwargs["slug"])
-        if dashboard is None:
-            raise Http404("No such operation.")
+        context.update(caching.fragment_context(self.request))
         form = dashboards.MapChoiceForm(self.request.GET)
-        map_key = form.cleaned_data["map"] if form.is_valid() else ""
-        map_key = map_key or dashboards.default_map_key(dashboard)
+        chosen_map = form.cleaned_data["map"] if form.is_valid() else ""
+        computed = caching.cached("dashboard", self.request, partial(self.figures_and_charts, chosen_map))
+        if computed is None:
+            raise Http404("No such operation.")
+        dashboard, map_key = computed["dashboard"], computed["map_key"]
         slug = dashboard.operation.slug
         context.update(
-            dashboard=dashboard,
+            computed,
             operation=dashboard.operation,
             metrics=METRICS,
             map_form=form,
-            map_key=map_key,
             map_label=dashboards.choice_label(map_key),
-            world_map=dashboards.operation_map(dashboard, map_key),
-            unmappable=dashboards.unmappable_countries([row.country for row in dashboard.countries]),
-            bar_charts=[
-                (breakdown, dashboards.breakdown_chart(dashboard, breakdown))
-                for breakdown in dashboard.charted_breakdowns
-            ],
             results_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug})}",
             compare_url=f"{reverse('operations:compare')}?{urlencode({'operations': slug})}",
             export_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug, '_export': 'csv'})}",
@@ -97,6 +108,24 @@ class OperationDashboardView(TemplateView):
             printed_at=timezone.now(),
         )
         return context
+
+    def figures_and_charts(self, chosen_map):
+        """What the data decides (cached under the data version): the dashboard, its map and bar charts; None when
+        no operation has the slug."""
+        dashboard = queries.operation_dashboard(self.kwargs["slug"])
+        if dashboard is None:
+            return None
+        map_key = chosen_map or dashboards.default_map_key(dashboard)
+        return {
+            "dashboard": dashboard,
+            "map_key": map_key,
+            "world_map": dashboards.operation_map(dashboard, map_key),
+            "unmappable": dashboards.unmappable_countries([row.country for row in dashboard.countries]),
+            "bar_charts": [
+                (breakdown, dashboards.breakdown_chart(dashboard, breakdown))
+                for breakdown in dashboard.charted_breakdowns
+            ],
+        }
 
 
 # --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
@@ -255,7 +284,11 @@ class PagedTableMixin(SingleTableMixin):
         context = super(SingleTableMixin, self).get_context_data(**kwargs)
         if self.shows_table():
             rendered = caching.cached(self.__class__.__name__, self.request, self.render_table)
-            context.update(table_html=rendered["html"], table_count=rendered["count"])
+            context.update(
+                table_html=rendered["html"],
+                table_count=rendered["count"],
+                filter_form_html=rendered.get("filter_form_html"),
+            )
         context.update(per_page=self.get_per_page(), per_page_choices=self.allowed_per_page)
         return context
 
@@ -327,6 +360,15 @@ class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
 
     def shows_table(self):
         return not self.filters_invalid
+
+    def render_table(self):
+        # With valid filters the filter form's HTML, too, follows from the URL alone: cache it with the table (its
+        # country select alone is ~250 options to build).
+        rendered = super().render_table()
+        rendered["filter_form_html"] = render_to_string(
+            "includes/filter_form.html", {"form": self.filterset.form}, request=self.request
+        )
+        return rendered
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
