@@ -523,6 +523,7 @@ class CompareView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
+        context.update(caching.fragment_context(self.request))
         if self.form.is_bound and self.form.is_valid():
             context["comparison"] = queries.comparison(self.form.cleaned_data["operations"])
         return context

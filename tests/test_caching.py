@@ -98,3 +98,36 @@ def test_no_caching_when_turned_off(analyst_client, settings):
     _, first_queries = get(analyst_client, "/results/?country=BR")
     _, second_queries = get(analyst_client, "/results/?country=BR")
     assert second_queries == first_queries
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/?year_from=2099",
+        "/operations/synthetic-2099-000/",
+        "/compare/?operations=synthetic-2099-000&operations=synthetic-2099-001",
+    ],
+)
+def test_overview_dashboard_and_compare_show_a_change_at_once(analyst_client, url):
+    first, second = synthetic_operations(2, figures=lambda i: {"victims_rescued": Figure(10 + i)})
+    get(analyst_client, url)  # now cached
+    cached, cached_queries = get(analyst_client, url)
+    first.name = "Synthetic operation renamed after caching"
+    first.save()
+    source = Source.objects.get(url="https://example.org/synthetic")
+    services.record_figure(
+        operation=first, metric="victims_rescued", figure=Figure(4321), source=source, preferred=True
+    )
+    response, fresh_queries = get(analyst_client, url)
+    assert fresh_queries > cached_queries  # it was served from the cache before the write, not after
+    html = text(response.content.decode())
+    if url == "/":  # all operations: the victims total grew by 4,311
+        assert without_print_date(html) != without_print_date(text(cached.content.decode()))
+    else:
+        assert "Synthetic operation renamed after caching" in html
+        assert "4,321" in html or "4,332" in html  # the figure itself, or the 2099 total including it
+
+
+def without_print_date(page_text):
+    return page_text.split("Printed from")[0]
