@@ -5,10 +5,11 @@ import gettext
 import importlib.util
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
 # Names sources use that neither library knows (seen in the reference data). Keep this list short: prefer aliases
 # an editor adds in the admin.
@@ -155,11 +156,26 @@ def _iso_msgids():
     }
 
 
+@lru_cache(maxsize=8)
+def _cldr_names(language):
+    """ISO code -> the country's name in `language` from the Unicode CLDR (Babel): the names the language's own
+    style guides use ("Argelia", "Côte d’Ivoire", "Antigua y Barbuda"), where pycountry's catalogues have gaps
+    (Spanish "Algeria", "Costa de Marfíl") and official long forms ("Federación Rusa")."""
+    try:
+        return dict(Locale.parse(language).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
 def localized_name(iso2: str, english: str, language: str | None) -> str:
-    """The country's name in the interface language, from pycountry's translations; English where none exists."""
+    """The country's name in the interface language: CLDR's, else pycountry's translation, else English."""
     if not language or language.startswith("en"):
         return english
-    catalogue = _translations(language.split("-")[0])
+    language = language.split("-")[0]
+    name = _cldr_names(language).get(iso2)
+    if name:
+        return name
+    catalogue = _translations(language)
     for msgid in _iso_msgids().get(iso2, []):
         translated = catalogue.gettext(msgid)
         if translated != msgid:

@@ -391,6 +391,11 @@ def unattributed_remainder(total: Figure, attributed: FigureTotal) -> tuple[Figu
     return Figure(total.value - counted, qualifier), False
 
 
+def operation_name(slug) -> str | None:
+    """The name of the operation with this slug (None if there is none): a dashboard's title and its 404."""
+    return Operation.objects.filter(slug=slug).values_list("name", flat=True).first()
+
+
 def operation_dashboard(slug) -> OperationDashboard | None:
     """Everything an operation's dashboard shows, in six queries whatever the operation's size (None if no such
     operation): the operation with its neighbours in time, its forms of exploitation, its participating countries,

@@ -88,19 +88,22 @@ class OperationDashboardView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(caching.fragment_context(self.request))
+        slug = self.kwargs["slug"]
+        name = caching.cached("dashboard-title", self.request, partial(queries.operation_name, slug))
+        if name is None:
+            raise Http404("No such operation.")
         form = dashboards.MapChoiceForm(self.request.GET)
         chosen_map = form.cleaned_data["map"] if form.is_valid() else ""
-        computed = caching.cached("dashboard", self.request, partial(self.figures_and_charts, chosen_map))
-        if computed is None:
-            raise Http404("No such operation.")
-        dashboard, map_key = computed["dashboard"], computed["map_key"]
-        slug = dashboard.operation.slug
+        # Lazily: when the page's fragment is cached ({% cache %} in operation_detail.html), none of this is loaded.
+        compute = partial(self.figures_and_charts, chosen_map)
+        computed = cache_once(partial(caching.cached, "dashboard", self.request, compute))
+        context.update({key: SimpleLazyObject(partial(lambda key: computed()[key], key)) for key in self.computed_keys})
         context.update(
-            computed,
-            operation=dashboard.operation,
+            operation_name=name,
+            operation=SimpleLazyObject(lambda: computed()["dashboard"].operation),
             metrics=METRICS,
             map_form=form,
-            map_label=dashboards.choice_label(map_key),
+            map_label=SimpleLazyObject(lambda: dashboards.choice_label(computed()["map_key"])),
             results_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug})}",
             compare_url=f"{reverse('operations:compare')}?{urlencode({'operations': slug})}",
             export_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug, '_export': 'csv'})}",
@@ -108,6 +111,8 @@ class OperationDashboardView(TemplateView):
             printed_at=timezone.now(),
         )
         return context
+
+    computed_keys = ("dashboard", "map_key", "world_map", "unmappable", "bar_charts")
 
     def figures_and_charts(self, chosen_map):
         """What the data decides (cached under the data version): the dashboard, its map and bar charts; None when

@@ -47,6 +47,22 @@ def test_country_names_follow_the_interface_language(language, expected):
     assert brazil.name == "Brazil"  # the stored English name never changes
 
 
+@pytest.mark.parametrize(
+    ("language", "iso2", "expected"),
+    [
+        ("es", "DZ", "Argelia"),  # pycountry's Spanish catalogue leaves it in English
+        ("es", "CI", "Côte d’Ivoire"),  # pycountry: "Costa de Marfíl"
+        ("es", "AG", "Antigua y Barbuda"),
+        ("es", "RU", "Rusia"),  # pycountry: the official long form
+        ("fr", "AG", "Antigua-et-Barbuda"),
+        ("fr", "TC", "Îles Turques-et-Caïques"),
+    ],
+)
+def test_country_names_come_from_the_cldr_where_pycountry_has_gaps(language, iso2, expected):
+    with translation.override(language):
+        assert str(Country.objects.get(iso2=iso2)) == expected
+
+
 # --- The catalogues: complete, and up to date with the code ------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
