@@ -21,9 +21,14 @@ import csv
 import datetime
 import math
 import random
+import sys
 from pathlib import Path
 
 import pycountry
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The import format's columns, without Django settings (operations.import_format needs only the metrics).
+from operations.import_format import COLUMNS, COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS  # noqa: E402
 
 # name: (operations, target per-country rows, largest "many countries" operation)
 SCALES = {
@@ -33,7 +38,7 @@ SCALES = {
 }
 FEW = (3, 15)
 MANY_MIN = 40
-METRICS = ["victims_rescued", "arrests", "investigations_opened", "migrants_identified"]
+METRICS = METRIC_COLUMNS
 # Median and spread (log-normal) of a country's figure per metric: most are tens, a few are thousands.
 FIGURE_SHAPE = {
     "victims_rescued": (3.0, 1.4),
@@ -124,23 +129,8 @@ def generate(scale, out: Path, seed=7):
     ):
         operations = csv.writer(operations_file)
         results = csv.writer(results_file)
-        operations.writerow(
-            [
-                "name",
-                "coordinator",
-                "region",
-                "start_date",
-                "end_date",
-                "countries_count",
-                *METRICS,
-                "exploitation_types",
-                "summary",
-                "source_url",
-                "source_title",
-                "source_published",
-            ]
-        )
-        results.writerow(["operation", "country", "role", *METRICS, "source_url"])
+        operations.writerow(COLUMNS[OPERATIONS])
+        results.writerow(COLUMNS[COUNTRY_RESULTS])
         for number, count in enumerate(counts, start=1):
             name = f"Synthetic operation {number:05d}"
             start = first_day + datetime.timedelta(days=rng.randrange(span))

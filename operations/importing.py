@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from . import services
 from .countries import CountryResolver
 from .figures import Figure, FigureParseError
+from .import_format import COLUMNS, COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
 from .models import (
-    METRICS,
     ExploitationForm,
     Operation,
     Origin,
@@ -39,25 +39,6 @@ from .models import (
 )
 from .reference import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, _publisher_from_url, _split_title
 
-METRIC_COLUMNS = [metric.value for metric in METRICS]
-OPERATIONS, COUNTRY_RESULTS = "operations", "country_results"
-COLUMNS = {
-    OPERATIONS: [
-        "name",
-        "coordinator",
-        "region",
-        "start_date",
-        "end_date",
-        "countries_count",
-        *METRIC_COLUMNS,
-        "exploitation_types",
-        "summary",
-        "source_url",
-        "source_title",
-        "source_published",
-    ],
-    COUNTRY_RESULTS: ["operation", "country", "role", *METRIC_COLUMNS, "source_url"],
-}
 # A 100,000-row file of valid rows imports in well under a minute (benchmarks/bench_import.py); past these limits a
 # file is refused before it is read, rather than tying up a worker.
 MAX_ROWS = 100_000
