@@ -1,6 +1,8 @@
 """Template filters that display figures through the Figure type (never by hand in a template)."""
 
 from django import template
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.translation import gettext
 
 from operations.figures import Figure, FigureTotal
 
@@ -19,3 +21,41 @@ def figure_long(value):
     if isinstance(value, (Figure, FigureTotal)):
         return str(value)
     return "—" if value is None else str(Figure(value))
+
+
+@register.filter
+def source_ref(number):
+    """`{{ number|source_ref }}` -> the superscript "[2]" linking to source 2 of the page's list; nothing for none."""
+    if not number:
+        return ""
+    return format_html('<sup class="source-ref"><a href="#source-{}">[{}]</a></sup>', number, number)
+
+
+@register.filter
+def reported(value):
+    """`{{ value|reported }}` for a dashboard cell (a reported value: `figure`, `number`, `alternatives`): the figure
+    with its source marker and, below it, the values other sources give. A filter rather than an included template
+    because a dashboard has a cell per country and metric (an operation naming 249 countries has ~1,000)."""
+    if value is None:
+        return "—"
+    html = format_html("{}{}", figure_long(value.figure), source_ref(value.number))
+    if value.alternatives:
+        also = gettext("also reported:")
+        items = format_html_join(
+            "",
+            "<li>{} {}{}</li>",
+            ((also, figure_long(other.figure), source_ref(other.number)) for other in value.alternatives),
+        )
+        html += format_html('<ul class="alternatives list-unstyled small mb-0">{}</ul>', items)
+    return html
+
+
+@register.filter
+def qualified_total(total):
+    """`{{ total|qualified_total }}`: a FigureTotal as "at least 3,105", and below it what makes it approximate or a
+    lower bound ("2 approximate, 1 unknown")."""
+    caveat = total.caveat()
+    html = conditional_escape(figure_long(total.figure))
+    if caveat:
+        html += format_html('<span class="d-block small text-body-secondary total-caveat">{}</span>', caveat)
+    return html
