@@ -389,7 +389,9 @@ def markdown(result):
             f"{page['requests_per_s']} |"
         )
     exported = result["export"]
-    if exported.get("not_built"):
+    if exported.get("skipped"):
+        lines += ["", f"CSV export `{EXPORT_URL}`: not measured in this run (--skip-export)."]
+    elif exported.get("not_built"):
         lines += ["", f"CSV export `{EXPORT_URL}`: not built."]
     else:
         lines += [
