@@ -115,14 +115,18 @@ def generate(rows: int) -> None:
         participations = []
         for k in range(take):
             i = made + k
+            # The preferred figures' source, kept on the row as services.refresh_preferred_figures() keeps it.
+            source = sources[(operation_index + k) % len(sources)]
             participations.append(
                 Participation(
                     operation=operation,
                     country=countries[k],
                     victims_rescued=i % 997,
                     victims_rescued_qualifier=QUALIFIERS[i % 4],
+                    victims_rescued_source=source,
                     arrests=i % 389,
                     arrests_qualifier=QUALIFIERS[(i + 1) % 4],
+                    arrests_source=source,
                 )
             )
         with transaction.atomic():

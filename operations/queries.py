@@ -700,7 +700,10 @@ def last_correction(operation):
 
 
 # Fields an editor does not type: bookkeeping, and the denormalised preferred values (their changes show as figures).
-_NOT_EDITED = {"version", *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier"))}
+_NOT_EDITED = {
+    "version",
+    *(name for m in METRICS for name in (m.value, f"{m.value}_qualifier", f"{m.value}_source")),
+}
 _ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
 
 
