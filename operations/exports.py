@@ -141,26 +141,17 @@ class TotalsExportSpec(ExportSpec):
 _TOTAL_PARTS = ("total", "parts", "approx", "lower", "unknown")
 
 
-# A formula trigger at the start of a cell, in the cells of one column joined by NUL (see escape_rows).
-_TRIGGER_IN_JOINED = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
-
-
-def escape_rows(rows: Iterable[tuple], indexes: tuple[int, ...], *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
-    """Escape formula triggers in the text cells at `indexes`.
-
-    Checked a chunk of rows at a time: each text column of the chunk is joined into one string and searched with one
-    regular expression, in C; only a chunk where that finds something (almost never; a NUL inside a cell can only
-    cause a false alarm) is escaped row by row. Checking every cell in Python cost about a second of CPU per million
-    rows of the results table (11 text columns), the joined search a tenth of that (benchmarks/bench_export.py)."""
-    search = _TRIGGER_IN_JOINED.search
-    for chunk in itertools.batched(rows, chunk_size):
-        columns = list(zip(*chunk, strict=True))
-        if any(search("\x00".join(filter(None, columns[index]))) for index in indexes):
-            escaped = set(indexes)
-            chunk = [
-                tuple(escape_formula(value) if i in escaped else value for i, value in enumerate(row)) for row in chunk
-            ]
-        yield from chunk
+def escape_rows(rows: Iterable[tuple], indexes: tuple[int, ...]) -> Iterator[tuple]:
+    """Escape formula triggers in the text cells at `indexes`. A row is copied only when one of them needs it, which
+    almost none do: checking costs about 0.1 µs a cell (benchmarks/bench_export.py)."""
+    triggers = FORMULA_TRIGGERS
+    for row in rows:
+        for index in indexes:
+            value = row[index]
+            if value and value.startswith(triggers):
+                row = tuple(escape_formula(value) if i in indexes else value for i, value in enumerate(row))
+                break
+        yield row
 
 
 # --- Column specs, derived from METRICS -----------------------------------------------------------------------

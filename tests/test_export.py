@@ -147,21 +147,6 @@ def test_text_cells_that_start_a_formula_are_escaped_and_numbers_never_are():
     assert all(row["year"] == "2031" for row in rows)
 
 
-def test_a_formula_deep_in_a_chunk_is_escaped_and_only_that_cell_is_touched():
-    """escape_rows checks a chunk at a time: a trigger in one cell of one row in the middle of a chunk (or of the
-    second chunk) is escaped, its neighbours, the numbers and a NUL-then-'=' inside a cell are left alone."""
-    rows = [(f"Synthetic {i}", i, None, "https://example.org/x") for i in range(5000)]
-    rows[1234] = ("=HYPERLINK(1)", -7, None, "https://example.org/x")
-    rows[3333] = ("Synthetic a\x00=b", 3, "@SUM(1)", "")
-    rows[4999] = ("Synthetic last", 4999, "\tcmd", None)
-    escaped = list(exports.escape_rows(iter(rows), (0, 2, 3), chunk_size=2000))
-    assert escaped[1234] == ("'=HYPERLINK(1)", -7, None, "https://example.org/x")
-    assert escaped[3333] == ("Synthetic a\x00=b", 3, "'@SUM(1)", "")
-    assert escaped[4999] == ("Synthetic last", 4999, "'\tcmd", None)
-    changed = {i for i, (before, after) in enumerate(zip(rows, escaped, strict=True)) if before != after}
-    assert changed == {1234, 3333, 4999}
-
-
 def test_escape_formula_leaves_safe_text_numbers_and_unknowns_alone():
     assert exports.escape_formula("Operation Libertad") == "Operation Libertad"
     assert exports.escape_formula("Côte d'Ivoire") == "Côte d'Ivoire"
