@@ -39,6 +39,8 @@ os.environ["DATABASE_URL"] = args.database or os.environ.get(
 os.environ.pop("DEBUG", None)
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 os.environ["ALLOWED_HOSTS"] = "testserver"
+# The test client speaks plain HTTP: without this, DEBUG off means a 301 to https for every request.
+os.environ["SECURE_SSL_REDIRECT"] = "0"
 os.environ["DJANGO_SETTINGS_MODULE"] = "trafficking_ops.settings"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
