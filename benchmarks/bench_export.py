@@ -39,6 +39,8 @@ os.environ["DATABASE_URL"] = args.database or os.environ.get(
 os.environ.pop("DEBUG", None)
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 os.environ["ALLOWED_HOSTS"] = "testserver"
+# The test client speaks plain HTTP: without this, DEBUG off means a 301 to https for every request.
+os.environ["SECURE_SSL_REDIRECT"] = "0"
 os.environ["DJANGO_SETTINGS_MODULE"] = "trafficking_ops.settings"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -115,14 +117,18 @@ def generate(rows: int) -> None:
         participations = []
         for k in range(take):
             i = made + k
+            # The preferred figures' source, kept on the row as services.refresh_preferred_figures() keeps it.
+            source = sources[(operation_index + k) % len(sources)]
             participations.append(
                 Participation(
                     operation=operation,
                     country=countries[k],
                     victims_rescued=i % 997,
                     victims_rescued_qualifier=QUALIFIERS[i % 4],
+                    victims_rescued_source=source,
                     arrests=i % 389,
                     arrests_qualifier=QUALIFIERS[(i + 1) % 4],
+                    arrests_source=source,
                 )
             )
         with transaction.atomic():

@@ -3,11 +3,11 @@
     DATABASE_URL=sqlite:////tmp/bench-large.sqlite3 .venv/bin/python benchmarks/load.py /tmp/tracker-bench-large
 
 It runs `migrate`, then writes sources, operations, participations and one preferred ReportedFigure per known cell
-with bulk_create in batches (explicit primary keys, one transaction), the denormalised preferred values on
-operations and participations computed from the same cells, and finally rebuilds the kept per-country totals. The
-result is what `import_figures` would write, minus the history rows (simple_history records nothing for bulk
-inserts) and in minutes rather than hours at `large`. This is a benchmark tool, not an import path: real data goes
-through `manage.py import_figures`, which validates every row.
+with bulk_create in batches (explicit primary keys, one transaction), the denormalised preferred values (value,
+qualifier, source) on operations and participations computed from the same cells, and finally rebuilds the kept
+per-country totals. The result is what `import_figures` would write, minus the history rows (simple_history records
+nothing for bulk inserts) and in minutes rather than hours at `large`. This is a benchmark tool, not an import path:
+real data goes through `manage.py import_figures`, which validates every row.
 """
 
 import argparse
@@ -64,12 +64,13 @@ def next_pk(model):
     return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
-def preferred(target, cells):
-    """Set the denormalised preferred value and qualifier per metric from the parsed cells."""
+def preferred(target, cells, source_id):
+    """Set the denormalised preferred value, qualifier and source per metric from the parsed cells."""
     for metric in METRICS:
         figure = cells[metric.value]
         setattr(target, metric.value, figure.value)
         setattr(target, f"{metric.value}_qualifier", figure.qualifier if figure.known else "")
+        setattr(target, f"{metric.value}_source_id", source_id if figure.known else None)
 
 
 class FastInsert:
@@ -110,15 +111,18 @@ class FastInsert:
         self.pending.clear()
 
 
-FIGURE_COLUMNS = [name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")]
+FIGURE_COLUMNS = [
+    name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id")
+]
 
 
-def figure_values(cells):
-    """The denormalised preferred value and qualifier per metric, in FIGURE_COLUMNS order."""
+def figure_values(cells, source_id):
+    """The denormalised preferred value, qualifier and source per metric, in FIGURE_COLUMNS order (every figure of a
+    row comes from the row's one source, as figures_for() records them)."""
     values = []
     for metric in METRICS:
         figure = cells[metric.value]
-        values += [figure.value, figure.qualifier if figure.known else ""]
+        values += [figure.value, figure.qualifier if figure.known else "", source_id if figure.known else None]
     return values
 
 
@@ -191,7 +195,7 @@ def load(folder: Path, log=print):
                     summary=row["summary"],
                 )
                 cells = parse_cells(row)
-                preferred(operation, cells)
+                preferred(operation, cells, source_pk)
                 sources.append(source)
                 ops.append(operation)
                 links.append(Operation.sources.through(operation_id=operation_pk, source_id=source_pk))
@@ -241,7 +245,7 @@ def load(folder: Path, log=print):
                 operation_id, source_id = operations[row["operation"]]
                 cells = parse_cells(row)
                 participations.add(
-                    participation_pk, operation_id, country_ids[name], row["role"], *figure_values(cells)
+                    participation_pk, operation_id, country_ids[name], row["role"], *figure_values(cells, source_id)
                 )
                 for metric in METRICS:
                     figure = cells[metric.value]

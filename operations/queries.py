@@ -16,23 +16,6 @@ def operations_with_headline_figures():
     return Operation.objects.for_list()
 
 
-def preferred_source_url(metric, *, of: str):
-    """The source URL of the preferred figure for `metric`, as a correlated subquery on an Operation (`of="operation"`,
-    the operation-wide figure) or a Participation (`of="participation"`, one country's figure).
-
-    One indexed lookup per row inside the export's single query, never a query per row. At most one figure per slot is
-    preferred (a unique constraint), so the subquery has at most one row."""
-    figures = ReportedFigure.objects.filter(metric=metric, is_preferred=True)
-    if of == "operation":
-        figures = figures.filter(operation=OuterRef("pk"), participation__isnull=True)
-    elif of == "participation":
-        figures = figures.filter(participation=OuterRef("pk"))
-    else:
-        raise ValueError(f"no preferred figures on {of!r}")
-    # order_by(): ReportedFigure's default ordering would join the operation table for nothing.
-    return Subquery(figures.order_by().values("source__url")[:1])
-
-
 # --- Qualified totals in SQL ------------------------------------------------------------------------------------
 #
 # A total of figures is a FigureTotal: the sum of the known parts, how many parts there are, how many are
@@ -705,7 +688,10 @@ def last_correction(operation):
 
 
 # Fields an editor does not type: bookkeeping, and the denormalised preferred values (their changes show as figures).
-_NOT_EDITED = {"version", *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier"))}
+_NOT_EDITED = {
+    "version",
+    *(name for m in METRICS for name in (m.value, f"{m.value}_qualifier", f"{m.value}_source")),
+}
 _ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
 
 

@@ -30,7 +30,12 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-FIGURE_FIELDS = [name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")]
+# The denormalised preferred figure per metric: value, qualifier and the source's id (attnames, so reading or writing
+# them never loads a Source).
+FIGURE_FIELDS = [
+    name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id")
+]
+_UNKNOWN = (None, "", None)  # an unknown figure: no value, no qualifier, no source
 
 
 def data_changed() -> None:
@@ -51,25 +56,28 @@ def bump_version(operation_id) -> None:
 
 
 def refresh_preferred_figures(operation: Operation) -> None:
-    """Copy the preferred reported figures onto the operation and its participations (NULL where none is preferred).
+    """Copy the preferred reported figures (value, qualifier, source) onto the operation and its participations (NULL
+    where none is preferred).
 
     Three queries whatever the operation's size: read preferred figures, update the operation, bulk-update the
     participations (and one for the data version)."""
     data_changed()
     preferred = ReportedFigure.objects.filter(operation=operation, is_preferred=True).values_list(
-        "participation_id", "metric", "value", "qualifier"
+        "participation_id", "metric", "value", "qualifier", "source_id"
     )
     by_slot = {
-        (participation_id, metric): (value, qualifier) for participation_id, metric, value, qualifier in preferred
+        (participation_id, metric): (value, qualifier, source_id)
+        for participation_id, metric, value, qualifier, source_id in preferred
     }
 
     def apply(target, participation_id):
         changed = False
         for metric in METRICS:
-            value, qualifier = by_slot.get((participation_id, metric.value), (None, ""))
-            if getattr(target, metric.value) != value or getattr(target, f"{metric.value}_qualifier") != qualifier:
-                setattr(target, metric.value, value)
-                setattr(target, f"{metric.value}_qualifier", qualifier)
+            wanted = by_slot.get((participation_id, metric.value), _UNKNOWN)
+            names = (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id")
+            if tuple(getattr(target, name) for name in names) != wanted:
+                for name, value in zip(names, wanted, strict=True):
+                    setattr(target, name, value)
                 changed = True
         return changed
 
@@ -248,10 +256,10 @@ def refresh_preferred_figures_bulk(operation_ids) -> None:
     for start in range(0, len(operation_ids), 500):
         chunk = operation_ids[start : start + 500]
         by_slot = {
-            (operation_id, participation_id, metric): (value, qualifier)
-            for operation_id, participation_id, metric, value, qualifier in ReportedFigure.objects.filter(
+            (operation_id, participation_id, metric): (value, qualifier, source_id)
+            for operation_id, participation_id, metric, value, qualifier, source_id in ReportedFigure.objects.filter(
                 operation_id__in=chunk, is_preferred=True
-            ).values_list("operation_id", "participation_id", "metric", "value", "qualifier")
+            ).values_list("operation_id", "participation_id", "metric", "value", "qualifier", "source_id")
         }
         # Plain tuples, not model instances: building 100,000 instances was the import's largest cost (measured).
         for model, key_of in ((Operation, lambda row: (row[0], None)), (Participation, lambda row: (row[1], row[0]))):
@@ -263,7 +271,7 @@ def refresh_preferred_figures_bulk(operation_ids) -> None:
                 current = row[len(columns) :]
                 wanted = []
                 for metric in METRICS:
-                    wanted.extend(by_slot.get((*key, metric.value), (None, "")))
+                    wanted.extend(by_slot.get((*key, metric.value), _UNKNOWN))
                 if tuple(wanted) != tuple(current):
                     changed.append([*wanted, row[0]])
             _update_rows(model, changed)

@@ -496,7 +496,7 @@ def test_a_database_failure_after_the_download_started_cuts_the_stream_and_logs_
     assert response.status_code == 200  # the headers are already on their way when the rows are read
 
     def fail_the_export_query(execute, sql, params, many, context):
-        if "export_victims_rescued_source_url" in sql:
+        if sql.startswith("SELECT") and "victims_rescued_source_id" in sql:  # the export's row query
             raise OperationalError("synthetic: the database went away")
         return execute(sql, params, many, context)
 

@@ -1,6 +1,7 @@
 """The denormalised preferred values always equal a fresh computation from the reported figures."""
 
 import pytest
+from django.db.models import ProtectedError
 
 from operations import services
 from operations.figures import Figure, Qualifier
@@ -13,19 +14,25 @@ def fresh_preferred(operation):
     """What the denormalised columns should hold, computed directly from ReportedFigure."""
     expected = {}
     for figure in ReportedFigure.objects.filter(operation=operation, is_preferred=True):
-        expected[(figure.participation_id, figure.metric)] = (figure.value, figure.qualifier)
+        expected[(figure.participation_id, figure.metric)] = (figure.value, figure.qualifier, figure.source_id)
     return expected
 
 
 def assert_in_sync(operation):
+    """Value, qualifier and source of every preferred figure of the operation and its countries, as kept on the rows,
+    equal a fresh computation; an unknown figure has none of the three."""
     operation.refresh_from_db()
     expected = fresh_preferred(operation)
     targets = [(None, operation), *[(p.pk, p) for p in operation.participations.all()]]
     for participation_id, target in targets:
         for metric in METRICS:
-            value, qualifier = expected.get((participation_id, metric.value), (None, ""))
-            assert getattr(target, metric.value) == value
-            assert getattr(target, f"{metric.value}_qualifier") == qualifier
+            value, qualifier, source_id = expected.get((participation_id, metric.value), (None, "", None))
+            kept = (
+                getattr(target, metric.value),
+                getattr(target, f"{metric.value}_qualifier"),
+                getattr(target, f"{metric.value}_source_id"),
+            )
+            assert kept == (value, qualifier, source_id), (target, metric.value)
 
 
 def test_every_reference_operation_is_in_sync():
@@ -82,3 +89,61 @@ def test_deleting_the_preferred_figure_makes_it_unknown_again(synthetic):
     operation.refresh_from_db()
     assert operation.arrests is None
     assert_in_sync(operation)
+
+
+def test_choosing_another_source_s_value_moves_the_kept_source_too(synthetic):
+    operation, first, second = synthetic
+    participation = Participation.objects.create(operation=operation, country=Country.objects.get(iso2="BR"))
+    services.record_figure(
+        operation=operation, participation=participation, metric="arrests", figure=Figure(7), source=first
+    )
+    other = services.record_figure(
+        operation=operation, participation=participation, metric="arrests", figure=Figure(7), source=second
+    )
+    participation.refresh_from_db()
+    assert participation.arrests_source_id == first.pk
+    services.set_preferred(other)
+    participation.refresh_from_db()
+    # Same value and qualifier, another source: the kept source follows the preferred report.
+    assert (participation.arrests, participation.arrests_source_id) == (7, second.pk)
+    assert_in_sync(operation)
+
+
+def test_a_source_carried_by_a_preferred_figure_cannot_be_deleted(synthetic):
+    operation, first, _ = synthetic
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(9), source=first)
+    with pytest.raises(ProtectedError):
+        first.delete()
+    assert_in_sync(operation)
+
+
+def test_once_no_figure_cites_a_source_it_can_be_deleted_and_nothing_refers_to_it(synthetic):
+    operation, first, second = synthetic
+    reported = services.record_figure(operation=operation, metric="arrests", figure=Figure(9), source=first)
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(9), source=second, preferred=True)
+    services.delete_figure(reported)
+    first.delete()
+    operation.refresh_from_db()
+    assert operation.arrests_source_id == second.pk
+    assert_in_sync(operation)
+
+
+def test_the_data_migration_fills_the_sources_of_existing_rows(synthetic):
+    """0009 fills the kept sources of rows written before the columns existed: empty them, run it, compare."""
+    import importlib
+
+    from django.apps import apps
+
+    operation, first, _ = synthetic
+    participation = Participation.objects.create(operation=operation, country=Country.objects.get(iso2="BR"))
+    services.record_figure(operation=operation, metric="arrests", figure=Figure(9), source=first)
+    services.record_figure(
+        operation=operation, participation=participation, metric="victims_rescued", figure=Figure(3), source=first
+    )
+    emptied = {f"{metric.value}_source": None for metric in METRICS}
+    Operation.objects.update(**emptied)
+    Participation.objects.update(**emptied)
+    migration = importlib.import_module("operations.migrations.0009_fill_preferred_figure_sources")
+    migration.fill_sources(apps, None)
+    for every in Operation.objects.all():
+        assert_in_sync(every)
