@@ -13,9 +13,10 @@ overview /, a small CSV export, invalid filters that must answer 400, and /healt
 
 Every response is recorded. An error is a 5xx, a connection error or timeout, a status other than the one its URL
 must answer, a 400 page without the form's error, an HTML page cut short, or an export that is not a complete CSV;
-tracebacks and worker timeouts in gunicorn's error log count too. The report gives the count per status class, the errors, p50/p95/p99/max latency
-overall and per kind of page, requests/s, and the 1-minute load average before, during and after (the machine is
-shared). It writes benchmarks/results/<date>-loadtest-<db>-<scale>.md and .json and exits 1 on any error.
+tracebacks and worker timeouts in gunicorn's error log count too. The report gives the count per status class, the
+errors, p50/p95/p99/max latency overall and per kind of page, requests/s, and the 1-minute load average before, during
+and after (the machine is shared). It writes benchmarks/results/<date>-loadtest-<db>-<scale>.md and .json and exits
+1 on any error.
 """
 
 import argparse
