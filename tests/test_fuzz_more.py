@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from operations import dashboards
-from operations.models import Operation, Participation, Region, ReportedFigure, Source
+from operations.models import Country, Operation, Participation, Region, ReportedFigure, Source
 
 from .fuzzing import SETTINGS, fuzz, tally
 from .test_list_fuzz import PLAUSIBLE
@@ -125,3 +125,28 @@ def test_malformed_import_uploads_are_refused_and_write_nothing(client, editor, 
     response = client.post(url, {"operations_file": upload})
     assert response.status_code < 500
     assert counts() == before
+
+
+@pytest.mark.parametrize("value", ["BR", "99999999999999999999999", "1\x00", "-1"])
+def test_a_refused_admin_form_with_a_country_that_is_no_id_shows_its_errors_not_a_500(client, editor, value):
+    # Found by the deep fuzz run: the country autocomplete looked the posted value up as an id to show the refused
+    # form again, and "BR" (or a number past 64 bits) raised instead of giving the form back with its errors.
+    client.force_login(editor)
+    before = counts()
+    data = {"name": "Synthetic fuzz operation", "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
+            "participations-0-country": value, "participations-0-victims_rescued": "12"}  # fmt: skip
+    response = client.post(reverse("admin:operations_operation_add"), data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert counts() == before
+
+
+def test_a_refused_admin_form_still_shows_the_country_that_was_chosen(client, editor):
+    # The key check above keeps every valid id: the refused form shows the chosen country again.
+    client.force_login(editor)
+    brazil = Country.objects.get(iso2="BR")
+    data = {"name": "Synthetic fuzz operation", "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
+            "participations-0-country": str(brazil.pk), "participations-0-victims_rescued": "-5"}  # fmt: skip
+    response = client.post(reverse("admin:operations_operation_add"), data)
+    assert response.status_code == 200
+    assert f'<option value="{brazil.pk}" selected>{brazil}</option>' in response.content.decode()
