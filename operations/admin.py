@@ -5,7 +5,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, OrderBy
@@ -59,6 +59,51 @@ class AtomicRevert:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         with transaction.atomic():
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class KeyCheckingAutocomplete:
+    """Django's autocomplete widgets look the posted values up by the related model's key to show a refused form
+    again; a value the key cannot take ("BR" for a country id, a number past 64 bits, a NUL) raised there: a 500
+    instead of the form with its errors (found by the deep fuzz run). Only values the key accepts are looked up; the
+    form's own validation already reports the others."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        accepted = []
+        for item in value:
+            try:
+                if "\x00" not in str(item):
+                    key.clean(item, None)  # to_python and the database's integer range
+                    accepted.append(item)
+            except ValidationError:
+                pass
+        return super().optgroups(name, accepted, attr)
+
+
+class KeyCheckingAutocompleteSelect(KeyCheckingAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KeyCheckingAutocompleteSelectMultiple(KeyCheckingAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteFields:
+    """`autocomplete_fields` with the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 # --- Figures typed as text -------------------------------------------------------------------------------------
@@ -147,7 +192,7 @@ class OperationForm(_figure_form_base("OperationFormBase")):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["figures_source"].widget = AutocompleteSelect(
+        self.fields["figures_source"].widget = KeyCheckingAutocompleteSelect(
             ReportedFigure._meta.get_field("source"), admin.site, choices=self.fields["figures_source"].choices
         )
         if self.instance.pk and not self.is_bound:
@@ -288,7 +333,7 @@ class ParticipationFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
-class ParticipationInline(SuperuserDeletes, admin.TabularInline):
+class ParticipationInline(SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
     model = Participation
     form = ParticipationForm
     formset = ParticipationFormSet
@@ -375,7 +420,7 @@ class ReportedFigureFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
-class ReportedFigureInline(SuperuserDeletes, admin.TabularInline):
+class ReportedFigureInline(SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
     model = ReportedFigure
     form = ReportedFigureForm
     formset = ReportedFigureFormSet
@@ -426,7 +471,7 @@ class CoordinatorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Operation)
-class OperationAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class OperationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
     list_display = ["name", "year", "coordinator", *[_figure_column(metric) for metric in METRICS], "is_verified"]
@@ -657,7 +702,7 @@ def _refresh_after_write(obj):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     """Every value each source gives, with its history (restore an earlier version from there)."""
 
     form = ReportedFigureForm
@@ -711,7 +756,7 @@ class ReportedFigureAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ParticipationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     list_display = ["operation", "country", "role", *[_figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from operations.roles import ANALYSTS, EDITORS, STAFF, sync_role_groups
 
-from . import fuzzing  # noqa: F401  (loads the hypothesis profile before any test module builds its settings)
+from . import fuzzing  # loads the hypothesis profile before any test module builds its settings
 
 ROLES = ["anonymous", "analyst", "staff", "editor", "admin"]
 
@@ -76,3 +76,10 @@ def role_client(request, client, db):
         client.force_login(user)
     client.role = request.param
     return client
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many inputs the fuzz tests generated in this session, in all and per kind."""
+    if fuzzing.GENERATED:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(fuzzing.GENERATED.items()))
+        terminalreporter.write_line(f"fuzz: {sum(fuzzing.GENERATED.values()):,} generated inputs ({kinds})")

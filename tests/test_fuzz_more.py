@@ -4,13 +4,15 @@ the import page: never a 5xx, and a rejected write leaves the database as it was
 from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from operations.models import Operation, Participation, ReportedFigure, Source
+from operations import dashboards
+from operations.models import Country, Operation, Participation, Region, ReportedFigure, Source
 
-from .fuzzing import SETTINGS
+from .fuzzing import SETTINGS, fuzz, tally
 from .test_list_fuzz import PLAUSIBLE
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def staff_client(client, staff_user):
 @SETTINGS
 @given(path=st.sampled_from(PAGES), query=query)
 def test_dashboards_and_overview_never_answer_5xx(staff_client, path, query):
+    tally("dashboards and overview rendered")
     response = staff_client.get(f"{path}?{query}")
     assert response.status_code < 500, (path, query[:200])
 
@@ -44,10 +47,41 @@ def test_dashboards_and_overview_never_answer_5xx(staff_client, path, query):
 @SETTINGS
 @given(path=st.sampled_from(EXPORTS), query=query, export=st.sampled_from(["csv", "xlsx", "nope", ""]))
 def test_exports_never_answer_5xx(staff_client, path, query, export):
+    tally("exports streamed")
     response = staff_client.get(f"{path}?{query}&_export={export}")
     assert response.status_code < 500, (path, query[:200])
     if response.streaming:
         b"".join(response.streaming_content)  # the whole stream, so a failure mid-way shows here
+
+
+def check_overview_filters(query):
+    """The overview's query string, parsed as OverviewView parses it: either errors the page shows instead of any
+    figure, or values queries.overview can take (years in range and in order, a known region, map and ranking)."""
+    form = dashboards.OverviewFilterForm(QueryDict(query))
+    if not form.is_valid():
+        assert form.errors, query[:200]
+        return
+    data = form.cleaned_data
+    years = [data[key] for key in ("year_from", "year_to") if data[key] is not None]
+    assert all(1900 <= year <= 2100 for year in years) and years == sorted(years), query[:200]
+    assert data["region"] in {"", *Region.values}, query[:200]
+    choices = {key for key, _label in form.fields["map"].choices}
+    assert data["map"] in choices and data["top"] in choices, query[:200]
+
+
+def check_map_choice(query):
+    """A dashboard's ?map=: a known choice or none; anything else is ignored for the default (never an error)."""
+    form = dashboards.MapChoiceForm(QueryDict(query))
+    if form.is_valid():
+        assert form.cleaned_data["map"] in {"", *(key for key, _label in form.fields["map"].choices)}, query[:200]
+    else:
+        assert list(form.errors) == ["map"], query[:200]
+
+
+def test_thousands_of_generated_query_strings_never_break_the_overview_filters():
+    # The view adds queries.overview() over these validated values: the rendered sample above covers it.
+    fuzz("overview filters", query, check_overview_filters, 1000)
+    fuzz("dashboard map choice", query, check_map_choice, 300)
 
 
 def counts():
@@ -68,6 +102,7 @@ fields = st.dictionaries(
 @SETTINGS
 @given(data=fields)
 def test_malformed_admin_posts_are_refused_and_write_nothing(client, editor, data):
+    tally("admin posts")
     client.force_login(editor)
     before = counts()
     response = client.post(reverse("admin:operations_operation_add"), data)
@@ -81,6 +116,7 @@ def test_malformed_admin_posts_are_refused_and_write_nothing(client, editor, dat
 def test_malformed_import_uploads_are_refused_and_write_nothing(client, editor, payload, name):
     import io
 
+    tally("import uploads")
     client.force_login(editor)
     before = counts()
     upload = io.BytesIO(payload)
@@ -89,3 +125,28 @@ def test_malformed_import_uploads_are_refused_and_write_nothing(client, editor, 
     response = client.post(url, {"operations_file": upload})
     assert response.status_code < 500
     assert counts() == before
+
+
+@pytest.mark.parametrize("value", ["BR", "99999999999999999999999", "1\x00", "-1"])
+def test_a_refused_admin_form_with_a_country_that_is_no_id_shows_its_errors_not_a_500(client, editor, value):
+    # Found by the deep fuzz run: the country autocomplete looked the posted value up as an id to show the refused
+    # form again, and "BR" (or a number past 64 bits) raised instead of giving the form back with its errors.
+    client.force_login(editor)
+    before = counts()
+    data = {"name": "Synthetic fuzz operation", "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
+            "participations-0-country": value, "participations-0-victims_rescued": "12"}  # fmt: skip
+    response = client.post(reverse("admin:operations_operation_add"), data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert counts() == before
+
+
+def test_a_refused_admin_form_still_shows_the_country_that_was_chosen(client, editor):
+    # The key check above keeps every valid id: the refused form shows the chosen country again.
+    client.force_login(editor)
+    brazil = Country.objects.get(iso2="BR")
+    data = {"name": "Synthetic fuzz operation", "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
+            "participations-0-country": str(brazil.pk), "participations-0-victims_rescued": "-5"}  # fmt: skip
+    response = client.post(reverse("admin:operations_operation_add"), data)
+    assert response.status_code == 200
+    assert f'<option value="{brazil.pk}" selected>{brazil}</option>' in response.content.decode()

@@ -11,7 +11,7 @@ def first_version(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("operations", "0007_operation_version_for_concurrent_edits"),
+        ("operations", "0009_fill_preferred_figure_sources"),
     ]
 
     operations = [
