@@ -7,9 +7,11 @@ so every server process sees a write at once: there is no invalidation to miss.
 """
 
 import hashlib
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from .models import DataVersion
@@ -55,3 +57,14 @@ def cached(name, request, render):
         value = render()
         cache.set(key, value, seconds)
     return value
+
+
+def lazily_cached(name, request, render, keys) -> dict:
+    """{key: cached(name, request, render)[key]} for a template context, each value loaded only when the template
+    first uses it: a page whose {% cache %} fragment is cached never loads (unpickles) them at all."""
+    load = lru_cache(maxsize=1)(partial(cached, name, request, render))
+    return {key: SimpleLazyObject(partial(_item, load, key)) for key in keys}
+
+
+def _item(load, key):
+    return load()[key]

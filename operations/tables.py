@@ -181,14 +181,6 @@ def _with_figures(name, bases, attrs, *, total=False):
     return type(name, bases, attrs)
 
 
-def operation_url(operation):
-    return operation.get_absolute_url()
-
-
-def country_url(country):
-    return country.get_absolute_url()
-
-
 def coordinator_html(operation):
     # Coordinators are described at length ("INTERPOL (Project to Combat ...); operational coordination centre
     # at ..."); the cell shows the start, the tooltip the whole text.
@@ -206,7 +198,7 @@ def period_html(operation):
 class _OperationColumns(TrackerTable):
     name = LinkedColumn(
         verbose_name=_("Operation"),
-        url=operation_url,
+        url=Operation.get_absolute_url,
         footer=lambda table: table.totals_label(),
         attrs={"td": {"class": "fw-semibold name-cell"}},
     )
@@ -271,7 +263,7 @@ OperationTable = _with_figures(
 class _ResultColumns(TrackerTable):
     operation = LinkedColumn(
         verbose_name=_("Operation"),
-        url=lambda record: operation_url(record.operation),
+        url=lambda record: record.operation.get_absolute_url(),
         text=lambda record: record.operation.name,
         footer=lambda table: table.totals_label(),
         order_by=("operation__name",),
@@ -280,7 +272,7 @@ class _ResultColumns(TrackerTable):
     year = FastColumn(verbose_name=_("Year"), accessor="operation__year")
     country = LinkedColumn(
         verbose_name=_("Country"),
-        url=lambda record: country_url(record.country),
+        url=lambda record: record.country.get_absolute_url(),
         text=lambda record: str(record.country),
         order_by=("country__name",),
     )
@@ -306,7 +298,7 @@ ResultTable = _with_figures(
 class _CountryColumns(TrackerTable):
     name = LinkedColumn(
         verbose_name=_("Country"),
-        url=country_url,
+        url=Country.get_absolute_url,
         text=str,  # the country's name in the interface language
         footer=lambda table: table.totals_label(),
         attrs={"td": {"class": "fw-semibold"}},

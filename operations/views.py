@@ -1,7 +1,6 @@
 """Thin views: each picks its queryset (from queries.py), its table or filterset, and its template."""
 
 import logging
-from functools import cache as cache_once
 from functools import partial
 
 from django.contrib.auth.decorators import login_not_required
@@ -14,7 +13,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -54,12 +52,8 @@ class OverviewView(TemplateView):
         context["printed_at"] = timezone.now()
         if form.is_valid():
             # Lazily: when the page's fragment is cached ({% cache %} in home.html), these are never even unpickled.
-            computed = cache_once(
-                partial(caching.cached, "overview", self.request, partial(self.figures_and_charts, form.cleaned_data))
-            )
-            context.update(
-                {key: SimpleLazyObject(partial(lambda key: computed()[key], key)) for key in self.computed_keys}
-            )
+            compute = partial(self.figures_and_charts, form.cleaned_data)
+            context.update(caching.lazily_cached("overview", self.request, compute, self.computed_keys))
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
@@ -95,15 +89,14 @@ class OperationDashboardView(TemplateView):
         form = dashboards.MapChoiceForm(self.request.GET)
         chosen_map = form.cleaned_data["map"] if form.is_valid() else ""
         # Lazily: when the page's fragment is cached ({% cache %} in operation_detail.html), none of this is loaded.
-        compute = partial(self.figures_and_charts, chosen_map)
-        computed = cache_once(partial(caching.cached, "dashboard", self.request, compute))
-        context.update({key: SimpleLazyObject(partial(lambda key: computed()[key], key)) for key in self.computed_keys})
+        computed = caching.lazily_cached(
+            "dashboard", self.request, partial(self.figures_and_charts, chosen_map), self.computed_keys
+        )
         context.update(
+            computed,
             operation_name=name,
-            operation=SimpleLazyObject(lambda: computed()["dashboard"].operation),
             metrics=METRICS,
             map_form=form,
-            map_label=SimpleLazyObject(lambda: dashboards.choice_label(computed()["map_key"])),
             results_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug})}",
             compare_url=f"{reverse('operations:compare')}?{urlencode({'operations': slug})}",
             export_url=f"{reverse('operations:result_list')}?{urlencode({'operation': slug, '_export': 'csv'})}",
@@ -112,7 +105,7 @@ class OperationDashboardView(TemplateView):
         )
         return context
 
-    computed_keys = ("dashboard", "map_key", "world_map", "unmappable", "bar_charts")
+    computed_keys = ("dashboard", "operation", "map_key", "map_label", "world_map", "unmappable", "bar_charts")
 
     def figures_and_charts(self, chosen_map):
         """What the data decides (cached under the data version): the dashboard, its map and bar charts; None when
@@ -123,7 +116,9 @@ class OperationDashboardView(TemplateView):
         map_key = chosen_map or dashboards.default_map_key(dashboard)
         return {
             "dashboard": dashboard,
+            "operation": dashboard.operation,
             "map_key": map_key,
+            "map_label": dashboards.choice_label(map_key),
             "world_map": dashboards.operation_map(dashboard, map_key),
             "unmappable": dashboards.unmappable_countries([row.country for row in dashboard.countries]),
             "bar_charts": [
@@ -305,10 +300,9 @@ class PagedTableMixin(SingleTableMixin):
         return None
 
     def render_table(self):
-        """The table's HTML and its row count: what caching.cached keeps. The table itself stays on the view
-        (`self.table`) when it was built in this request."""
-        self.table = self.get_table(**self.get_table_kwargs())
-        return {"html": self.table.as_html(self.request), "count": self.table.paginator.count}
+        """The table's HTML and its row count: what caching.cached keeps."""
+        table = self.get_table(**self.get_table_kwargs())
+        return {"html": table.as_html(self.request), "count": table.paginator.count}
 
 
 class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
