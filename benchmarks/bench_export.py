@@ -123,6 +123,7 @@ def generate(rows: int) -> None:
                 Participation(
                     operation=operation,
                     country=countries[k],
+                    **Participation.operation_order(operation),
                     victims_rescued=i % 997,
                     victims_rescued_qualifier=QUALIFIERS[i % 4],
                     victims_rescued_source=source,

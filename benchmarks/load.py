@@ -169,7 +169,7 @@ def load(folder: Path, log=print):
     with transaction.atomic():
         source_pk, operation_pk = next_pk(Source), next_pk(Operation)
         participation_pk, figure_pk = next_pk(Participation), next_pk(ReportedFigure)
-        operations = {}  # name -> (operation pk, source pk)
+        operations = {}  # name -> (operation pk, source pk, the results order its participations keep)
         sources, ops, links, form_links, figures = [], [], [], [], []
         with (folder / "operations.csv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
@@ -210,7 +210,13 @@ def load(folder: Path, log=print):
                 new = figures_for(operation_pk, None, cells, source_pk, figure_pk)
                 figures += new
                 figure_pk += len(new)
-                operations[row["name"]] = (operation_pk, source_pk)
+                order = Participation.operation_order(operation)
+                operations[row["name"]] = (
+                    operation_pk,
+                    source_pk,
+                    str(order["operation_sort_date"]),
+                    order["operation_name"],
+                )
                 source_pk += 1
                 operation_pk += 1
         Source.objects.bulk_create(sources, batch_size=BATCH)
@@ -224,7 +230,10 @@ def load(folder: Path, log=print):
 
         country_ids = {}
         participations = FastInsert(
-            Participation, ["id", "operation_id", "country_id", "role", *FIGURE_COLUMNS], operation_id=1, country_id=1
+            Participation,
+            ["id", "operation_id", "country_id", "role", "operation_sort_date", "operation_name", *FIGURE_COLUMNS],
+            operation_id=1,
+            country_id=1,
         )
         figures = FastInsert(
             ReportedFigure,
@@ -242,10 +251,16 @@ def load(folder: Path, log=print):
                     if country is None:
                         raise SystemExit(f"unknown country {name!r}")
                     country_ids[name] = country.pk
-                operation_id, source_id = operations[row["operation"]]
+                operation_id, source_id, sort_date, operation_name = operations[row["operation"]]
                 cells = parse_cells(row)
                 participations.add(
-                    participation_pk, operation_id, country_ids[name], row["role"], *figure_values(cells, source_id)
+                    participation_pk,
+                    operation_id,
+                    country_ids[name],
+                    row["role"],
+                    sort_date,
+                    operation_name,
+                    *figure_values(cells, source_id),
                 )
                 for metric in METRICS:
                     figure = cells[metric.value]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import operator
 import re
 import tempfile
 import unicodedata
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import queries
 from .figures import Figure, Metric, Qualifier
-from .models import METRICS, Region, Role
+from .models import METRICS, Country, Operation, Region, Role, Source
 
 # Rows fetched from the database per round trip, and rows per chunk of the streamed response (about 400 KB of CSV
 # for the results table): few enough chunks that per-chunk costs vanish, small enough to keep memory flat.
@@ -95,6 +96,10 @@ class ExportSpec:
         """Every row of the queryset, streamed from the database `chunk_size` rows at a time, text cells escaped."""
         return escape_rows(self.values(queryset).iterator(chunk_size=chunk_size), self.escaped_indexes)
 
+    def csv_chunks(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[str, int]]:
+        """The CSV lines of every row (no header), as (text, row count) pairs of `chunk_size` rows."""
+        return csv_chunks(self.rows(queryset, chunk_size=chunk_size), chunk_size=chunk_size)
+
     @property
     def escaped_indexes(self) -> tuple[int, ...]:
         return tuple(i for i, column in enumerate(self.columns) if column.kind in _ESCAPED_KINDS)
@@ -135,6 +140,118 @@ class TotalsExportSpec(ExportSpec):
                 yield tuple(cells)
 
         return escape_rows(with_totals(self.values(queryset).iterator(chunk_size=chunk_size)), self.escaped_indexes)
+
+
+# Rows of the results export read per round of related-row lookups: enough that the lookups' queries are few (about
+# 100 per million rows), few enough that the rows held meanwhile stay a few megabytes.
+LOOKUP_WINDOW = 10_000
+LOOKUP_BATCH = 1000  # keys per lookup query: SQLite limits a query's parameters
+
+
+@dataclass(frozen=True)
+class _RelatedCells:
+    """Renders the CSV cells of related rows (an operation's name, slug and year) once per row, into a plain dict
+    from primary key to cells (plain: the row writer's lookups in it are the export's innermost loop)."""
+
+    model: type
+    columns: tuple[ExportColumn, ...]
+    prefix: str = ""
+    separator: str = ","  # written after the cells: the next cell's separator
+
+    def load(self, cells: dict, keys: set) -> None:
+        """Add the cells of the keys not in `cells` yet, in as few queries as the batch size allows."""
+        missing = keys.difference(cells)
+        missing.discard(None)
+        if not missing:
+            return
+        fields = [column.lookup.removeprefix(self.prefix) for column in self.columns]
+        escaped = [column.kind in _ESCAPED_KINDS for column in self.columns]
+        for keys in itertools.batched(missing, LOOKUP_BATCH):
+            for pk, *values in self.model._base_manager.filter(pk__in=keys).values_list("pk", *fields):
+                values = [
+                    escape_formula(value) if is_text else value for value, is_text in zip(values, escaped, strict=True)
+                ]
+                cells[pk] = csv_fragment(values) + self.separator
+
+
+def _compile_results_writer(metric_count: int):
+    """`write(rows, operations, countries, codes, urls)`: the CSV text of result rows fetched as (operation id,
+    country id, role, then value, qualifier and source id per metric). Compiled from the number of metrics, as
+    dataclasses compile __init__: one f-string per row with a field per cell is a third faster than a loop over the
+    metrics (2.4 against 3.5 s per million rows), and this loop runs for every exported row."""
+    names = ["operation", "country", "role"]
+    cells = "{operations[operation]}{countries[country]}{codes[role]}"
+    for i in range(metric_count):
+        names += [f"value{i}", f"qualifier{i}", f"source{i}"]
+        cells += f",{{'' if value{i} is None else value{i}}},{{codes[qualifier{i}]}},{{urls[source{i}]}}"
+    source = (
+        "def write(rows, operations, countries, codes, urls):\n"
+        f"    return ''.join([f\"{cells}\\r\\n\" for {', '.join(names)} in rows])\n"
+    )
+    namespace = {}
+    exec(source, namespace)  # noqa: S102 - the source is built above from constants, never from input
+    return namespace["write"]
+
+
+@dataclass(frozen=True)
+class ResultsExportSpec(ExportSpec):
+    """The results table (operation, country, role, then each metric's value, qualifier and source URL), with a CSV
+    writer built for a million rows: a row's operation and country cells are the same on every row of that operation
+    or country, so they are rendered once each and the query fetches only the participation's own columns and keys.
+    That query is a third of what the joined one cost, and the rows write 2.5 times faster than through csv.writer.
+    `rows()` (XLSX, and the tests' reference) still reads the joined values; tests/test_export.py pins the two writers
+    to the same bytes."""
+
+    def __post_init__(self):
+        lookups = [column.lookup for column in self.columns]
+        expected = [
+            *(column.lookup for column in self.operation_columns),
+            *(column.lookup for column in self.country_columns),
+            "role",
+            *(
+                lookup
+                for metric in METRICS
+                for lookup in (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source__url")
+            ),
+        ]
+        if lookups != expected:
+            raise ValueError(f"ResultsExportSpec {self.name}: unexpected column layout {lookups}")
+
+    @property
+    def operation_columns(self) -> tuple[ExportColumn, ...]:
+        return tuple(column for column in self.columns if column.lookup.startswith("operation__"))
+
+    @property
+    def country_columns(self) -> tuple[ExportColumn, ...]:
+        return tuple(column for column in self.columns if column.lookup.startswith("country__"))
+
+    def csv_chunks(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[str, int]]:
+        fields = ["operation_id", "country_id", "role"]
+        for metric in METRICS:
+            fields += [metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id"]
+        source_ids = operator.itemgetter(*range(5, len(fields), 3))
+        operation_cells = _RelatedCells(Operation, self.operation_columns, "operation__")
+        country_cells = _RelatedCells(Country, self.country_columns, "country__")
+        url_cells = _RelatedCells(Source, (ExportColumn("url", "url", URL, ""),), separator="")
+        operations, countries, urls = {}, {}, {None: ""}  # no source: the figure is unknown
+        codes = {code: csv_fragment([escape_formula(code)]) for code in (*Role.values, *Qualifier.values, "", None)}
+        rows = queryset.values_list(*fields).iterator(chunk_size=chunk_size)
+        for window in itertools.batched(rows, max(LOOKUP_WINDOW, chunk_size)):
+            operation_cells.load(operations, {row[0] for row in window})
+            country_cells.load(countries, {row[1] for row in window})
+            url_cells.load(urls, set().union(*map(source_ids, window)))
+            for chunk in itertools.batched(window, chunk_size):
+                try:
+                    text = _write_results(chunk, operations, countries, codes, urls)
+                except KeyError:  # a role or qualifier outside the choices: the database does not refuse one
+                    for row in chunk:
+                        for code in row[2::3]:
+                            codes.setdefault(code, csv_fragment([escape_formula(code)]))
+                    text = _write_results(chunk, operations, countries, codes, urls)
+                yield text, len(chunk)
+
+
+_write_results = _compile_results_writer(len(METRICS))
 
 
 # The aggregates queries.total_aggregates() computes per metric, in that order.
@@ -256,7 +373,7 @@ OPERATIONS = ExportSpec(
     _("One row per operation, with its operation-wide figures."),
     (*OPERATION_COLUMNS, *figure_columns()),
 )
-RESULTS = ExportSpec(
+RESULTS = ResultsExportSpec(
     "results",
     _("Results by country"),
     _("One row per country taking part in an operation, with the figures a source gives for that country."),
@@ -264,13 +381,13 @@ RESULTS = ExportSpec(
 )
 # A country's page and an operation's page list the same rows as the results table, narrowed to one country or one
 # operation; their files keep every column so they can be stacked with a results export.
-COUNTRY_RESULTS = ExportSpec(
+COUNTRY_RESULTS = ResultsExportSpec(
     "country_results",
     _("A country's operations"),
     _("The results table narrowed to one country (its page)."),
     RESULTS.columns,
 )
-OPERATION_COUNTRIES = ExportSpec(
+OPERATION_COUNTRIES = ResultsExportSpec(
     "operation_countries",
     _("An operation's countries"),
     _("The results table narrowed to one operation (its page)."),
@@ -361,6 +478,26 @@ class _Lines(list):
         return text
 
 
+def csv_fragment(cells) -> str:
+    """Cells as csv.writer writes them in a row (quoted where needed), without the line end. An empty single cell is
+    an empty string (csv.writer would write `""` for a row of one empty cell)."""
+    if len(cells) == 1 and cells[0] in (None, ""):
+        return ""
+    lines = _Lines()
+    csv.writer(lines, lineterminator="").writerow(cells)
+    return lines.take()
+
+
+def csv_chunks(rows: Iterable[tuple], *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[str, int]]:
+    """Rows as CSV text (RFC 4180: comma, double quotes where needed, CRLF line ends), as (text, row count) pairs
+    of `chunk_size` rows."""
+    lines = _Lines()
+    writer = csv.writer(lines)
+    for batch in itertools.batched(rows, chunk_size):
+        writer.writerows(batch)
+        yield lines.take(), len(batch)
+
+
 def stream_csv(
     headers: list[str],
     rows: Iterable[tuple],
@@ -369,24 +506,31 @@ def stream_csv(
     on_finish: Callable[[int, BaseException | None], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[bytes]:
+    """`stream_csv_chunks` for rows written by csv.writer."""
+    return stream_csv_chunks(headers, csv_chunks(rows, chunk_size=chunk_size), bom=bom, on_finish=on_finish)
+
+
+def stream_csv_chunks(
+    headers: list[str],
+    chunks: Iterable[tuple[str, int]],
+    *,
+    bom: bool = True,
+    on_finish: Callable[[int, BaseException | None], None] | None = None,
+) -> Iterator[bytes]:
     """The CSV file as a stream of UTF-8 chunks: the header line first (so the download starts at once, before the
-    database has sorted anything), then `chunk_size` rows per chunk.
+    database has sorted anything), then each (text, row count) chunk.
 
     An error after the first chunk cannot become an HTTP error any more, and error text inside a 200 CSV would look
     like data. So the error is re-raised: the WSGI server then drops the connection without the final empty chunk of
     HTTP/1.1 chunked encoding, and the browser, curl or requests report the download as failed instead of saving a
     short file that looks complete. `on_finish(rows_sent, error)` is called once either way (error is None on
     success), before the error propagates."""
-    lines = _Lines()
-    writer = csv.writer(lines)  # RFC 4180: comma, double quotes where needed, CRLF line ends
-    writer.writerow(headers)
     count = 0
     try:
-        yield ((BOM if bom else "") + lines.take()).encode("utf-8")
-        for batch in itertools.batched(rows, chunk_size):
-            writer.writerows(batch)
-            count += len(batch)
-            yield lines.take().encode("utf-8")
+        yield ((BOM if bom else "") + csv_fragment(headers) + "\r\n").encode("utf-8")
+        for text, rows in chunks:
+            count += rows
+            yield text.encode("utf-8")
     except BaseException as error:  # including GeneratorExit: the client went away before the end
         if on_finish is not None:
             on_finish(count, error)
@@ -398,7 +542,8 @@ def stream_csv(
 def csv_response(spec: ExportSpec, queryset, filename: str, *, bom: bool = True, on_finish=None):
     """A streamed CSV download of the queryset's rows in its order."""
     response = StreamingHttpResponse(
-        stream_csv(spec.headers, spec.rows(queryset), bom=bom, on_finish=on_finish), content_type=CSV_CONTENT_TYPE
+        stream_csv_chunks(spec.headers, spec.csv_chunks(queryset), bom=bom, on_finish=on_finish),
+        content_type=CSV_CONTENT_TYPE,
     )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"

@@ -738,7 +738,10 @@ class Importer:
             operation = operations[row.operation_name]
             if row.existing is None:
                 row.existing = Participation(
-                    operation_id=operation.pk, country_id=row.country.pk, role=row.role or Role.PARTICIPANT
+                    operation_id=operation.pk,
+                    country_id=row.country.pk,
+                    role=row.role or Role.PARTICIPANT,
+                    **Participation.operation_order(operation),
                 )
                 new_participations.append(row.existing)
             elif row.role is not None and row.role != row.existing.role:

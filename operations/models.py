@@ -1,5 +1,6 @@
 """Countries, operations, their participating countries, sources and the figures each source reports."""
 
+from datetime import date
 from functools import cache
 from urllib.parse import quote
 
@@ -293,6 +294,13 @@ class Operation(PreferredFigures):
     def get_absolute_url(self):
         return url_with("operations:operation_detail", "slug", self.slug)
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The results table's order is kept on each participation (Participation.operation_sort_date): follow a
+        # new date or name. One UPDATE, of nothing when neither changed.
+        keys = Participation.operation_order(self)
+        self.participations.exclude(**keys).update(**keys)
+
 
 class Role(models.TextChoices):
     PARTICIPANT = "participant", _("participant")
@@ -306,7 +314,14 @@ class Participation(PreferredFigures):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT, db_index=True)
     notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
-    history = HistoricalRecords()
+    # The results table's default order (operation start date, latest first and unknown last; then operation name),
+    # kept on the row so that one index gives it: sorting a million rows through a join to the operation cost
+    # seconds before the first row of an export, and of every first view. Unknown dates are kept as date.min so that
+    # a plain descending index puts them last on SQLite and PostgreSQL alike. Written by save() here and in
+    # Operation.save(), and by the bulk writers (importer, loader); tests/test_result_order.py pins them.
+    operation_sort_date = models.DateField(editable=False, default=date.min)
+    operation_name = models.CharField(max_length=200, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["operation_sort_date", "operation_name"])
 
     class Meta:
         ordering = ["operation", "country__name"]
@@ -317,10 +332,25 @@ class Participation(PreferredFigures):
             *_preferred_figure_constraints("participation"),
         ]
         # /results/?country=BR&sort=-arrests and a country page sorted by a figure: filter and order in one index.
-        indexes = [models.Index(fields=["country", metric.value], name=f"pc_{metric.value}") for metric in METRICS]
+        indexes = [
+            *(models.Index(fields=["country", metric.value], name=f"pc_{metric.value}") for metric in METRICS),
+            models.Index(fields=["-operation_sort_date", "operation_name", "id"], name="participation_result_order"),
+        ]
 
     def __str__(self):
         return f"{self.operation} – {self.country}"
+
+    @staticmethod
+    def operation_order(operation) -> dict:
+        """The operation's sort keys as a participation keeps them."""
+        return {"operation_sort_date": operation.start_date or date.min, "operation_name": operation.name}
+
+    def save(self, *args, **kwargs):
+        for name, value in self.operation_order(self.operation).items():
+            setattr(self, name, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "operation_sort_date", "operation_name"}
+        super().save(*args, **kwargs)
 
 
 class Origin(models.TextChoices):

@@ -95,7 +95,9 @@ def operation_totals(queryset) -> dict:
 
 
 def results_for_filtering():
-    return Participation.objects.order_by(F("operation__start_date").desc(nulls_last=True), "operation__name", "pk")
+    """Latest operations first (unknown dates last), then by operation name: the order kept on each row
+    (Participation.operation_sort_date), which one index gives without a sort."""
+    return Participation.objects.order_by("-operation_sort_date", "operation_name", "pk")
 
 
 def result_rows(queryset):

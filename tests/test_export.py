@@ -212,6 +212,42 @@ def test_export_specs_name_value_qualifier_and_source_for_every_metric():
         assert {"country", "country_iso2"} <= set(spec.headers) or spec is exports.OPERATIONS
 
 
+@pytest.mark.parametrize("chunk_size", [1, 7, 5000])
+def test_results_csv_writer_writes_the_same_bytes_as_csv_writer_on_hostile_text(
+    unicode_results, chunk_size, monkeypatch
+):
+    """The results tables' own writer (operation and country cells rendered once) against csv.writer over the joined
+    rows: formula triggers, quotes, commas and line breaks in names and URLs, unknowns, accents, every role."""
+    # Several lookup windows, and several lookup queries per window as past SQLite's parameter limit.
+    monkeypatch.setattr(exports, "LOOKUP_WINDOW", 3)
+    monkeypatch.setattr(exports, "LOOKUP_BATCH", 2)
+    urls = ['=HYPERLINK("x")', 'https://example.org/synthetic/a,"b"', "-synthetic", "https://example.org/synthetic/\n"]
+    names = [*FORMULA_NAMES, 'Synthetic "quoted", comma', "Synthetic line\nbreak"]
+    countries = list(Country.objects.order_by("iso2")[:3])
+    for i, name in enumerate(names):
+        operation = Operation.objects.create(name=name, slug=f"synthetic-hostile-{i}", year=2031, is_verified=False)
+        source, _ = Source.objects.get_or_create(url=urls[i % len(urls)], defaults={"publisher": "Synthetic wire"})
+        for k, country in enumerate(countries):
+            participation = Participation.objects.create(
+                operation=operation, country=country, role=["participant", "command_centre"][(i + k) % 2]
+            )
+            services.record_figure(
+                operation=operation,
+                participation=participation,
+                metric=METRICS[(i + k) % len(METRICS)],
+                figure=Figure(i * 10 + k, list(Qualifier)[(i + k) % len(Qualifier)]),
+                source=source,
+            )
+    queryset = queries.result_rows(queries.results_for_filtering())
+
+    chunks = list(exports.RESULTS.csv_chunks(queryset, chunk_size=chunk_size))
+
+    reference = "".join(text for text, _ in exports.csv_chunks(exports.RESULTS.rows(queryset), chunk_size=chunk_size))
+    assert "".join(text for text, _ in chunks) == reference
+    assert sum(rows for _, rows in chunks) == queryset.count() > len(names) * len(countries)
+    assert "'=1+1 Synthetic formula operation" in reference and "'=HYPERLINK" in reference
+
+
 def test_export_query_is_one_query_whatever_the_row_count(unicode_results, django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = list(exports.RESULTS.rows(Participation.objects.all()))

@@ -1,0 +1,114 @@
+"""The results table's default order, kept on each participation (operation start date and name), always equals its
+operation's: after the reference load, saves, renames, date changes, history restores and imports."""
+
+import datetime
+
+import pytest
+from django.db.models import F
+
+from operations import queries
+from operations.models import Country, Operation, Participation
+
+pytestmark = pytest.mark.django_db
+
+
+def joined_order():
+    """The order the kept keys stand for, read through the join (written independently of the kept keys)."""
+    return list(
+        Participation.objects.order_by(
+            F("operation__start_date").desc(nulls_last=True), "operation__name", "pk"
+        ).values_list("pk", flat=True)
+    )
+
+
+def assert_kept_order_is_exact():
+    stale = Participation.objects.exclude(operation_name=F("operation__name")) | Participation.objects.exclude(
+        operation_sort_date=F("operation__start_date")
+    ).exclude(operation__start_date__isnull=True, operation_sort_date=datetime.date.min)
+    assert list(stale.values_list("pk", flat=True)) == []
+    assert list(queries.results_for_filtering().values_list("pk", flat=True)) == joined_order()
+
+
+@pytest.fixture
+def synthetic():
+    operation = Operation.objects.create(
+        name="Synthetic order test", slug="synthetic-order-test", start_date=datetime.date(2019, 5, 1)
+    )
+    for iso2 in ("BR", "AR"):
+        Participation.objects.create(operation=operation, country=Country.objects.get(iso2=iso2))
+    return operation
+
+
+def test_the_reference_data_keeps_each_operations_order_on_its_countries():
+    assert Participation.objects.count() > 100
+    assert_kept_order_is_exact()
+
+
+def test_a_new_participation_takes_its_operations_date_and_name(synthetic):
+    assert set(synthetic.participations.values_list("operation_sort_date", "operation_name")) == {
+        (datetime.date(2019, 5, 1), "Synthetic order test")
+    }
+    assert_kept_order_is_exact()
+
+
+def test_renaming_or_redating_an_operation_moves_its_countries_in_the_results_order(synthetic):
+    synthetic.name = "Synthetic order test renamed"
+    synthetic.start_date = datetime.date(2026, 1, 1)
+    synthetic.save()
+    assert_kept_order_is_exact()
+    first = queries.results_for_filtering().first()
+    assert first.operation == synthetic
+
+
+def test_an_operation_with_no_known_date_sorts_last(synthetic):
+    synthetic.start_date = None
+    synthetic.save()
+    assert_kept_order_is_exact()
+    last = list(queries.results_for_filtering())[-2:]
+    assert {participation.operation for participation in last} == {synthetic}
+
+
+def test_saving_only_some_fields_of_a_participation_keeps_the_order(synthetic):
+    participation = synthetic.participations.first()
+    Participation.objects.filter(pk=participation.pk).update(operation_name="stale")
+    participation.role = "command_centre"
+    participation.save(update_fields=["role"])
+    assert_kept_order_is_exact()
+
+
+def test_restoring_an_earlier_name_from_history_restores_the_order(synthetic):
+    original = synthetic.history.earliest()
+    synthetic.name = "Synthetic order test renamed"
+    synthetic.save()
+    original.instance.save()
+    assert Operation.objects.get(pk=synthetic.pk).name == "Synthetic order test"
+    assert_kept_order_is_exact()
+
+
+def test_an_import_writes_the_order_of_new_and_updated_operations(tmp_path):
+    from operations.importing import UploadedTable, import_files
+
+    def run(start_date):
+        operations = (
+            "name,coordinator,region,start_date,end_date,countries_count,victims_rescued,arrests,"
+            "investigations_opened,migrants_identified,exploitation_types,summary,source_url,source_title,"
+            f"source_published\nSynthetic import order,INTERPOL,synthetic,{start_date},,2,,,,,forced labour,"
+            "Synthetic.,https://example.org/synthetic-order,Synthetic release,2020-02-01\n"
+        )
+        results = (
+            "operation,country,role,victims_rescued,arrests,investigations_opened,migrants_identified,source_url\n"
+            "Synthetic import order,Brazil,participant,10,3,,,https://example.org/synthetic-order\n"
+            "Synthetic import order,Chile,participant,,250+,,,https://example.org/synthetic-order\n"
+        )
+        report = import_files(
+            UploadedTable("operations.csv", operations.encode()),
+            UploadedTable("country_results.csv", results.encode()),
+            commit=True,
+        )
+        assert report.ok, report.summary()
+
+    run("2020-01-01")
+    assert_kept_order_is_exact()
+    run("2027-03-01")
+    assert_kept_order_is_exact()
+    assert queries.results_for_filtering().first().operation.name == "Synthetic import order"
