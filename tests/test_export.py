@@ -590,6 +590,22 @@ def test_export_runs_a_fixed_number_of_queries_whatever_the_rows(
         content_of(export(client, "/operations/", year_from="2099"))
 
 
+def test_results_export_queries_grow_by_at_most_three_per_lookup_window(
+    staff_user, client, monkeypatch, django_assert_max_num_queries
+):
+    """The rows come in one query; the operations, countries and sources a window of rows names that are not
+    rendered yet come in at most one query each per window (LOOKUP_WINDOW rows, 10,000 in production)."""
+    monkeypatch.setattr(exports, "LOOKUP_WINDOW", 40)
+    rows = Participation.objects.count()
+    windows = -(-rows // 40)
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(8 + 3 * windows) as captured:
+        content = content_of(export(client, "/results/"))
+    assert len(read_csv(content)) == rows
+    lookups = [query["sql"] for query in captured.captured_queries if "IN (" in query["sql"]]
+    assert 0 < len(lookups) <= 3 * windows
+
+
 # --- Under the production server -----------------------------------------------------------------------------------
 
 FAILING_APP = """
