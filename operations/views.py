@@ -381,14 +381,18 @@ class FilteredTableView(ExportMixin, PagedTableMixin, FilterView):
         )
         return context
 
+    def filters_in_use(self) -> dict:
+        """The valid filters with a value: name -> cleaned value."""
+        if not self.filterset.is_bound or self.filters_invalid:
+            return {}
+        return {name: value for name, value in self.filterset.form.cleaned_data.items() if value not in _NO_VALUE}
+
     def active_filters(self):
         """The filters in use, each with a link that removes it (keeping sort, page size and the other filters)."""
         if not self.filterset.is_bound or self.filters_invalid:
             return []
         active = []
-        for name, value in self.filterset.form.cleaned_data.items():
-            if value in (None, "", [], ()):
-                continue
+        for name, value in self.filters_in_use().items():
             field = self.filterset.form.fields[name]
             # A choice shows its label ("command centre"), a model choice its str(); iterate, as choices may be lazy.
             choices = {} if hasattr(field, "queryset") else {key: label for key, label in getattr(field, "choices", ())}
@@ -425,6 +429,10 @@ class OperationListView(FilteredTableView):
         return queries.operation_totals(queryset)
 
 
+# What a filter left empty cleans to.
+_NO_VALUE = (None, "", [], ())
+
+
 class _GroupedCount(int):
     """A row count that chooses the plural form as a number and prints with the locale's grouping ("1 234")."""
 
@@ -448,7 +456,7 @@ class ResultListView(FilteredTableView):
         return queries.result_rows(queryset)
 
     def get_totals(self, queryset):
-        return queries.result_totals(queryset)
+        return queries.result_totals(queryset, self.filters_in_use())
 
 
 class CountryListView(FilteredTableView):

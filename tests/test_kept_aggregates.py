@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.test.utils import CaptureQueriesContext
 
 from operations import queries, services
 from operations.figures import LOWER_BOUND, Figure, FigureTotal, Qualifier
@@ -247,3 +249,45 @@ def test_a_second_import_that_changes_figures_keeps_the_totals_exact(tmp_path):
         )
         assert report.ok, report.summary()
         assert_totals_exact()
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"country": "BR"},
+        {"region": "Americas"},
+        {"region": "Europe", "country": "ES"},
+        {"region": "Europe", "country": "BR"},
+    ],
+)
+def test_results_totals_from_kept_totals_equal_aggregating_the_rows(synthetic, filters):
+    """/results/ unfiltered or filtered by country and region sums the kept per-country totals; the same totals as
+    aggregating the filtered participations (written on the synthetic operation's figures too)."""
+    operation, source, brazil, _ = synthetic
+    services.record_figure(
+        operation=operation, participation=brazil, metric="arrests", figure=Figure(7, Qualifier.APPROX), source=source
+    )
+    cleaned = {name: Country.objects.get(iso2=value) if name == "country" else value for name, value in filters.items()}
+    rows = queries.results_for_filtering()
+    if "country" in cleaned:
+        rows = rows.filter(country=cleaned["country"])
+    if "region" in cleaned:
+        rows = rows.filter(country__region=cleaned["region"])
+
+    kept_totals = queries.result_totals(rows, cleaned)
+
+    assert kept_totals == queries.figure_totals(rows)
+    assert kept_totals["arrests"].parts == rows.count()
+
+
+def test_results_page_reads_kept_totals_only_for_whole_country_filters(analyst_client, settings):
+    settings.TRACKER_CACHE_SECONDS = 0  # the page rendered from the database
+    cases = [("", False), ("?country=BR", False), ("?region=Europe", False), ("?year_from=2020", True)]
+    for query, aggregates_participations in cases:
+        with CaptureQueriesContext(connection) as captured:
+            response = analyst_client.get(f"/results/{query}")
+        assert response.status_code == 200
+        sums = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT SUM(")]
+        assert any('FROM "operations_participation"' in sql for sql in sums) == aggregates_participations, query
+        assert any('FROM "operations_countrytotal"' in sql for sql in sums) != aggregates_participations, query
