@@ -52,6 +52,10 @@ class OperationSlugsField(forms.ModelMultipleChoiceField):
 
 
 class CompareForm(forms.Form):
+    """The operations to compare. Any operation's slug is valid, but the select lists only `shown` (the choices
+    queries.compare_choices() gives: the matches of a search, or the latest operations, and the chosen ones), so
+    that ten thousand operations do not make a select of ten thousand options."""
+
     operations = OperationSlugsField(
         queryset=Operation.objects.order_by("name"),
         to_field_name="slug",
@@ -60,6 +64,10 @@ class CompareForm(forms.Form):
         widget=FastSelectMultiple(attrs={"size": 10}),
         error_messages={"invalid_choice": _("“%(value)s” is not an operation.")},
     )
+
+    def __init__(self, data=None, *, shown=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["operations"].widget.choices = shown
 
     def clean_operations(self):
         chosen = list(self.cleaned_data["operations"])
@@ -76,3 +84,15 @@ class CompareForm(forms.Form):
         # Columns in the order the URL names them, so a shared link shows the same table.
         order = {slug: position for position, slug in reversed(list(enumerate(self.data.getlist("operations"))))}
         return sorted(chosen, key=lambda operation: order.get(operation.slug, 0))
+
+
+class FindOperationsForm(forms.Form):
+    """/compare/'s search: narrows the operations the selection lists (a GET form, so it works without JavaScript)."""
+
+    find = forms.CharField(
+        required=False,
+        max_length=100,
+        strip=True,
+        label=_("Find operations"),
+        help_text=_("Part of a name; the list below then shows the operations that match."),
+    )  # a NUL is refused by CharField itself

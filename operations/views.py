@@ -521,15 +521,21 @@ class CompareView(TemplateView):
     template_name = "operations/compare.html"
 
     def get(self, request, *args, **kwargs):
-        self.form = forms.CompareForm(request.GET if "operations" in request.GET else None)
+        self.find_form = forms.FindOperationsForm(request.GET)
+        find = self.find_form.cleaned_data["find"] if self.find_form.is_valid() else ""
+        shown, self.matching = queries.compare_choices(find, request.GET.getlist("operations"))
+        self.form = forms.CompareForm(request.GET if "operations" in request.GET else None, shown=shown)
         response = super().get(request, *args, **kwargs)
-        if self.form.is_bound and not self.form.is_valid():
+        if (self.form.is_bound and not self.form.is_valid()) or not self.find_form.is_valid():
             response.status_code = 400
         return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
+        context["find_form"] = self.find_form
+        context["matching"] = self.matching
+        context["shown_limit"] = queries.COMPARE_CHOICES_SHOWN
         context.update(caching.fragment_context(self.request))
         if self.form.is_bound and self.form.is_valid():
             context["comparison"] = queries.comparison(self.form.cleaned_data["operations"])

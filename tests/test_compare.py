@@ -1,7 +1,10 @@
 """/compare/: 2 to 4 operations side by side, metrics as rows, missing shown as "—", every figure citing its source."""
 
+import re
+
 import pytest
 
+from operations import queries, services
 from operations.models import METRICS, Operation, ReportedFigure
 from tests.browse import text
 
@@ -73,3 +76,56 @@ def test_unknown_slug_is_a_form_error_not_a_500(analyst_client, bad):
 def test_query_budget(analyst_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         analyst_client.get(URL, {"operations": ["libertad", "weka", "weka-ii", "andes"]})
+
+
+@pytest.fixture
+def many_operations():
+    """More synthetic operations than the selection lists at once."""
+    count = queries.COMPARE_CHOICES_SHOWN + 5
+    Operation.objects.bulk_create(
+        Operation(name=f"Synthetic compare {i:03d}", slug=f"synthetic-compare-{i:03d}", year=2040, is_verified=False)
+        for i in range(count)
+    )
+    services.data_changed()  # bulk_create sends no signal: say the data changed, as the bulk writers do
+    return count
+
+
+def listed_slugs(html):
+    start = html.index('<select name="operations"')
+    select = html[start : html.index("</select>", start)]
+    return re.findall(r'<option value="([^"]+)"', select)
+
+
+def test_the_selection_lists_the_latest_operations_and_says_how_to_find_the_others(analyst_client, many_operations):
+    html = analyst_client.get(URL).content.decode()
+    listed = listed_slugs(html)
+    assert len(listed) == queries.COMPARE_CHOICES_SHOWN
+    # Latest first: every reference operation (2014-2025) is listed; the synthetic ones have no date, so only some are.
+    assert "weka-ii" in listed and "libertad" in listed
+    total = Operation.objects.count()
+    assert f"latest {queries.COMPARE_CHOICES_SHOWN} of {total} operations" in text(html)
+    assert 'name="find"' in html
+
+
+def test_find_lists_the_operations_whose_name_matches_and_keeps_the_chosen_ones(analyst_client, many_operations):
+    response = analyst_client.get(URL, {"find": "compare 20", "operations": ["weka-ii"]})
+    assert response.status_code == 400  # one operation chosen: the form says to choose 2 to 4
+    listed = listed_slugs(response.content.decode())
+    assert sorted(listed) == sorted([f"synthetic-compare-{i:03d}" for i in range(200, 205)] + ["weka-ii"])
+    assert '<option value="weka-ii" selected>' in response.content.decode()
+    assert "latest" not in text(response.content.decode())  # everything that matches is listed
+
+
+def test_operations_outside_the_listed_ones_still_compare(analyst_client, many_operations):
+    response = analyst_client.get(URL, {"operations": ["synthetic-compare-000", "synthetic-compare-204"]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-slug="synthetic-compare-000"' in html and 'data-slug="synthetic-compare-204"' in html
+    assert {"synthetic-compare-000", "synthetic-compare-204"} <= set(listed_slugs(html))
+
+
+@pytest.mark.parametrize("find", ["x" * 101, "weka\x00"])
+def test_a_bad_search_is_a_form_error_not_a_500(analyst_client, find):
+    response = analyst_client.get(URL, {"find": find})
+    assert response.status_code == 400
+    assert 'id="compare-find"' in response.content.decode()
