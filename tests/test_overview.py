@@ -4,12 +4,14 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.db.models import Count, Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from operations import queries
+from operations import caching, queries
 from operations.figures import Figure
 from operations.models import METRICS, Operation, Participation
 
@@ -171,14 +173,31 @@ def test_latest_operations_are_the_newest_first(analyst_client):
         {"year_from": "\x00"},
     ],
 )
-def test_bad_filter_values_show_a_form_error_never_a_500(analyst_client, params):
+def test_bad_filter_values_answer_400_with_the_form_error_shown_never_a_500(analyst_client, params):
     response = overview_page(analyst_client, **params)
     html = response.content.decode()
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # as the lists answer an invalid filter
     assert 'id="form-errors"' in html
     assert "overview" not in response.context or response.context.get("overview") is None
     assert "<script>alert(1)</script>" not in html
+
+
+def test_a_refused_filter_is_never_cached_and_answers_400_every_time(analyst_client, settings):
+    settings.TRACKER_CACHE_SECONDS = 3600
+    url = reverse("operations:home") + "?year_from=abc"
+    cache.clear()
+    statuses = [analyst_client.get(url).status_code for _ in range(2)]
+
+    assert statuses == [400, 400]
+
+    def fragment(path):  # home.html's {% cache ... "overview" ... %}: the quotes are part of the fragment's name
+        return cache.get(make_template_fragment_key('"overview"', [f"{caching.data_version()}:en", path]))
+
+    assert fragment(url) is None  # the refused page's fragment took no place in the cache
+    valid = reverse("operations:home") + "?year_from=2018"
+    assert analyst_client.get(valid).status_code == 200
+    assert fragment(valid) is not None
 
 
 def test_query_budget_is_constant_whatever_the_filter(analyst_client, settings):
