@@ -179,6 +179,43 @@ def test_countries_card_gives_reported_and_named_counts(analyst_client):
     assert f"{operation.participations.count()} named by the sources" in card
 
 
+@pytest.mark.parametrize("slug", [*CARD_OPERATIONS, "liberterra-iii"])
+def test_facts_give_coordinator_command_centres_forms_of_exploitation_and_summary(analyst_client, slug):
+    operation = Operation.objects.get(slug=slug)
+    html = get(analyst_client, slug).content.decode()
+    facts = dict(
+        zip(
+            [" ".join(dt.split()) for dt in re.findall(r"<dt[^>]*>(.*?)</dt>", html, re.S)],
+            [" ".join(re.sub(r"<[^>]+>", " ", dd).split()) for dd in re.findall(r"<dd[^>]*>(.*?)</dd>", html, re.S)],
+            strict=True,
+        )
+    )
+
+    assert facts["Coordinator"] == (operation.coordinator or "—")
+    centres = operation.participations.filter(role=Role.COMMAND_CENTRE).select_related("country")
+    for participation in centres:
+        assert participation.country.name in facts["Command centre(s)"]
+    if operation.command_centres:
+        assert facts["Command centre(s)"].startswith(operation.command_centres)
+    forms = [str(form) for form in operation.exploitation_forms.all()]
+    assert all(form in facts["Forms of exploitation"] for form in forms)
+    assert forms or facts["Forms of exploitation"].startswith("—")
+    summary = texts(html, "aria-labelledby", "summary-heading")
+    for text in (operation.summary, operation.notes):  # the reference data's notes; an editor's summary
+        if text:
+            assert " ".join(text.split())[:60] in summary[0]
+
+
+def test_an_editors_summary_is_shown_above_the_notes(analyst_client):
+    operation = synthetic_operation(2, name="Synthetic Operation Summary")
+    operation.summary = "Synthetic summary: what the operation set out to do."
+    operation.notes = "Synthetic note."
+    operation.save()
+    summary = texts(get(analyst_client, operation.slug).content.decode(), "aria-labelledby", "summary-heading")[0]
+
+    assert summary.startswith("Summary Synthetic summary: what the operation set out to do. Synthetic note.")
+
+
 def test_unverified_operation_carries_a_badge_and_verified_ones_do_not(analyst_client):
     unverified = get(analyst_client, "unnamed-interpol-operation-in-the-americas-press-report").content.decode()
     verified = get(analyst_client, "weka-ii").content.decode()

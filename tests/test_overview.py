@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from operations import caching, queries
 from operations.figures import Figure
+from operations.filters import OperationFilter
 from operations.models import METRICS, Operation, Participation
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,25 @@ def test_totals_equal_figure_sum_over_the_filtered_operations(analyst_client, fi
         assert str(expected.figure) in card.group(1)
         if expected.caveat():
             assert expected.caveat() in card.group(1)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_filters_mean_what_they_mean_on_the_operations_table(analyst_client, filters):
+    overview = overview_page(analyst_client, **filters).context["overview"]
+    listed = analyst_client.get(reverse("operations:operation_list"), filters)
+    totals = queries.operation_totals(OperationFilter(filters, queryset=queries.operations_for_filtering()).qs)
+
+    assert listed.context["result_count"] == overview.operations
+    for metric in METRICS:
+        assert totals[metric.value] == overview.totals[metric.value]
+
+
+@pytest.mark.parametrize(
+    "params", [{"year_from": "abc"}, {"year_to": "1899"}, {"region": "Atlantis"}, {"year_from": 2024, "year_to": 2020}]
+)
+def test_a_filter_the_operations_table_refuses_the_overview_refuses_too(analyst_client, params):
+    assert analyst_client.get(reverse("operations:operation_list"), params).status_code == 400
+    assert overview_page(analyst_client, **params).status_code == 400
 
 
 def test_an_unknown_figure_makes_the_total_a_lower_bound_never_a_zero(analyst_client):
