@@ -213,3 +213,22 @@ def test_a_single_small_country_is_shown_in_context_not_blown_up():
     _, _, width, _ = zoomed_box(charts.world_map({"CI": (76, "x")}, title="t", legend_label="v", zoom=True))
 
     assert width >= 1000 * charts.MIN_ZOOM_WIDTH
+
+
+def _luminance(colour):
+    """WCAG relative luminance of "#rrggbb": what is left of a colour printed or viewed in greyscale."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(light, dark):
+    return (_luminance(light) + 0.05) / (_luminance(dark) + 0.05)
+
+
+def test_map_classes_and_bars_read_in_greyscale():
+    # Non-participants, then the classes from light to dark: each step visibly darker without its hue.
+    shades = [charts.NEUTRAL_FILL, *charts.RAMP]
+    assert all(_contrast(lighter, darker) >= 1.25 for lighter, darker in zip(shades, shades[1:], strict=False))
+    assert _contrast("#ffffff", charts.BAR_FILL) >= 4.5  # bars against the white page
+    assert _contrast(charts.HATCH_BACKGROUND, charts.HATCH_LINE) >= 3  # "no figure" hatching stays visible

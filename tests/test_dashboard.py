@@ -151,6 +151,26 @@ def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_source_
             assert preferred.source.publisher in numbers[marker]
 
 
+@pytest.mark.parametrize("slug", ["weka-ii", "intercops-spartacus-iii", "liberterra-iii"])
+def test_every_country_figure_points_to_its_source(analyst_client, slug):
+    operation = Operation.objects.get(slug=slug)
+    html = get(analyst_client, slug).content.decode()
+    numbers = {int(n): text for n, text in re.findall(r'<li id="source-(\d+)" value="\d+">\s*(.*?)</li>', html, re.S)}
+    table = re.search(r'<table[^>]*id="countries-table".*?</tbody>', html, re.S).group(0)
+    preferred = ReportedFigure.objects.filter(operation=operation, participation__isnull=False, is_preferred=True)
+
+    assert preferred.exists()
+    for reported in preferred.select_related("participation__country", "source"):
+        iso2 = reported.participation.country.iso2
+        row = re.search(rf'<tr data-iso2="{iso2}">(.*?)</tr>', table, re.S).group(1)
+        cell = re.findall(r'<td class="figure-cell">(.*?)</td>', row, re.S)[
+            [m.value for m in METRICS].index(reported.metric)
+        ]
+        marker = int(re.search(r'href="#source-(\d+)"', cell).group(1))
+        assert str(reported.as_figure()) in cell
+        assert reported.source.publisher in numbers[marker]
+
+
 def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
     weka = get(analyst_client, "weka-ii").content.decode()
     turquesa = get(analyst_client, "turquesa-iii").content.decode()
