@@ -10,7 +10,9 @@ from pathlib import Path
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from .countries import localized_name
 
 MAP_FILE = Path(__file__).resolve().parent / "data" / "world_map.json"
 
@@ -226,7 +228,9 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
         return " ".join(names)
 
     def tooltip_for(code, place):
-        return shaded[code][1] if code in shaded else place["name"]
+        # The map data names countries in English; a country without a tooltip of its own is named in the interface
+        # language like every other country on the page.
+        return shaded[code][1] if code in shaded else localized_name(code, place["name"], get_language())
 
     # Highlighted countries come last so that no neighbour drawn after them covers half their thick outline.
     drawn = sorted(world["countries"].items(), key=lambda item: (item[0] in highlight, item[0] in shaded))
