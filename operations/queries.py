@@ -398,7 +398,10 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     if operation is None:
         return None
     forms = list(operation.exploitation_forms.all())
-    participations = list(operation.participations.select_related("country").order_by("country__name"))
+    # In the alphabetical order of the names the page shows ("Emiratos Árabes Unidos" before "España" in Spanish).
+    participations = sorted(
+        operation.participations.select_related("country").order_by(), key=lambda row: normalize_name(str(row.country))
+    )
     reported = list(
         ReportedFigure.objects.filter(operation=operation)
         .select_related("source")
@@ -441,7 +444,7 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     for headline in headlines:
         metric = headline.metric
         rows = [(row, row.values[metric.value]) for row in countries if row.values[metric.value].known]
-        rows.sort(key=lambda pair: (-pair[1].figure.value, pair[0].country.name))
+        rows.sort(key=lambda pair: -pair[1].figure.value)  # stable: equal figures stay in alphabetical order
         attributed = Figure.sum(value.figure for _, value in rows)
         unattributed, exceeds = unattributed_remainder(headline.value.figure, attributed)
         breakdowns.append(Breakdown(metric, headline.value, rows, attributed, unattributed, exceeds))

@@ -2,6 +2,7 @@
 
 import ast
 import csv
+import html
 import io
 import os
 import re
@@ -255,6 +256,21 @@ def test_the_dashboard_map_names_even_non_participants_in_the_chosen_language(an
     html = page(analyst_client, reverse("operations:operation_detail", args=["weka-ii"]), language)
     assert f"<title>{germany}</title>" in html  # Germany took no part in WEKA II: a plain country of the map
     assert "<title>Germany</title>" not in html and "Trinidad and Tobago" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_the_dashboard_lists_countries_in_the_alphabetical_order_of_the_language(analyst_client, language):
+    response = analyst_client.get(
+        reverse("operations:operation_detail", args=["weka-ii"]), headers={"accept-language": language}
+    )
+    names = [str(row.country) for row in response.context["dashboard"].countries]
+    table = re.search(r'id="countries-table".*?</tbody>', response.content.decode(), re.S).group(0)
+
+    assert names == sorted(names, key=normalize_name) and len(names) == 14
+    assert [
+        html.unescape(name) for name in re.findall(r'<tr data-iso2="\w\w"><th scope="row">(.*?)</th>', table)
+    ] == names
+    assert ("Emiratos Árabes Unidos" in names) == (language == "es")
 
 
 def test_the_switcher_offers_each_language_in_its_own_name(client):
