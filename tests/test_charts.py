@@ -75,6 +75,18 @@ def test_column_chart_draws_one_column_per_known_value():
     assert [tooltip(column) for column in columns] == ["2021: 40", "2022: —", "2023: more than 12,000"]
 
 
+def test_a_column_label_too_wide_for_its_slot_is_written_whole_downwards_not_cut():
+    years = [(str(year), year - 2000, str(year - 2000)) for year in range(2014, 2026)] + [("year unknown", 1, "1")]
+    root = parse(charts.column_chart(years, title="Operations per year", value_label="operations"))
+    labels = root.findall(f".//{SVG}text[@class='label']")
+
+    assert [label.text for label in labels] == [row[0] for row in years]  # nothing cut to "year…"
+    assert all("transform" not in label.attrib for label in labels[:-1])
+    assert "rotate(-90)" in labels[-1].attrib["transform"]
+    height = float(root.attrib["viewBox"].split()[3])
+    assert height >= 24 + 180 + charts._text_width("year unknown")  # room below the axis for the upright label
+
+
 def test_text_is_escaped_in_labels_titles_and_tooltips():
     outputs = [
         charts.bar_chart([(SCRIPT, 3, SCRIPT)], title=SCRIPT, value_label=SCRIPT),
