@@ -367,6 +367,24 @@ def test_map_marks_every_participating_country_and_names_those_it_cannot_draw(an
         assert ("highlight" in classes) == (participation.role == Role.COMMAND_CENTRE)
 
 
+@pytest.mark.parametrize("slug", ["weka-ii", "liberterra-iii", "intercops-spartacus-iii"])
+def test_a_countrys_map_title_gives_its_role_and_every_figure_it_has(analyst_client, slug):
+    operation = Operation.objects.get(slug=slug)
+    world = next(svg for svg in svgs(get(analyst_client, slug).content.decode()) if "world-map" in svg.attrib["class"])
+    titles = {el.attrib["data-iso2"]: el.find(f"{SVG}title").text for el in world.iter() if "data-iso2" in el.attrib}
+
+    for participation in operation.participations.select_related("country"):
+        if charts.unmappable([participation.country.iso2]):
+            continue
+        title = titles[participation.country.iso2]
+        role = "command centre" if participation.role == Role.COMMAND_CENTRE else "participant"
+        assert title.startswith(f"{participation.country.name} ({role}): ")
+        known = [(metric, participation.figure(metric)) for metric in METRICS if participation.figure(metric).known]
+        for metric, figure in known:
+            assert f"{metric.label} {figure}" in title
+        assert known or title.endswith("no figures reported")
+
+
 def test_small_islands_are_drawn_as_markers(analyst_client):
     html = get(analyst_client, "libertad").content.decode()
     world = next(svg for svg in svgs(html) if "world-map" in svg.attrib["class"])
