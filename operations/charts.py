@@ -10,7 +10,9 @@ from pathlib import Path
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from .countries import localized_name
 
 MAP_FILE = Path(__file__).resolve().parent / "data" / "world_map.json"
 
@@ -34,6 +36,8 @@ FONT_SIZE = 13
 MAP_FONT_SIZE = 18
 # Average glyph width as a share of the font size: text is laid out without measuring it (no fonts here).
 GLYPH_WIDTH = 0.58
+# The longest a column's label may run downwards from the axis, in pixels (about 17 characters).
+LONGEST_UPRIGHT_LABEL = 130
 # How far below a row's middle the text baseline sits to centre the text on it (a third of the font size): written
 # into y rather than as dy="0.35em" on every text, because a dashboard may draw hundreds of rows.
 BASELINE_SHIFT = FONT_SIZE * 0.35
@@ -122,7 +126,18 @@ def column_chart(series_rows, *, title, value_label) -> SafeString:
         overflow = max(overflow, text_height + 6 - room)
     top = 24 + overflow
     baseline = top + plot_height
-    height = baseline + 22
+    # A label wider than its slot ("year unknown" under thirteen years) is written downwards from the axis, whole
+    # (up to LONGEST_UPRIGHT_LABEL), rather than cut to "year…".
+    across = [_text_width(label) <= slot - 2 for label, _, _ in series_rows]
+    label_room = max(
+        [FONT_SIZE + 3]
+        + [
+            _text_width(_truncate(label, LONGEST_UPRIGHT_LABEL)) + 4
+            for (label, _, _), fits in zip(series_rows, across, strict=True)
+            if not fits
+        ]
+    )
+    height = baseline + 6 + label_room
 
     parts = [
         format_html('<text class="caption" x="{}" y="14">{}</text>', left, value_label),
@@ -134,7 +149,7 @@ def column_chart(series_rows, *, title, value_label) -> SafeString:
             _n(baseline),
         ),
     ]
-    for index, ((label, value, display), up) in enumerate(zip(series_rows, upright, strict=True)):
+    for index, ((label, value, display), up, fits) in enumerate(zip(series_rows, upright, across, strict=True)):
         centre = left + slot * index + slot / 2
         shown = _shown(value, display)
         parts.append(format_html('<g class="column"><title>{}: {}</title>', label, display or UNKNOWN))
@@ -173,14 +188,25 @@ def column_chart(series_rows, *, title, value_label) -> SafeString:
                     shown,
                 )
             )
-        parts.append(
-            format_html(
-                '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
-                _n(centre),
-                _n(baseline + 16),
-                _truncate(label, slot - 2),
+        if fits:
+            parts.append(
+                format_html(
+                    '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                    _n(centre),
+                    _n(baseline + 16),
+                    label,
+                )
             )
-        )
+        else:
+            parts.append(
+                format_html(
+                    '<text class="label" transform="translate({} {}) rotate(-90)" text-anchor="end" dy="0.35em">'
+                    "{}</text></g>",
+                    _n(centre),
+                    _n(baseline + 6),
+                    _truncate(label, LONGEST_UPRIGHT_LABEL),
+                )
+            )
     return _svg(width, height, title, "chart column-chart", parts)
 
 
@@ -226,7 +252,9 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
         return " ".join(names)
 
     def tooltip_for(code, place):
-        return shaded[code][1] if code in shaded else place["name"]
+        # The map data names countries in English; a country without a tooltip of its own is named in the interface
+        # language like every other country on the page.
+        return shaded[code][1] if code in shaded else localized_name(code, place["name"], get_language())
 
     # Highlighted countries come last so that no neighbour drawn after them covers half their thick outline.
     drawn = sorted(world["countries"].items(), key=lambda item: (item[0] in highlight, item[0] in shaded))

@@ -4,8 +4,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from .countries import localized_name, normalize_name
 from .figures import LOWER_BOUND, Figure, FigureTotal, Metric, Qualifier
 from .models import METRICS, Country, CountryTotal, Operation, Participation, Region, RegionTotal, ReportedFigure, Role
 from .periods import format_period
@@ -431,7 +432,10 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     if operation is None:
         return None
     forms = list(operation.exploitation_forms.all())
-    participations = list(operation.participations.select_related("country").order_by("country__name"))
+    # In the alphabetical order of the names the page shows ("Emiratos Árabes Unidos" before "España" in Spanish).
+    participations = sorted(
+        operation.participations.select_related("country").order_by(), key=lambda row: normalize_name(str(row.country))
+    )
     reported = list(
         ReportedFigure.objects.filter(operation=operation)
         .select_related("source")
@@ -474,7 +478,7 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     for headline in headlines:
         metric = headline.metric
         rows = [(row, row.values[metric.value]) for row in countries if row.values[metric.value].known]
-        rows.sort(key=lambda pair: (-pair[1].figure.value, pair[0].country.name))
+        rows.sort(key=lambda pair: -pair[1].figure.value)  # stable: equal figures stay in alphabetical order
         attributed = Figure.sum(value.figure for _, value in rows)
         unattributed, exceeds = unattributed_remainder(headline.value.figure, attributed)
         breakdowns.append(Breakdown(metric, headline.value, rows, attributed, unattributed, exceeds))
@@ -627,10 +631,10 @@ def _kept_region_and_country_rows(region=""):
     kept = kept_country_totals()
     if region:
         kept = kept.filter(country__region=region)
-    countries = [
-        SeriesRow(row.country.iso2, row.country.name, row.operations, row.figure_totals, region=row.country.region)
+    countries = _by_label(
+        SeriesRow(row.country.iso2, str(row.country), row.operations, row.figure_totals, region=row.country.region)
         for row in kept
-    ]
+    )
     distinct_operations = dict(RegionTotal.objects.values_list("region", "operations"))
     regions = []
     for key in sorted({row.region for row in countries}):
@@ -681,19 +685,25 @@ def _grouped_region_and_country_rows(operations, region=""):
         )
         .order_by("country__region")
     ]
-    countries = [
+    countries = _by_label(
         SeriesRow(
             row["country__iso2"],
-            row["country__name"],
+            localized_name(row["country__iso2"], row["country__name"], get_language()),
             row["parts"],  # a country takes part in an operation once
             _figure_totals(row),
             region=row["country__region"],
         )
         for row in participations.values("country__iso2", "country__name", "country__region")
         .annotate(**_overview_aggregates())
-        .order_by("country__name")
-    ]
+        .order_by()
+    )
     return regions, countries
+
+
+def _by_label(rows):
+    """Country rows in the alphabetical order of their names in the interface language ("Alemania" under A), accents
+    and case ignored."""
+    return sorted(rows, key=lambda row: normalize_name(row.label))
 
 
 # --- Corrections and history (issue #5) --------------------------------------------------------------------------

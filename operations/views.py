@@ -44,9 +44,18 @@ class OverviewView(TemplateView):
 
     template_name = "operations/home.html"
 
+    def get(self, request, *args, **kwargs):
+        self.form = dashboards.OverviewFilterForm(request.GET)
+        response = super().get(request, *args, **kwargs)
+        if not self.form.is_valid():
+            # As the lists answer an invalid filter: 400, the page showing the form's errors and no figures. The
+            # status is set on every request (the refused page is never cached), so no cached hit can answer 200.
+            response.status_code = 400
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = dashboards.OverviewFilterForm(self.request.GET)
+        form = self.form
         context["form"] = form
         context.update(caching.fragment_context(self.request))
         context["printed_at"] = timezone.now()

@@ -75,6 +75,18 @@ def test_column_chart_draws_one_column_per_known_value():
     assert [tooltip(column) for column in columns] == ["2021: 40", "2022: —", "2023: more than 12,000"]
 
 
+def test_a_column_label_too_wide_for_its_slot_is_written_whole_downwards_not_cut():
+    years = [(str(year), year - 2000, str(year - 2000)) for year in range(2014, 2026)] + [("year unknown", 1, "1")]
+    root = parse(charts.column_chart(years, title="Operations per year", value_label="operations"))
+    labels = root.findall(f".//{SVG}text[@class='label']")
+
+    assert [label.text for label in labels] == [row[0] for row in years]  # nothing cut to "year…"
+    assert all("transform" not in label.attrib for label in labels[:-1])
+    assert "rotate(-90)" in labels[-1].attrib["transform"]
+    height = float(root.attrib["viewBox"].split()[3])
+    assert height >= 24 + 180 + charts._text_width("year unknown")  # room below the axis for the upright label
+
+
 def test_text_is_escaped_in_labels_titles_and_tooltips():
     outputs = [
         charts.bar_chart([(SCRIPT, 3, SCRIPT)], title=SCRIPT, value_label=SCRIPT),
@@ -213,3 +225,22 @@ def test_a_single_small_country_is_shown_in_context_not_blown_up():
     _, _, width, _ = zoomed_box(charts.world_map({"CI": (76, "x")}, title="t", legend_label="v", zoom=True))
 
     assert width >= 1000 * charts.MIN_ZOOM_WIDTH
+
+
+def _luminance(colour):
+    """WCAG relative luminance of "#rrggbb": what is left of a colour printed or viewed in greyscale."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(light, dark):
+    return (_luminance(light) + 0.05) / (_luminance(dark) + 0.05)
+
+
+def test_map_classes_and_bars_read_in_greyscale():
+    # Non-participants, then the classes from light to dark: each step visibly darker without its hue.
+    shades = [charts.NEUTRAL_FILL, *charts.RAMP]
+    assert all(_contrast(lighter, darker) >= 1.25 for lighter, darker in zip(shades, shades[1:], strict=False))
+    assert _contrast("#ffffff", charts.BAR_FILL) >= 4.5  # bars against the white page
+    assert _contrast(charts.HATCH_BACKGROUND, charts.HATCH_LINE) >= 3  # "no figure" hatching stays visible

@@ -151,6 +151,26 @@ def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_source_
             assert preferred.source.publisher in numbers[marker]
 
 
+@pytest.mark.parametrize("slug", ["weka-ii", "intercops-spartacus-iii", "liberterra-iii"])
+def test_every_country_figure_points_to_its_source(analyst_client, slug):
+    operation = Operation.objects.get(slug=slug)
+    html = get(analyst_client, slug).content.decode()
+    numbers = {int(n): text for n, text in re.findall(r'<li id="source-(\d+)" value="\d+">\s*(.*?)</li>', html, re.S)}
+    table = re.search(r'<table[^>]*id="countries-table".*?</tbody>', html, re.S).group(0)
+    preferred = ReportedFigure.objects.filter(operation=operation, participation__isnull=False, is_preferred=True)
+
+    assert preferred.exists()
+    for reported in preferred.select_related("participation__country", "source"):
+        iso2 = reported.participation.country.iso2
+        row = re.search(rf'<tr data-iso2="{iso2}">(.*?)</tr>', table, re.S).group(1)
+        cell = re.findall(r'<td class="figure-cell">(.*?)</td>', row, re.S)[
+            [m.value for m in METRICS].index(reported.metric)
+        ]
+        marker = int(re.search(r'href="#source-(\d+)"', cell).group(1))
+        assert str(reported.as_figure()) in cell
+        assert reported.source.publisher in numbers[marker]
+
+
 def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
     weka = get(analyst_client, "weka-ii").content.decode()
     turquesa = get(analyst_client, "turquesa-iii").content.decode()
@@ -177,6 +197,43 @@ def test_countries_card_gives_reported_and_named_counts(analyst_client):
 
     assert f"{operation.countries_reported} reported" in card
     assert f"{operation.participations.count()} named by the sources" in card
+
+
+@pytest.mark.parametrize("slug", [*CARD_OPERATIONS, "liberterra-iii"])
+def test_facts_give_coordinator_command_centres_forms_of_exploitation_and_summary(analyst_client, slug):
+    operation = Operation.objects.get(slug=slug)
+    html = get(analyst_client, slug).content.decode()
+    facts = dict(
+        zip(
+            [" ".join(dt.split()) for dt in re.findall(r"<dt[^>]*>(.*?)</dt>", html, re.S)],
+            [" ".join(re.sub(r"<[^>]+>", " ", dd).split()) for dd in re.findall(r"<dd[^>]*>(.*?)</dd>", html, re.S)],
+            strict=True,
+        )
+    )
+
+    assert facts["Coordinator"] == (operation.coordinator or "—")
+    centres = operation.participations.filter(role=Role.COMMAND_CENTRE).select_related("country")
+    for participation in centres:
+        assert participation.country.name in facts["Command centre(s)"]
+    if operation.command_centres:
+        assert facts["Command centre(s)"].startswith(operation.command_centres)
+    forms = [str(form) for form in operation.exploitation_forms.all()]
+    assert all(form in facts["Forms of exploitation"] for form in forms)
+    assert forms or facts["Forms of exploitation"].startswith("—")
+    summary = texts(html, "aria-labelledby", "summary-heading")
+    for text in (operation.summary, operation.notes):  # the reference data's notes; an editor's summary
+        if text:
+            assert " ".join(text.split())[:60] in summary[0]
+
+
+def test_an_editors_summary_is_shown_above_the_notes(analyst_client):
+    operation = synthetic_operation(2, name="Synthetic Operation Summary")
+    operation.summary = "Synthetic summary: what the operation set out to do."
+    operation.notes = "Synthetic note."
+    operation.save()
+    summary = texts(get(analyst_client, operation.slug).content.decode(), "aria-labelledby", "summary-heading")[0]
+
+    assert summary.startswith("Summary Synthetic summary: what the operation set out to do. Synthetic note.")
 
 
 def test_unverified_operation_carries_a_badge_and_verified_ones_do_not(analyst_client):
@@ -308,6 +365,24 @@ def test_map_marks_every_participating_country_and_names_those_it_cannot_draw(an
         assert "shaded" in classes or "no-figure" in classes
         assert participation.country.name in drawn[iso2].find(f"{SVG}title").text
         assert ("highlight" in classes) == (participation.role == Role.COMMAND_CENTRE)
+
+
+@pytest.mark.parametrize("slug", ["weka-ii", "liberterra-iii", "intercops-spartacus-iii"])
+def test_a_countrys_map_title_gives_its_role_and_every_figure_it_has(analyst_client, slug):
+    operation = Operation.objects.get(slug=slug)
+    world = next(svg for svg in svgs(get(analyst_client, slug).content.decode()) if "world-map" in svg.attrib["class"])
+    titles = {el.attrib["data-iso2"]: el.find(f"{SVG}title").text for el in world.iter() if "data-iso2" in el.attrib}
+
+    for participation in operation.participations.select_related("country"):
+        if charts.unmappable([participation.country.iso2]):
+            continue
+        title = titles[participation.country.iso2]
+        role = "command centre" if participation.role == Role.COMMAND_CENTRE else "participant"
+        assert title.startswith(f"{participation.country.name} ({role}): ")
+        known = [(metric, participation.figure(metric)) for metric in METRICS if participation.figure(metric).known]
+        for metric, figure in known:
+            assert f"{metric.label} {figure}" in title
+        assert known or title.endswith("no figures reported")
 
 
 def test_small_islands_are_drawn_as_markers(analyst_client):

@@ -2,6 +2,7 @@
 
 import ast
 import csv
+import html
 import io
 import os
 import re
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from operations import exports
+from operations.countries import normalize_name
 from operations.figures import Figure, FigureParseError, Qualifier
 from operations.models import Country
 
@@ -230,6 +232,45 @@ def test_filter_labels_and_choices_follow_the_language(analyst_client, language,
 def test_the_country_table_names_countries_in_the_chosen_language(analyst_client):
     html = page(analyst_client, reverse("operations:country_list"), "es")
     assert "Brasil" in html and ">Brazil<" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "germany", "bosnia"),
+    [("es", "Alemania", "Bosnia y Herzegovina"), ("fr", "Allemagne", "Bosnie-Herzégovine")],
+)
+def test_the_overview_names_countries_in_the_chosen_language_and_orders_them_so(
+    analyst_client, language, germany, bosnia
+):
+    response = analyst_client.get(reverse("operations:home"), headers={"accept-language": language})
+    html = response.content.decode()
+    labels = [row.label for row in response.context["overview"].countries]
+
+    assert f"<title>{germany}: 3 " in html  # the map
+    assert re.search(rf'<tr data-iso2="DE"><th scope="row">{germany}</th>', html)  # the table of every country
+    assert "Germany" not in html and "Bosnia and Herzegovina" not in html and bosnia in html
+    assert labels == sorted(labels, key=normalize_name)
+
+
+@pytest.mark.parametrize(("language", "germany"), [("es", "Alemania"), ("fr", "Allemagne")])
+def test_the_dashboard_map_names_even_non_participants_in_the_chosen_language(analyst_client, language, germany):
+    html = page(analyst_client, reverse("operations:operation_detail", args=["weka-ii"]), language)
+    assert f"<title>{germany}</title>" in html  # Germany took no part in WEKA II: a plain country of the map
+    assert "<title>Germany</title>" not in html and "Trinidad and Tobago" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_the_dashboard_lists_countries_in_the_alphabetical_order_of_the_language(analyst_client, language):
+    response = analyst_client.get(
+        reverse("operations:operation_detail", args=["weka-ii"]), headers={"accept-language": language}
+    )
+    names = [str(row.country) for row in response.context["dashboard"].countries]
+    table = re.search(r'id="countries-table".*?</tbody>', response.content.decode(), re.S).group(0)
+
+    assert names == sorted(names, key=normalize_name) and len(names) == 14
+    assert [
+        html.unescape(name) for name in re.findall(r'<tr data-iso2="\w\w"><th scope="row">(.*?)</th>', table)
+    ] == names
+    assert ("Emiratos Árabes Unidos" in names) == (language == "es")
 
 
 def test_the_switcher_offers_each_language_in_its_own_name(client):

@@ -4,13 +4,16 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.db.models import Count, Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from operations import queries
+from operations import caching, queries
 from operations.figures import Figure
+from operations.filters import OperationFilter
 from operations.models import METRICS, Operation, Participation
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +66,25 @@ def test_totals_equal_figure_sum_over_the_filtered_operations(analyst_client, fi
         assert str(expected.figure) in card.group(1)
         if expected.caveat():
             assert expected.caveat() in card.group(1)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_filters_mean_what_they_mean_on_the_operations_table(analyst_client, filters):
+    overview = overview_page(analyst_client, **filters).context["overview"]
+    listed = analyst_client.get(reverse("operations:operation_list"), filters)
+    totals = queries.operation_totals(OperationFilter(filters, queryset=queries.operations_for_filtering()).qs)
+
+    assert listed.context["result_count"] == overview.operations
+    for metric in METRICS:
+        assert totals[metric.value] == overview.totals[metric.value]
+
+
+@pytest.mark.parametrize(
+    "params", [{"year_from": "abc"}, {"year_to": "1899"}, {"region": "Atlantis"}, {"year_from": 2024, "year_to": 2020}]
+)
+def test_a_filter_the_operations_table_refuses_the_overview_refuses_too(analyst_client, params):
+    assert analyst_client.get(reverse("operations:operation_list"), params).status_code == 400
+    assert overview_page(analyst_client, **params).status_code == 400
 
 
 def test_an_unknown_figure_makes_the_total_a_lower_bound_never_a_zero(analyst_client):
@@ -171,14 +193,31 @@ def test_latest_operations_are_the_newest_first(analyst_client):
         {"year_from": "\x00"},
     ],
 )
-def test_bad_filter_values_show_a_form_error_never_a_500(analyst_client, params):
+def test_bad_filter_values_answer_400_with_the_form_error_shown_never_a_500(analyst_client, params):
     response = overview_page(analyst_client, **params)
     html = response.content.decode()
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # as the lists answer an invalid filter
     assert 'id="form-errors"' in html
     assert "overview" not in response.context or response.context.get("overview") is None
     assert "<script>alert(1)</script>" not in html
+
+
+def test_a_refused_filter_is_never_cached_and_answers_400_every_time(analyst_client, settings):
+    settings.TRACKER_CACHE_SECONDS = 3600
+    url = reverse("operations:home") + "?year_from=abc"
+    cache.clear()
+    statuses = [analyst_client.get(url).status_code for _ in range(2)]
+
+    assert statuses == [400, 400]
+
+    def fragment(path):  # home.html's {% cache ... "overview" ... %}: the quotes are part of the fragment's name
+        return cache.get(make_template_fragment_key('"overview"', [f"{caching.data_version()}:en", path]))
+
+    assert fragment(url) is None  # the refused page's fragment took no place in the cache
+    valid = reverse("operations:home") + "?year_from=2018"
+    assert analyst_client.get(valid).status_code == 200
+    assert fragment(valid) is not None
 
 
 def test_query_budget_is_constant_whatever_the_filter(analyst_client, settings):

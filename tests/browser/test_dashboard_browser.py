@@ -12,8 +12,10 @@ from operations.models import Operation, ReportedFigure
 from .conftest import ARTIFACTS
 
 CARD_OPERATIONS = ["libertad", "weka-ii", "storm-makers", "turquesa-iii"]
-# A4 at 96 CSS pixels per inch, less the @page margins of tracker.css (14 mm top, 16 mm bottom).
+# A4 and Letter at 96 CSS pixels per inch, less the @page margins of tracker.css (14 mm top, 16 mm bottom).
 A4_CONTENT_HEIGHT_PX = (297 - 14 - 16) / 25.4 * 96
+LETTER_CONTENT_HEIGHT_PX = (279.4 - 14 - 16) / 25.4 * 96
+PAGE_SIZES = {"A4": "(A4)", "Letter": "(letter)"}  # as pdfinfo names the page size
 
 
 @pytest.fixture
@@ -48,13 +50,17 @@ def test_overview_renders_without_console_errors(logged_in_analyst, live_server,
     assert page.locator("svg.column-chart").count() == 4  # operations, victims, arrests per year; per region
     assert page.locator("svg.world-map").is_visible()
     screenshot("overview")
-    page.goto(f"{live_server.url}/?year_from=abc")
-    assert page.locator("#form-errors").is_visible()
-    screenshot("overview-bad-filter")
     assert console_errors == []
 
+    response = page.goto(f"{live_server.url}/?year_from=abc")
+    assert response.status == 400  # as the lists answer an invalid filter
+    assert page.locator("#form-errors").is_visible()
+    screenshot("overview-bad-filter")
+    # Chromium reports the page's own 400 as a console error; nothing else may fail (no CSP violation, no script).
+    assert console_errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
 
-def test_weka_ii_prints_on_a4_with_sources_as_footnotes_and_no_chart_cut(
+
+def test_weka_ii_prints_on_a4_and_letter_with_sources_as_footnotes_and_no_chart_cut(
     logged_in_analyst, live_server, page, console_errors
 ):
     pdftotext = shutil.which("pdftotext")
@@ -71,21 +77,27 @@ def test_weka_ii_prints_on_a4_with_sources_as_footnotes_and_no_chart_cut(
         chart = blocks.nth(index)
         assert chart.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
         # "avoid" can only be honoured by a block that fits on one page.
-        assert chart.bounding_box()["height"] < A4_CONTENT_HEIGHT_PX
+        assert chart.bounding_box()["height"] < min(A4_CONTENT_HEIGHT_PX, LETTER_CONTENT_HEIGHT_PX)
     for svg in page.locator("svg.chart").all():
         assert svg.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pdf_path = ARTIFACTS / "dashboard-weka-ii.pdf"
-    page.pdf(path=str(pdf_path), format="A4", print_background=True)
-    text = subprocess.run([pdftotext, "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
-
-    assert pdf_path.read_bytes().startswith(b"%PDF")
-    assert "Sources" in text
-    assert "Printed from the Trafficking Operations Tracker on" in text
     operation = Operation.objects.get(slug="weka-ii")
     cited = {figure.source for figure in ReportedFigure.objects.filter(operation=operation)}
-    for source in cited | set(operation.sources.all()):
-        assert source.publisher in text
-    assert "[1]" in text  # the figures' footnote markers
+    for paper, size in PAGE_SIZES.items():
+        pdf_path = ARTIFACTS / f"dashboard-weka-ii-{paper.lower()}.pdf"
+        # prefer_css_page_size: a page size forced by the stylesheet would win over the paper chosen here.
+        page.pdf(path=str(pdf_path), format=paper, print_background=True, prefer_css_page_size=True)
+        text = subprocess.run(
+            [pdftotext, "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        info = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+
+        assert pdf_path.read_bytes().startswith(b"%PDF")
+        assert size in info, info  # printed on the paper asked for
+        assert "Sources" in text
+        assert "Printed from the Trafficking Operations Tracker on" in text
+        for source in cited | set(operation.sources.all()):
+            assert source.publisher in text
+        assert "[1]" in text  # the figures' footnote markers
     assert console_errors == []
