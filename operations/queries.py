@@ -250,8 +250,10 @@ def kept_country_totals():
 # --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
 
 
-# How many operations the overview lists under "latest operations".
-LATEST_OPERATIONS = 10
+# How many operations the overview lists under "latest operations": enough that a fresh install's home page lists
+# every reference operation (24, with the four of the product card, Libertad the oldest of them, issue #2), while a
+# database of thousands stays one short table with a link to /operations/.
+LATEST_OPERATIONS = 25
 
 
 @dataclass(frozen=True)
