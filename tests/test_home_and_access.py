@@ -80,3 +80,19 @@ def test_ensure_admin_creates_one_administrator_once(monkeypatch, capsys):
     assert User.objects.filter(is_superuser=True).count() == 1
     admin = User.objects.get(is_superuser=True)
     assert admin.check_password("first-admin-pw-123")
+
+
+def test_ensure_admin_generates_a_password_and_prints_it_once(monkeypatch, capsys):
+    from django.contrib.auth.models import User
+
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.delenv("ADMIN_USERNAME", raising=False)
+    call_command("ensure_admin")
+    first = capsys.readouterr().out
+    password = re.search(r"with password (\S+) \(shown once", first).group(1)
+    assert len(password) >= 12
+    assert User.objects.get(username="admin").check_password(password)
+    call_command("ensure_admin")
+    second = capsys.readouterr().out
+    assert password not in second and "already exists" in second
+    assert User.objects.filter(is_superuser=True).count() == 1

@@ -107,10 +107,14 @@ def test_month_only_dates_keep_their_precision():
 
 
 def test_loading_twice_changes_nothing():
-    counts = lambda: [m.objects.count() for m in (Operation, Participation, ReportedFigure, Source)]  # noqa: E731
-    before = counts()
+    def everything():
+        models = (Operation, Participation, ReportedFigure, Source)
+        rows = [list(model.objects.order_by("pk").values()) for model in models]
+        return rows, [model.history.count() for model in models]
+
+    before = everything()
     report = load_reference(settings.REFERENCE_DIR)
-    assert counts() == before
+    assert everything() == before
     assert report.created == {}
 
 
