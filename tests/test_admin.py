@@ -184,7 +184,7 @@ def test_editor_adds_an_operation_with_two_countries_and_figures(editor_client, 
     assert operation.sources.filter(pk=source.pk).exists()
     record = operation.history.first()
     assert record.history_user == editor and record.history_change_reason == "first release"
-    assert queries.last_correction(operation)[1] == editor
+    assert queries.last_correction(operation)[1] == editor.get_username()
     assert_in_sync(operation)
 
 
@@ -392,7 +392,7 @@ def test_changes_are_recorded_with_who_when_old_new_and_reason(editor_client, ed
     history = editor_client.get(reverse("admin:operations_operation_history", args=[operation.pk]))
     assert "agency&#x27;s second release" in history.content.decode()
     when, who = queries.last_correction(operation)
-    assert who == editor and when == new.history_date
+    assert who == editor.get_username() and when == new.history_date
 
 
 def test_last_correction_is_none_for_untouched_reference_data():
