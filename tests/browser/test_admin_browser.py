@@ -61,6 +61,24 @@ def test_editor_adds_an_operation_with_two_countries_and_sees_it_listed(
     assert home_row.locator("td[data-metric='victims_rescued']").inner_text() == "nearly 500"
     assert home_row.locator("td[data-metric='arrests']").inner_text() == "120"
     screenshot("home-after-admin-add")
+
+    page.goto(f"{live_server.url}/operations/?q=Synthetic+Operation+Browser")
+    list_row = page.locator("tr[data-slug='synthetic-operation-browser']")
+    assert list_row.locator("td[data-metric='victims_rescued']").inner_text() == "nearly 500"
+    screenshot("operations-list-after-admin-add")
+
+    list_row.get_by_role("link", name="Synthetic Operation Browser").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/operations/synthetic-operation-browser/")
+    assert (
+        page.locator(".figure-card[data-metric='victims_rescued'] .figure-headline")
+        .inner_text()
+        .startswith("nearly 500")
+    )
+    assert page.locator("#countries-table tr[data-iso2='BR']").is_visible()
+    assert "command centre" in page.locator("#countries-table tr[data-iso2='AR']").inner_text()
+    assert page.locator("#last-correction").inner_text().endswith("by editor.")
+    screenshot("dashboard-after-admin-add")
     assert missing == []
     assert console_errors == []
 
