@@ -227,6 +227,16 @@ def test_countries_adding_up_to_more_than_an_exact_total_are_refused(editor_clie
     assert editor_client.post(ADD, data).status_code == 302
 
 
+@pytest.mark.parametrize("cell,words", [("-3", "negative"), ("a few", "not a figure")], ids=["negative", "non-numeric"])
+def test_a_bad_country_figure_is_refused_on_its_row(editor_client, source, cell, words):
+    data, countries = add_payload(editor_client, figures_source=str(source.pk))
+    data[f"{countries}-0-figure_arrests"] = cell
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 200
+    assert any(words in error for error in errors_of(response)["participation.figure_arrests"]), errors_of(response)
+    assert not Operation.objects.filter(name="Synthetic Operation Entered").exists()
+
+
 def test_country_figure_without_a_source_is_refused_on_its_row(editor_client):
     data, countries = add_payload(editor_client, figure_arrests="", figure_victims_rescued="")
     response = editor_client.post(ADD, data)
