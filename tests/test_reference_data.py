@@ -58,6 +58,8 @@ def test_turquesa_iii_matches_its_sources():
     assert turquesa.figure("arrests") == Figure(216)
     assert turquesa.figure("migrants_identified") == Figure(10000, Qualifier.MORE_THAN)
     assert str(turquesa.figure("migrants_identified")) == "more than 10,000"
+    # "from 61 countries" is not a metric: the source's own words are kept in the notes the dashboard shows.
+    assert "irregular migrants from 61 different countries" in turquesa.notes
     assert (turquesa.start_date.isoformat(), turquesa.end_date.isoformat()) == ("2021-11-29", "2021-12-03")
     el_salvador = turquesa.participations.get(country__iso2="SV")
     assert el_salvador.figure("arrests") == Figure(27)
