@@ -285,8 +285,10 @@ def kept_country_totals():
 # --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
 
 
-# How many operations the overview lists under "latest operations".
-LATEST_OPERATIONS = 10
+# How many operations the overview lists under "latest operations": enough that a fresh install's home page lists
+# every reference operation (24, with the four of the product card, Libertad the oldest of them, issue #2), while a
+# database of thousands stays one short table with a link to /operations/.
+LATEST_OPERATIONS = 25
 
 
 @dataclass(frozen=True)
@@ -425,6 +427,7 @@ def operation_dashboard(slug) -> OperationDashboard | None:
             previous_name=Subquery(previous.values("name")[:1]),
             next_slug=Subquery(following.values("slug")[:1]),
             next_name=Subquery(following.values("name")[:1]),
+            **last_correction_annotations(),
         )
         .filter(slug=slug)
         .first()
@@ -709,26 +712,40 @@ def _by_label(rows):
 # --- Corrections and history (issue #5) --------------------------------------------------------------------------
 
 
-def last_correction(operation):
-    """(when, who) of the latest change a person made to the operation, its countries or its figures, for the
-    dashboard's "last corrected on … by …"; None when only the reference loader or an unattended import wrote it.
+# Where a person's correction of an operation is recorded, and the history column naming the operation.
+_CORRECTED_IN = ((Operation, "id"), (Participation, "operation_id"), (ReportedFigure, "operation_id"))
 
-    Reads the history tables (deleted countries and figures count too: deleting is a correction). Three queries."""
+
+def last_correction_annotations() -> dict:
+    """Annotations for an Operation queryset: per history table, when a person last changed the operation, its
+    countries or its figures, and their username (deletions count: deleting is a correction). Correlated subqueries
+    on the operation's own query, so the dashboard shows its last correction without a query of its own."""
+    annotations = {}
+    for model, key in _CORRECTED_IN:
+        latest = model.history.filter(**{key: OuterRef("pk")}, history_user__isnull=False).order_by("-history_date")
+        name = model._meta.model_name
+        annotations[f"corrected_{name}_at"] = Subquery(latest.values("history_date")[:1])
+        annotations[f"corrected_{name}_by"] = Subquery(latest.values("history_user__username")[:1])
+    return annotations
+
+
+def latest_correction_of(operation):
+    """(when, username) from an operation annotated with last_correction_annotations(); None when only the
+    reference loader or an unattended import wrote it."""
     candidates = []
-    for history, lookup in (
-        (Operation.history, {"id": operation.pk}),
-        (Participation.history, {"operation_id": operation.pk}),
-        (ReportedFigure.history, {"operation_id": operation.pk}),
-    ):
-        record = (
-            history.filter(**lookup, history_user__isnull=False)
-            .select_related("history_user")
-            .order_by("-history_date")
-            .first()
-        )
-        if record is not None:
-            candidates.append((record.history_date, record.history_user))
+    for model, _ in _CORRECTED_IN:
+        name = model._meta.model_name
+        when = getattr(operation, f"corrected_{name}_at")
+        if when is not None:
+            candidates.append((when, getattr(operation, f"corrected_{name}_by")))
     return max(candidates, key=lambda candidate: candidate[0]) if candidates else None
+
+
+def last_correction(operation):
+    """(when, username) of the latest change a person made to the operation, its countries or its figures, for the
+    dashboard's "last corrected on … by …"; None when only the reference loader or an unattended import wrote it.
+    One query."""
+    return latest_correction_of(Operation.objects.annotate(**last_correction_annotations()).get(pk=operation.pk))
 
 
 # Fields an editor does not type: bookkeeping, and the denormalised preferred values (their changes show as figures).

@@ -140,8 +140,11 @@ class ReferenceLoader:
             by_name[row["name"]] = self._operation(row)
         self._country_results(results, by_name)
         self._alternatives(alternatives, by_name)
-        for operation in by_name.values():
-            services.refresh_preferred_figures(operation)
+        # Only after a write: refreshing also renews the data version (services.data_changed), which would throw away
+        # every cached rendering on a second run that changed nothing.
+        if self.report.created:
+            for operation in by_name.values():
+                services.refresh_preferred_figures(operation)
         if self.report.unknown_countries:
             raise ReferenceDataError(f"unknown countries: {', '.join(sorted(set(self.report.unknown_countries)))}")
         return self.report

@@ -216,7 +216,8 @@ def deferred_country_totals():
         yield
     finally:
         _deferred_countries.reset(token)
-    refresh_country_totals(pending)
+    if pending:  # nothing touched: no regrouping, and no new data version
+        refresh_country_totals(pending)
 
 
 @transaction.atomic

@@ -114,7 +114,16 @@ class OperationDashboardView(TemplateView):
         )
         return context
 
-    computed_keys = ("dashboard", "operation", "map_key", "map_label", "world_map", "unmappable", "bar_charts")
+    computed_keys = (
+        "dashboard",
+        "operation",
+        "map_key",
+        "map_label",
+        "world_map",
+        "unmappable",
+        "bar_charts",
+        "last_correction",
+    )
 
     def figures_and_charts(self, chosen_map):
         """What the data decides (cached under the data version): the dashboard, its map and bar charts; None when
@@ -123,7 +132,10 @@ class OperationDashboardView(TemplateView):
         if dashboard is None:
             return None
         map_key = chosen_map or dashboards.default_map_key(dashboard)
+        # Cached with the rest: a correction is a write, and every write renews the data version.
+        correction = queries.latest_correction_of(dashboard.operation)
         return {
+            "last_correction": correction and {"when": correction[0], "who": correction[1]},
             "dashboard": dashboard,
             "operation": dashboard.operation,
             "map_key": map_key,

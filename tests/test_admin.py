@@ -184,7 +184,7 @@ def test_editor_adds_an_operation_with_two_countries_and_figures(editor_client, 
     assert operation.sources.filter(pk=source.pk).exists()
     record = operation.history.first()
     assert record.history_user == editor and record.history_change_reason == "first release"
-    assert queries.last_correction(operation)[1] == editor
+    assert queries.last_correction(operation)[1] == editor.get_username()
     assert_in_sync(operation)
 
 
@@ -225,6 +225,16 @@ def test_countries_adding_up_to_more_than_an_exact_total_are_refused(editor_clie
     # An approximate total may be exceeded: sources round.
     data["figure_arrests"] = "about 250"
     assert editor_client.post(ADD, data).status_code == 302
+
+
+@pytest.mark.parametrize("cell,words", [("-3", "negative"), ("a few", "not a figure")], ids=["negative", "non-numeric"])
+def test_a_bad_country_figure_is_refused_on_its_row(editor_client, source, cell, words):
+    data, countries = add_payload(editor_client, figures_source=str(source.pk))
+    data[f"{countries}-0-figure_arrests"] = cell
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 200
+    assert any(words in error for error in errors_of(response)["participation.figure_arrests"]), errors_of(response)
+    assert not Operation.objects.filter(name="Synthetic Operation Entered").exists()
 
 
 def test_country_figure_without_a_source_is_refused_on_its_row(editor_client):
@@ -392,7 +402,7 @@ def test_changes_are_recorded_with_who_when_old_new_and_reason(editor_client, ed
     history = editor_client.get(reverse("admin:operations_operation_history", args=[operation.pk]))
     assert "agency&#x27;s second release" in history.content.decode()
     when, who = queries.last_correction(operation)
-    assert who == editor and when == new.history_date
+    assert who == editor.get_username() and when == new.history_date
 
 
 def test_last_correction_is_none_for_untouched_reference_data():
@@ -506,3 +516,117 @@ def test_unknown_victims_sort_last_in_both_directions_in_the_changelist(editor_c
     assert None in values and known
     assert values == known + [None] * (len(values) - len(known))
     assert known == sorted(known, reverse=direction == "-")
+
+
+# --- The operation list's filters, facets, date hierarchy, search; the add form's helpers ---------------------------
+
+
+def changelist_names(client, params):
+    response = client.get(CHANGELIST, params)
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list.values_list("name", flat=True)), response.content.decode()
+
+
+def test_changelist_filters_by_year_and_exploitation_form_with_facet_counts_and_by_date(editor_client):
+    from operations.models import ExploitationForm
+
+    names, html = changelist_names(editor_client, {"year": "2022"})
+    assert names == set(Operation.objects.filter(year=2022).values_list("name", flat=True))
+    assert {"Operation Weka II", "Operation Storm Makers"} <= names
+    # Facet counts beside each choice (ShowFacets.ALWAYS): the 2022 choice counts the 2022 operations.
+    assert f"2022 ({Operation.objects.filter(year=2022).count()})" in html
+    forced_labour = ExploitationForm.objects.get(slug="forced-labour")
+    names, _ = changelist_names(editor_client, {"exploitation_forms__id__exact": str(forced_labour.pk)})
+    assert names == set(forced_labour.operations.values_list("name", flat=True)) and names
+    names, _ = changelist_names(editor_client, {"start_date__year": "2018"})
+    assert names == {"Operation Libertad"} | set(
+        Operation.objects.filter(start_date__year=2018).values_list("name", flat=True)
+    )
+    names, _ = changelist_names(editor_client, {"q": "Barbados"})  # a country's name finds its operations
+    assert "Operation Libertad" in names
+
+
+def test_add_form_prefills_the_slug_and_looks_countries_up_by_any_name(editor_client):
+    response = editor_client.get(ADD)
+    assert [field["field"].name for field in response.context["adminform"].prepopulated_fields] == ["slug"]
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "operations", "model_name": "participation", "field_name": "country", "term": "Brasil"},
+    )
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == [str(Country.objects.get(iso2="BR"))]
+
+
+# --- Permissions on every model of the admin ------------------------------------------------------------------------
+
+
+def test_editors_add_and_change_but_only_superusers_delete_on_every_admin_model(rf):
+    from django.contrib.admin import site
+
+    editor, superuser = make_user("editor"), make_user("admin")
+    registered = {
+        model: model_admin for model, model_admin in site._registry.items() if model._meta.app_label == "operations"
+    }
+    assert Operation in registered and Participation in registered and ReportedFigure in registered
+    for model, model_admin in registered.items():
+        for user in (editor, superuser):
+            request = rf.get("/admin/")
+            request.user = user
+            assert model_admin.has_delete_permission(request) is user.is_superuser, (model, user)
+            for inline in model_admin.get_inline_instances(request):
+                assert inline.has_delete_permission(request) is user.is_superuser, (model, inline)
+    request = rf.get("/admin/")
+    request.user = editor
+    for model in (Operation, Participation, ReportedFigure, Source):
+        assert registered[model].has_add_permission(request) and registered[model].has_change_permission(request)
+    assert not registered[Country].has_add_permission(request)
+
+
+# --- History of country rows and sources; a deleted figure comes back from its history -----------------------------
+
+
+def test_country_row_and_source_changes_are_recorded_with_who_and_reason(editor_client, editor, operation, source):
+    response = editor_client.get(change_url(operation))
+    data = form_data(response)
+    countries = inline_prefix(response, Participation)
+    data[f"{countries}-0-role"] = "command_centre"
+    data["change_reason"] = "Synthetic: second release names the command centre"
+    response = editor_client.post(change_url(operation), data)
+    assert response.status_code == 302, errors_of(response)
+    brazil = operation.participations.get(country__iso2="BR")
+    new, old = brazil.history.all()[:2]
+    assert new.history_user == editor and new.history_change_reason == data["change_reason"]
+    assert [(c.field, c.old, c.new) for c in new.diff_against(old).changes] == [
+        ("role", "participant", "command_centre")
+    ]
+
+    url = reverse("admin:operations_source_change", args=[source.pk])
+    data = form_data(editor_client.get(url))
+    data["title"] = "Synthetic release, corrected title"
+    assert editor_client.post(url, data).status_code == 302
+    record = source.history.first()
+    assert record.history_user == editor and record.title == "Synthetic release, corrected title"
+    assert editor_client.get(reverse("admin:operations_source_history", args=[source.pk])).status_code == 200
+
+
+def test_a_deleted_figure_is_recorded_and_restored_from_its_history(client, operation, source):
+    superuser = make_user("admin")
+    client.force_login(superuser)
+    figure = operation.reported_figures.get(participation=None, metric="arrests")
+    pk = figure.pk
+    response = client.post(reverse("admin:operations_reportedfigure_delete", args=[pk]), {"post": "yes"})
+    assert response.status_code == 302
+    operation.refresh_from_db()
+    assert operation.arrests is None  # the only arrests figure is gone: unknown again, not 0
+    deletion = ReportedFigure.history.filter(id=pk, history_type="-").get()
+    assert deletion.history_user == superuser
+    history = client.get(reverse("admin:operations_reportedfigure_history", args=[pk]))
+    assert history.status_code == 200
+    before = ReportedFigure.history.filter(id=pk, history_type="+").get()
+    url = reverse("admin:operations_reportedfigure_simple_history", args=[pk, before.history_id])
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == 302
+    assert ReportedFigure.objects.get(pk=pk).value == 100
+    operation.refresh_from_db()
+    assert operation.figure("arrests") == Figure(100)
+    assert_in_sync(operation)

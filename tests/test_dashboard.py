@@ -500,3 +500,18 @@ def test_pages_and_their_svg_need_no_inline_style_or_script_under_the_csp(analys
 
     assert " style=" not in html and "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+
+
+def test_dashboard_says_when_and_by_whom_it_was_last_corrected(client, analyst_client):
+    weka = Operation.objects.get(name="Operation Weka II")
+    url = reverse("operations:operation_detail", args=[weka.slug])
+    assert 'id="last-correction"' not in analyst_client.get(url).content.decode()  # only the loader wrote it
+    editor = make_user("editor")
+    figure = weka.reported_figures.get(participation=None, metric="arrests", is_preferred=True)
+    figure._history_user = editor
+    figure.quote = "Synthetic corrected quote"
+    figure.save()
+    corrected = figure.history.first().history_date
+    html = analyst_client.get(url).content.decode()
+    line = re.search(r'<p [^>]*id="last-correction">(.*?)</p>', html, re.S).group(1)
+    assert line == f"Last corrected on {corrected:%-d %B %Y, %H:%M} UTC by editor-user."

@@ -1,5 +1,7 @@
 """Login is required everywhere but /healthz and the login page; the home page shows sourced figures as stated."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -36,6 +38,26 @@ def test_home_lists_the_latest_operations_with_figures_as_sourced(analyst_client
     assert "Operation Libertad" in older and "nearly 350" in older
 
 
+# The product card's four operations, as their sources state them (issue #2's "Must show"): slug -> metric -> text.
+CARD_OPERATIONS = {
+    "libertad": {"victims_rescued": "nearly 350", "arrests": "22"},
+    "weka-ii": {"victims_rescued": "nearly 700", "arrests": "300"},
+    "storm-makers": {"victims_rescued": "80", "arrests": "121", "investigations_opened": "193"},
+    "turquesa-iii": {"victims_rescued": "127", "arrests": "216", "migrants_identified": "&gt; 10,000"},
+}
+
+
+def test_home_lists_the_four_card_operations_with_their_figures_as_sourced(analyst_client):
+    html = analyst_client.get(reverse("operations:home")).content.decode()
+    for slug, figures in CARD_OPERATIONS.items():
+        row = re.search(rf'<tr data-slug="{slug}">(.*?)</tr>', html, re.S)
+        assert row, f"{slug} is not listed on the home page"
+        cells = dict(re.findall(r'data-metric="(\w+)">([^<]*)</td>', row.group(1)))
+        for metric, text in figures.items():
+            assert cells[metric] == text, (slug, metric, cells)
+    assert 'data-metric="victims_rescued">700<' not in html
+
+
 def test_home_page_runs_a_constant_number_of_queries(analyst_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         analyst_client.get(reverse("operations:home"))
@@ -58,3 +80,19 @@ def test_ensure_admin_creates_one_administrator_once(monkeypatch, capsys):
     assert User.objects.filter(is_superuser=True).count() == 1
     admin = User.objects.get(is_superuser=True)
     assert admin.check_password("first-admin-pw-123")
+
+
+def test_ensure_admin_generates_a_password_and_prints_it_once(monkeypatch, capsys):
+    from django.contrib.auth.models import User
+
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.delenv("ADMIN_USERNAME", raising=False)
+    call_command("ensure_admin")
+    first = capsys.readouterr().out
+    password = re.search(r"with password (\S+) \(shown once", first).group(1)
+    assert len(password) >= 12
+    assert User.objects.get(username="admin").check_password(password)
+    call_command("ensure_admin")
+    second = capsys.readouterr().out
+    assert password not in second and "already exists" in second
+    assert User.objects.filter(is_superuser=True).count() == 1

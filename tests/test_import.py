@@ -409,3 +409,77 @@ def test_imported_preferred_values_equal_a_fresh_computation():
     assert_in_sync(Operation.objects.get(name="Synthetic Operation Alpha"))
     for name in ("Operation Weka II", "Operation Libertad"):
         assert_in_sync(Operation.objects.get(name=name))
+
+
+# --- Cells as the issue lists them; more bad files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("700", Figure(700)),
+        ("nearly 700", Figure(700, Qualifier.APPROX)),
+        ("about 4,000", Figure(4_000, Qualifier.APPROX)),
+        ("250+", Figure(250, Qualifier.AT_LEAST)),
+        ("at least 5", Figure(5, Qualifier.AT_LEAST)),
+        ("more than 10,000", Figure(10_000, Qualifier.MORE_THAN)),
+        ("10 000", Figure(10_000)),
+        ("", Figure(None)),
+    ],
+    ids=str,
+)
+def test_every_figure_cell_the_format_lists_is_stored_as_value_and_qualifier(cell, expected):
+    report = run(csv_bytes(OPERATIONS, [{**OPERATION_ROW, "arrests": cell}]))
+    assert report.ok, [str(error) for error in report.errors]
+    operation = Operation.objects.get(name=OPERATION_ROW["name"])
+    assert operation.figure("arrests") == expected
+    assert operation.reported_figures.filter(metric="arrests").count() == (0 if cell == "" else 1)
+
+
+def test_country_cells_take_iso_codes_and_english_spanish_and_french_names():
+    cells = {"BRA": "BR", "es": "ES", "Alemania": "DE", "Royaume-Uni": "GB", "Ivory Coast": "CI", "Türkiye": "TR"}
+    rows = [
+        {"operation": OPERATION_ROW["name"], "country": cell, "arrests": "1", "source_url": "https://example.org/c"}
+        for cell in cells
+    ]
+    report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, rows))
+    assert report.ok, [str(error) for error in report.errors]
+    stored = set(
+        Participation.objects.filter(operation__name=OPERATION_ROW["name"]).values_list("country__iso2", flat=True)
+    )
+    assert stored == set(cells.values())
+
+
+def test_bad_country_rows_are_each_reported_and_nothing_is_written():
+    before = snapshot()
+    results = [
+        {**COUNTRY_ROWS[0], "victims_rescued": "-3"},
+        {**COUNTRY_ROWS[1], "arrests": "a dozen"},
+        {**COUNTRY_ROWS[1], "operation": "Synthetic Operation Nowhere", "country": "AR"},
+    ]
+    report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, results))
+    assert_rejected(
+        report,
+        before,
+        ("country_results.csv", 2, "victims_rescued", "negative"),
+        ("country_results.csv", 3, "arrests", "not a figure"),
+        ("country_results.csv", 4, "operation", "Synthetic Operation Nowhere"),
+    )
+
+
+def test_a_file_of_more_than_100000_rows_is_refused_whole():
+    before = snapshot()
+    row = {"operation": "Operation Weka II", "country": "NE", "arrests": "1", "source_url": "https://example.org/x"}
+    data = csv_bytes(COUNTRY_RESULTS, [row] * 100_001)
+    report = run(None, data)
+    assert_rejected(report, before, ("country_results.csv", None, None, "more than 100,000 data rows"))
+
+
+def test_command_dry_run_previews_and_writes_nothing(tmp_path, capsys):
+    before = snapshot()
+    path = tmp_path / "operations.csv"
+    path.write_bytes(csv_bytes(OPERATIONS, [OPERATION_ROW]))
+    call_command("import_figures", str(path), "--dry-run")
+    out = capsys.readouterr().out
+    assert "operations 1 new" in out
+    assert snapshot() == before

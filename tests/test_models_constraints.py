@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from operations.models import Country, Operation, Participation, ReportedFigure, Source
+from operations.models import METRICS, Country, Operation, Participation, ReportedFigure, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,19 @@ def test_negative_preferred_value_is_refused(operation):
     raises_integrity_error(
         lambda: Operation.objects.filter(pk=operation.pk).update(arrests=-5, arrests_qualifier="exact")
     )
+
+
+@pytest.mark.parametrize("metric", [metric.value for metric in METRICS])
+def test_negative_preferred_values_are_refused_for_operations_and_countries(operation, metric):
+    participation = Participation.objects.create(operation=operation, country=Country.objects.get(iso2="BR"))
+    for model, pk in ((Operation, operation.pk), (Participation, participation.pk)):
+        raises_integrity_error(
+            lambda: model.objects.filter(pk=pk).update(**{metric: -1, f"{metric}_qualifier": "exact"})  # noqa: B023
+        )
+
+
+def test_negative_number_of_reported_countries_is_refused(operation):
+    raises_integrity_error(lambda: Operation.objects.filter(pk=operation.pk).update(countries_reported=-1))
 
 
 def test_preferred_value_without_qualifier_is_refused(operation):

@@ -61,21 +61,48 @@ def test_editor_adds_an_operation_with_two_countries_and_sees_it_listed(
     assert home_row.locator("td[data-metric='victims_rescued']").inner_text() == "nearly 500"
     assert home_row.locator("td[data-metric='arrests']").inner_text() == "120"
     screenshot("home-after-admin-add")
+
+    page.goto(f"{live_server.url}/operations/?q=Synthetic+Operation+Browser")
+    list_row = page.locator("tr[data-slug='synthetic-operation-browser']")
+    assert list_row.locator("td[data-metric='victims_rescued']").inner_text() == "nearly 500"
+    screenshot("operations-list-after-admin-add")
+
+    list_row.get_by_role("link", name="Synthetic Operation Browser").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/operations/synthetic-operation-browser/")
+    assert (
+        page.locator(".figure-card[data-metric='victims_rescued'] .figure-headline")
+        .inner_text()
+        .startswith("nearly 500")
+    )
+    assert page.locator("#countries-table tr[data-iso2='BR']").is_visible()
+    assert "command centre" in page.locator("#countries-table tr[data-iso2='AR']").inner_text()
+    assert page.locator("#last-correction").inner_text().endswith("by editor.")
+    screenshot("dashboard-after-admin-add")
     assert missing == []
     assert console_errors == []
 
 
 def test_second_of_two_open_forms_is_refused_with_what_changed_and_history_shows_it(
-    seeded, live_server, page, context, login, screenshot
+    seeded, live_server, page, browser, login, screenshot
 ):
-    editor = User.objects.create_user(username="editor", password="editor-pw-123", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS))
+    for username in ("editor", "second-editor"):
+        user = User.objects.create_user(username=username, password=f"{username}-pw-123", is_staff=True)
+        user.groups.add(Group.objects.get(name=EDITORS))
     login("editor", "editor-pw-123")
+    # The second editor in a browser context of their own (own cookies, own session).
+    second_context = browser.new_context()
+    other = second_context.new_page()
+    other.goto(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill("second-editor")
+    other.get_by_label("Password").fill("second-editor-pw-123")
+    other.get_by_role("button", name="Log in").click()
+    other.wait_for_load_state()
     operation = Operation.objects.get(name="Operation Weka II")
     url = f"{live_server.url}/admin/operations/operation/{operation.pk}/change/"
-    other = context.new_page()
     page.goto(url)
     other.goto(url)
+    assert "WELCOME, SECOND-EDITOR" in other.locator("#user-tools").inner_text().upper()
 
     page.get_by_label("Coordinator:").fill("INTERPOL (Synthetic correction A)")
     page.locator("#id_change_reason").fill("Synthetic reason A")
@@ -92,6 +119,8 @@ def test_second_of_two_open_forms_is_refused_with_what_changed_and_history_shows
     other.screenshot(path=str(ARTIFACTS / "admin-concurrent-edit-refused.png"))
     operation.refresh_from_db()
     assert operation.coordinator == "INTERPOL (Synthetic correction A)"
+
+    second_context.close()
 
     page.goto(f"{url.removesuffix('change/')}history/")
     assert "Synthetic reason A" in page.locator("#change-history").inner_text()
