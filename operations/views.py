@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -559,7 +560,8 @@ class CompareView(TemplateView):
         context["shown_limit"] = queries.COMPARE_CHOICES_SHOWN
         context.update(caching.fragment_context(self.request))
         if self.form.is_bound and self.form.is_valid():
-            context["comparison"] = queries.comparison(self.form.cleaned_data["operations"])
+            # Loaded when the page's {% cache %} fragment is rendered, not when it comes from the cache.
+            context["comparison"] = SimpleLazyObject(partial(queries.comparison, self.form.cleaned_data["operations"]))
         return context
 
 
