@@ -85,30 +85,23 @@ def test_restoring_an_earlier_name_from_history_restores_the_order(synthetic):
     assert_kept_order_is_exact()
 
 
-def test_an_import_writes_the_order_of_new_and_updated_operations(tmp_path):
-    from operations.importing import UploadedTable, import_files
+def test_an_import_writes_the_order_of_new_and_updated_operations():
+    from tests.test_import import csv_bytes, run
 
-    def run(start_date):
-        operations = (
-            "name,coordinator,region,start_date,end_date,countries_count,victims_rescued,arrests,"
-            "investigations_opened,migrants_identified,exploitation_types,summary,source_url,source_title,"
-            f"source_published\nSynthetic import order,INTERPOL,synthetic,{start_date},,2,,,,,forced labour,"
-            "Synthetic.,https://example.org/synthetic-order,Synthetic release,2020-02-01\n"
-        )
-        results = (
-            "operation,country,role,victims_rescued,arrests,investigations_opened,migrants_identified,source_url\n"
-            "Synthetic import order,Brazil,participant,10,3,,,https://example.org/synthetic-order\n"
-            "Synthetic import order,Chile,participant,,250+,,,https://example.org/synthetic-order\n"
-        )
-        report = import_files(
-            UploadedTable("operations.csv", operations.encode()),
-            UploadedTable("country_results.csv", results.encode()),
-            commit=True,
-        )
+    def import_dated(start_date):
+        source = {"source_url": "https://example.org/synthetic-order"}
+        operations = [
+            {"name": "Synthetic import order", "start_date": start_date, "source_title": "Synthetic", **source}
+        ]
+        results = [
+            {"operation": "Synthetic import order", "country": country, "arrests": "3", **source}
+            for country in ("Brazil", "Chile")
+        ]
+        report = run(csv_bytes("operations", operations), csv_bytes("country_results", results))
         assert report.ok, report.summary()
 
-    run("2020-01-01")
+    import_dated("2020-01-01")
     assert_kept_order_is_exact()
-    run("2027-03-01")
+    import_dated("2027-03-01")
     assert_kept_order_is_exact()
     assert queries.results_for_filtering().first().operation.name == "Synthetic import order"
