@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
@@ -71,42 +71,28 @@ def bar_chart(rows, *, title, value_label) -> SafeString:
     largest = max((value for _, value, _ in rows if value is not None), default=0)
 
     parts = [format_html('<text class="caption" x="{}" y="14">{}</text>', _n(bar_x), value_label)]
+    # One f-string per row with each text escaped: format_html per element cost a quarter of a large dashboard.
     for index, (label, value, display) in enumerate(rows):
         middle = top + index * row_height + row_height / 2
-        shown = _shown(value, display)
+        baseline = _n(middle + BASELINE_SHIFT)
         # Not class="row": Bootstrap's .row > * rule would set a CSS width on every rect and stretch the bars.
-        parts.append(format_html('<g class="bar-row"><title>{}: {}</title>', label, display or UNKNOWN))
-        parts.append(
-            format_html(
-                '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
-                _n(label_width),
-                _n(middle + BASELINE_SHIFT),
-                _truncate(label, label_width - LABEL_MARGIN),
-            )
+        row = (
+            f'<g class="bar-row"><title>{conditional_escape(label)}: {conditional_escape(display or UNKNOWN)}</title>'
+            f'<text class="label" x="{_n(label_width)}" y="{baseline}" text-anchor="end">'
+            f"{conditional_escape(_truncate(label, label_width - LABEL_MARGIN))}</text>"
         )
         end = bar_x
         if value is not None:
             length = _scaled(value, largest, longest_bar)
-            parts.append(
-                format_html(
-                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    _n(bar_x),
-                    _n(middle - bar_height / 2),
-                    _n(length),
-                    bar_height,
-                    BAR_FILL,
-                )
+            row += (
+                f'<rect class="bar" x="{_n(bar_x)}" y="{_n(middle - bar_height / 2)}" width="{_n(length)}" '
+                f'height="{bar_height}" fill="{BAR_FILL}"/>'
             )
             end += length + 6
-        parts.append(
-            format_html(
-                '<text class="{}" x="{}" y="{}">{}</text></g>',
-                "value" if value is not None else "value unknown",
-                _n(end),
-                _n(middle + BASELINE_SHIFT),
-                shown,
-            )
-        )
+        css_class = "value" if value is not None else "value unknown"
+        shown = conditional_escape(_shown(value, display))
+        row += f'<text class="{css_class}" x="{_n(end)}" y="{baseline}">{shown}</text></g>'
+        parts.append(row)
     return _svg(width, height, title, "chart bar-chart", parts)
 
 
