@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, Value, When
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -159,16 +159,18 @@ class _RelatedCells:
     prefix: str = ""
     separator: str = ","  # written after the cells: the next cell's separator
 
-    def load(self, cells: dict, keys: set) -> None:
-        """Add the cells of the keys not in `cells` yet, in as few queries as the batch size allows."""
+    def load(self, cells: dict, keys: set, using: str) -> None:
+        """Add the cells of the keys not in `cells` yet, from database `using` (the rows' own, so in their
+        transaction), in as few queries as the batch size allows."""
         missing = keys.difference(cells)
         missing.discard(None)
         if not missing:
             return
         fields = [column.lookup.removeprefix(self.prefix) for column in self.columns]
         escaped = [column.kind in _ESCAPED_KINDS for column in self.columns]
-        for keys in itertools.batched(missing, LOOKUP_BATCH):
-            for pk, *values in self.model._base_manager.filter(pk__in=keys).values_list("pk", *fields):
+        rows = self.model._base_manager.using(using)
+        for batch in itertools.batched(missing, LOOKUP_BATCH):
+            for pk, *values in rows.filter(pk__in=batch).values_list("pk", *fields):
                 values = [
                     escape_formula(value) if is_text else value for value, is_text in zip(values, escaped, strict=True)
                 ]
@@ -238,15 +240,15 @@ class ResultsExportSpec(ExportSpec):
         codes = {code: csv_fragment([escape_formula(code)]) for code in (*Role.values, *Qualifier.values, "", None)}
         rows = queryset.values_list(*fields).iterator(chunk_size=chunk_size)
         for window in itertools.batched(rows, max(LOOKUP_WINDOW, chunk_size)):
-            operation_cells.load(operations, {row[0] for row in window})
-            country_cells.load(countries, {row[1] for row in window})
-            url_cells.load(urls, set().union(*map(source_ids, window)))
+            operation_cells.load(operations, {row[0] for row in window}, queryset.db)
+            country_cells.load(countries, {row[1] for row in window}, queryset.db)
+            url_cells.load(urls, set().union(*map(source_ids, window)), queryset.db)
             for chunk in itertools.batched(window, chunk_size):
                 try:
                     text = _write_results(chunk, operations, countries, codes, urls)
                 except KeyError:  # a role or qualifier outside the choices: the database does not refuse one
                     for row in chunk:
-                        for code in row[2::3]:
+                        for code in (row[2], *row[4::3]):  # the role, then each metric's qualifier
                             codes.setdefault(code, csv_fragment([escape_formula(code)]))
                     text = _write_results(chunk, operations, countries, codes, urls)
                 yield text, len(chunk)
@@ -533,6 +535,10 @@ def stream_csv_chunks(
             count += rows
             yield text.encode("utf-8")
     except BaseException as error:  # including GeneratorExit: the client went away before the end
+        # Close the chunks first: a transaction they hold open (in_transaction) ends before on_finish writes the
+        # export log, which would otherwise be rolled back with it.
+        if hasattr(chunks, "close"):
+            chunks.close()
         if on_finish is not None:
             on_finish(count, error)
         raise
@@ -543,8 +549,14 @@ def stream_csv_chunks(
 def in_transaction(chunks: Iterable, using: str) -> Iterator:
     """The chunks read inside one transaction. Outside one, Django declares PostgreSQL's server-side cursor WITH
     HOLD, which copies every row of the result aside before the first is sent (0.9 s of a 1,000,000-row export
-    before its first row, measured); inside one, rows stream from the index as they are read."""
+    before its first row, measured); inside one, rows stream from the index as they are read. On PostgreSQL the
+    transaction is REPEATABLE READ, so that the lookups of operations, countries and sources (later statements) see
+    the snapshot the rows come from, even if an editor deletes or renames one meanwhile."""
+    connection = connections[using]
     with transaction.atomic(using=using):
+        if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:  # first statement, outermost
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield from chunks
 
 

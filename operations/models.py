@@ -5,7 +5,7 @@ from functools import cache
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
@@ -295,11 +295,12 @@ class Operation(PreferredFigures):
         return url_with("operations:operation_detail", "slug", self.slug)
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # The results table's order is kept on each participation (Participation.operation_sort_date): follow a
-        # new date or name. One UPDATE, of nothing when neither changed.
-        keys = Participation.operation_order(self)
-        self.participations.exclude(**keys).update(**keys)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            # The results table's order is kept on each participation (Participation.operation_sort_date): follow
+            # a new date or name. One UPDATE, of nothing when neither changed.
+            keys = Participation.operation_order(self)
+            self.participations.exclude(**keys).update(**keys)
 
 
 class Role(models.TextChoices):
@@ -346,10 +347,13 @@ class Participation(PreferredFigures):
         return {"operation_sort_date": operation.start_date or date.min, "operation_name": operation.name}
 
     def save(self, *args, **kwargs):
-        for name, value in self.operation_order(self.operation).items():
-            setattr(self, name, value)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "operation_sort_date", "operation_name"}
+        update_fields = kwargs.get("update_fields")
+        # A partial save that leaves the operation alone keeps the order it has (and loads no operation).
+        if update_fields is None or "operation" in update_fields or "operation_id" in update_fields:
+            for name, value in self.operation_order(self.operation).items():
+                setattr(self, name, value)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "operation_sort_date", "operation_name"}
         super().save(*args, **kwargs)
 
 

@@ -545,8 +545,24 @@ class CompareView(TemplateView):
     def get(self, request, *args, **kwargs):
         self.find_form = forms.FindOperationsForm(request.GET)
         find = self.find_form.cleaned_data["find"] if self.find_form.is_valid() else ""
-        shown, self.matching = queries.compare_choices(find, request.GET.getlist("operations"))
-        self.form = forms.CompareForm(request.GET if "operations" in request.GET else None, shown=shown)
+        chosen = request.GET.getlist("operations")
+        # The operations the selection lists, loaded only when it is rendered (not for a cached page).
+        self.listing = SimpleLazyObject(
+            lambda: dict(zip(("shown", "matching"), queries.compare_choices(find, chosen), strict=True))
+        )
+        # Find narrows the list and keeps what is chosen; only the Compare button asks for a comparison.
+        comparing = "operations" in request.GET and "find" not in request.GET
+        self.form = forms.CompareForm(
+            request.GET if comparing else None, initial={"operations": chosen}, shown=lambda: self.listing["shown"]
+        )
+        # Shown unbound when valid, with what was asked as initial values: a bound field without errors would be
+        # drawn green ("valid") by django-bootstrap5, which no other form here does.
+        self.shown_forms = {
+            "form": self.form
+            if self.form.errors
+            else forms.CompareForm(initial={"operations": chosen}, shown=lambda: self.listing["shown"]),
+            "find_form": self.find_form if self.find_form.errors else forms.FindOperationsForm(initial={"find": find}),
+        }
         response = super().get(request, *args, **kwargs)
         if (self.form.is_bound and not self.form.is_valid()) or not self.find_form.is_valid():
             response.status_code = 400
@@ -554,9 +570,8 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["form"] = self.form
-        context["find_form"] = self.find_form
-        context["matching"] = self.matching
+        context.update(self.shown_forms)
+        context["listing"] = self.listing
         context["shown_limit"] = queries.COMPARE_CHOICES_SHOWN
         context.update(caching.fragment_context(self.request))
         if self.form.is_bound and self.form.is_valid():

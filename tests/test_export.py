@@ -624,6 +624,36 @@ def test_export_rows_are_read_inside_one_transaction(staff_user, client):
     assert seen == [outside + 1] and len(rows) == Participation.objects.count()
 
 
+def test_a_client_going_away_ends_the_exports_transaction_before_the_log_is_written():
+    """on_finish (which completes the export log) must not run inside the rows' transaction: its rollback would take
+    the log's update with it."""
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    finished = []
+
+    def on_finish(rows, error):
+        finished.append((rows, type(error), len(connection.atomic_blocks)))
+
+    queryset = queries.result_rows(queries.results_for_filtering())
+    chunks = exports.in_transaction(exports.RESULTS.csv_chunks(queryset, chunk_size=10), queryset.db)
+    stream = exports.stream_csv_chunks(exports.RESULTS.headers, chunks, on_finish=on_finish)
+    next(stream), next(stream)  # the header and the first ten rows reach the client
+    stream.close()  # the client went away
+
+    assert finished == [(10, GeneratorExit, outside)]
+
+
+def test_a_qualifier_outside_the_choices_is_written_as_csv_writer_writes_it():
+    """The database only requires a known figure to have some qualifier; the results writer writes any."""
+    participation = Participation.objects.filter(victims_rescued__isnull=False).first()
+    Participation.objects.filter(pk=participation.pk).update(victims_rescued_qualifier="=roughly")
+    queryset = queries.result_rows(queries.results_for_filtering())
+
+    fast = "".join(text for text, _ in exports.RESULTS.csv_chunks(queryset))
+
+    assert fast == "".join(text for text, _ in exports.csv_chunks(exports.RESULTS.rows(queryset)))
+    assert ",'=roughly," in fast
+
+
 # --- Under the production server -----------------------------------------------------------------------------------
 
 FAILING_APP = """

@@ -68,11 +68,22 @@ def test_an_operation_with_no_known_date_sorts_last(synthetic):
     assert {participation.operation for participation in last} == {synthetic}
 
 
-def test_saving_only_some_fields_of_a_participation_keeps_the_order(synthetic):
+def test_moving_a_participation_to_another_operation_takes_that_operations_order(synthetic):
+    other = Operation.objects.create(name="Synthetic order other", slug="synthetic-order-other")  # no known date
     participation = synthetic.participations.first()
-    Participation.objects.filter(pk=participation.pk).update(operation_name="stale")
+    participation.operation = other
+    participation.save(update_fields=["operation"])
+    assert_kept_order_is_exact()
+    participation.refresh_from_db()
+    assert (participation.operation_sort_date, participation.operation_name) == (datetime.date.min, other.name)
+
+
+def test_a_partial_save_that_leaves_the_operation_alone_does_not_load_it(synthetic):
+    """The importer changes roles with save(update_fields=["role"]): one query per row, not two."""
+    participation = Participation.objects.get(pk=synthetic.participations.first().pk)
     participation.role = "command_centre"
     participation.save(update_fields=["role"])
+    assert not Participation.operation.is_cached(participation)
     assert_kept_order_is_exact()
 
 
