@@ -181,3 +181,22 @@ def localized_name(iso2: str, english: str, language: str | None) -> str:
         if translated != msgid:
             return translated
     return english
+
+
+# UN M49 sub-regions whose English name in the UN's list differs from CLDR's English one (same M49 code).
+_UN_SUBREGION_CODES = {"Australia and New Zealand": "053", "Micronesia": "057", "South-eastern Asia": "035"}
+
+
+@lru_cache(maxsize=1)
+def _subregion_codes():
+    """UN M49 sub-region name (as `Country.subregion` holds it) -> its M49 code, from CLDR's English names."""
+    english = _cldr_names("en")
+    return {**{name: code for code, name in english.items() if code.isdigit()}, **_UN_SUBREGION_CODES}
+
+
+def localized_subregion(english: str, language: str | None) -> str:
+    """The UN M49 sub-region's name in the interface language ("Europa meridional"), from CLDR; English as stored."""
+    if not english or not language or language.startswith("en"):
+        return english
+    code = _subregion_codes().get(english)
+    return _cldr_names(language.split("-")[0]).get(code, english) if code else english

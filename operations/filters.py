@@ -5,9 +5,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
+from .countries import localized_subregion, normalize_name
 from .forms import FastSelect
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
@@ -210,8 +212,11 @@ class ResultFilter(MinimumFigures, TrackerFilterSet):
 
 
 def _subregion_choices():
-    subregions = Country.objects.exclude(subregion="").order_by("subregion").values_list("subregion", flat=True)
-    return [(name, name) for name in subregions.distinct()]
+    """The UN M49 sub-regions (the English name is the value), labelled and ordered in the interface language."""
+    subregions = Country.objects.exclude(subregion="").order_by().values_list("subregion", flat=True).distinct()
+    language = get_language()
+    choices = [(name, localized_subregion(name, language)) for name in subregions]
+    return sorted(choices, key=lambda choice: normalize_name(choice[1]))  # accents and case ignored
 
 
 class CountryListFilter(TrackerFilterSet):

@@ -69,6 +69,12 @@ class Country(models.Model):
 
         return localized_name(self.iso2, self.name, get_language())
 
+    def localized_subregion(self):
+        """The UN M49 sub-region in the active interface language; `subregion` stays the English one."""
+        from .countries import localized_subregion
+
+        return localized_subregion(self.subregion, get_language())
+
 
 class CountryAlias(models.Model):
     """Another name a source uses for a country ("Ivory Coast", "Brasil", "Türkiye"), matched case- and accent-blind."""

@@ -305,7 +305,7 @@ class _CountryColumns(TrackerTable):
     )
     iso2 = FastColumn(verbose_name=_("ISO"))
     region = FastColumn(verbose_name=_("Region"), text=lambda record: record.get_region_display())
-    subregion = FastColumn(verbose_name=_("Sub-region"))
+    subregion = FastColumn(verbose_name=_("Sub-region"), text=lambda record: record.localized_subregion())
     operations_count = FastColumn(
         verbose_name=_("Operations"), attrs={"td": {"class": "figure-cell"}, "th": {"class": "text-end"}}
     )

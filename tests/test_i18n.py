@@ -251,6 +251,26 @@ def test_the_overview_names_countries_in_the_chosen_language_and_orders_them_so(
     assert labels == sorted(labels, key=normalize_name)
 
 
+@pytest.mark.parametrize(
+    ("language", "southern_europe", "oceania"),
+    [
+        ("en", "Southern Europe", "Australia and New Zealand"),
+        ("es", "Europa meridional", "Australasia"),
+        ("fr", "Europe du Sud", "Australasie"),
+    ],
+)
+def test_sub_regions_are_named_in_the_chosen_language_but_filter_by_their_un_name(
+    analyst_client, language, southern_europe, oceania
+):
+    html = page(analyst_client, reverse("operations:country_list"), language)
+    assert f'<option value="Southern Europe">{southern_europe}</option>' in html
+    assert f'<option value="Australia and New Zealand">{oceania}</option>' in html
+    filtered = page(analyst_client, reverse("operations:country_list") + "?subregion=Southern+Europe", language)
+    assert 'data-iso2="ES"' in filtered and 'data-iso2="BR"' not in filtered
+    assert f">{southern_europe}</td>" in filtered  # Spain's row
+    assert southern_europe in page(analyst_client, "/countries/es/", language)
+
+
 @pytest.mark.parametrize(("language", "germany"), [("es", "Alemania"), ("fr", "Allemagne")])
 def test_the_dashboard_map_names_even_non_participants_in_the_chosen_language(analyst_client, language, germany):
     html = page(analyst_client, reverse("operations:operation_detail", args=["weka-ii"]), language)
