@@ -234,12 +234,10 @@ def markdown(result):
     lines = [
         f"# Load test: {result['scale']} on {result['versions']['database']}, {result['date']}",
         "",
-        f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
-        f"{result['machine']['memory_gb']} GB, Linux {result['machine']['kernel']}. **Shared** with other work "
-        f"while measuring: 1-minute load average {load['start'][0]} at the start, {load['during_min']}–"
-        f"{load['during_max']} (mean {load['during_mean']}) during the run, {load['end'][0]} at the end.",
-        "Versions: " + ", ".join(f"{key} {value}" for key, value in result["versions"].items() if key != "database"),
-        "Data: " + ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in result["counts"].items()),
+        f"{run.machine_text(result['machine'])}. **Shared** with other work while measuring: 1-minute load average "
+        f"{load['start'][0]} at the start, {load['during_min']}–{load['during_max']} (mean {load['during_mean']}) "
+        f"during the run, {load['end'][0]} at the end.",
+        *run.versions_and_data_lines(result),
         f"Server: gunicorn, {result['workers']} sync workers, DEBUG off, whitenoise, on 127.0.0.1. Clients: "
         f"{result['connections']} processes (Python http.client, on the same 2 cores as the server) for "
         f"{result['seconds']} s, each requesting URLs of the weighted mix below in a seeded random order, one at a "

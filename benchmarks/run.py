@@ -356,16 +356,26 @@ def scale_counts():
     }
 
 
+def machine_text(machine) -> str:
+    """`Machine: AMD EPYC, 2 cores, 23.5 GB, Linux 6.1` for a result file (run.py's and loadtest.py's)."""
+    return f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, Linux {machine['kernel']}"
+
+
+def versions_and_data_lines(result) -> list[str]:
+    """The software versions and the data counts of a result file (run.py's and loadtest.py's)."""
+    return [
+        "Versions: " + ", ".join(f"{key} {value}" for key, value in result["versions"].items() if key != "database"),
+        "Data: " + ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in result["counts"].items()),
+    ]
+
+
 def markdown(result):
     lines = [
         f"# Benchmark: {result['scale']} on {result['versions']['database']}, {result['date']}",
         "",
-        f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
-        f"{result['machine']['memory_gb']} GB, "
-        f"Linux {result['machine']['kernel']}; shared with other work while measuring: load average (1, 5, 15 min) "
+        f"{machine_text(result['machine'])}; shared with other work while measuring: load average (1, 5, 15 min) "
         f"{result['load_average_start']} at the start, {result['load_average_end']} at the end.",
-        "Versions: " + ", ".join(f"{key} {value}" for key, value in result["versions"].items() if key != "database"),
-        "Data: " + ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in result["counts"].items()),
+        *versions_and_data_lines(result),
         f"Server: gunicorn, {result['workers']} sync workers, DEBUG off, whitenoise static files; client: Python "
         f"http.client on loopback, {result['requests']} sequential requests per page for latency, "
         f"{result['connections']} connections for {result['seconds']} s for throughput.",

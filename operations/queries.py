@@ -224,7 +224,7 @@ def compare_choices(find: str, chosen_slugs, limit: int = COMPARE_CHOICES_SHOWN)
     if missing:
         shown.update(Operation.objects.filter(slug__in=missing).values_list("slug", "name"))
     count = matching.count() if len(latest) == limit else len(latest)
-    return sorted(shown.items(), key=lambda choice: choice[1].casefold()), count
+    return sorted(shown.items(), key=lambda choice: normalize_name(choice[1])), count
 
 
 def comparison(operations):
