@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from operations import charts, services
 from operations.figures import Figure, Qualifier
@@ -220,20 +221,30 @@ def test_facts_give_coordinator_command_centres_forms_of_exploitation_and_summar
     forms = [str(form) for form in operation.exploitation_forms.all()]
     assert all(form in facts["Forms of exploitation"] for form in forms)
     assert forms or facts["Forms of exploitation"].startswith("—")
-    summary = texts(html, "aria-labelledby", "summary-heading")
-    for text in (operation.summary, operation.notes):  # the reference data's notes; an editor's summary
-        if text:
-            assert " ".join(text.split())[:60] in summary[0]
+    if operation.summary:
+        assert " ".join(operation.summary.split())[:60] in texts(html, "aria-labelledby", "summary-heading")[0]
 
 
-def test_an_editors_summary_is_shown_above_the_notes(analyst_client):
+def test_an_editors_summary_is_shown_and_the_curation_notes_are_not(analyst_client):
     operation = synthetic_operation(2, name="Synthetic Operation Summary")
     operation.summary = "Synthetic summary: what the operation set out to do."
-    operation.notes = "Synthetic note."
+    operation.notes = "Synthetic curation note: year is 2030 (not 2031)."
     operation.save()
-    summary = texts(get(analyst_client, operation.slug).content.decode(), "aria-labelledby", "summary-heading")[0]
+    html = get(analyst_client, operation.slug).content.decode()
 
-    assert summary.startswith("Summary Synthetic summary: what the operation set out to do. Synthetic note.")
+    assert texts(html, "aria-labelledby", "summary-heading") == [
+        "Summary Synthetic summary: what the operation set out to do."
+    ]
+    assert "Synthetic curation note" not in html
+
+
+def test_no_dashboard_shows_curation_notes(analyst_client):
+    with_notes = Operation.objects.exclude(notes="")
+    assert with_notes.count() >= 10
+    for operation in with_notes:
+        html = " ".join(get(analyst_client, operation.slug).content.decode().split())
+        note = " ".join(operation.notes.split())
+        assert escape(note[:40]) not in html, operation.slug
 
 
 def test_unverified_operation_carries_a_badge_and_verified_ones_do_not(analyst_client):
