@@ -7,8 +7,8 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_tables2.utils import AttributeDict
 
 from . import queries
@@ -105,14 +105,17 @@ class FastColumn(tables.Column):
 
 
 class LinkedColumn(FastColumn):
-    """A FastColumn whose cell links to `url(record)`; `?sort=` orders by `order_by` as for any column."""
+    """A FastColumn whose cell links to `url(record)`, followed by `after(record)` (HTML) when given; `?sort=` orders
+    by `order_by` as for any column."""
 
-    def __init__(self, *, url, **kwargs):
+    def __init__(self, *, url, after=None, **kwargs):
         self.url = url
+        self.after = after
         super().__init__(**kwargs)
 
     def cell_html(self, record):
-        return format_html('<a href="{}">{}</a>', self.url(record), super().cell_html(record))
+        after = self.after(record) if self.after else ""
+        return format_html('<a href="{}">{}</a>{}', self.url(record), super().cell_html(record), after)
 
 
 class TrackerTable(tables.Table):
@@ -181,6 +184,18 @@ def _with_figures(name, bases, attrs, *, total=False):
     return type(name, bases, attrs)
 
 
+def unverified_badge(operation) -> str:
+    """The "unverified" badge an operation resting on a single unchecked secondary report carries wherever it is
+    named (lists, country pages, compare, dashboards, overview); "" for a verified one."""
+    if operation.is_verified:
+        return ""
+    return format_html(
+        ' <span class="badge text-bg-warning unverified-badge" title="{}">{}</span>',
+        gettext("The only source is a secondary report not checked against the agency's own release."),
+        gettext("unverified"),
+    )
+
+
 def coordinator_html(operation):
     # Coordinators are described at length ("INTERPOL (Project to Combat ...); operational coordination centre
     # at ..."); the cell shows the start, the tooltip the whole text.
@@ -199,6 +214,7 @@ class _OperationColumns(TrackerTable):
     name = LinkedColumn(
         verbose_name=_("Operation"),
         url=Operation.get_absolute_url,
+        after=unverified_badge,
         footer=lambda table: table.totals_label(),
         attrs={"td": {"class": "fw-semibold name-cell"}},
     )
@@ -265,6 +281,7 @@ class _ResultColumns(TrackerTable):
         verbose_name=_("Operation"),
         url=lambda record: record.operation.get_absolute_url(),
         text=lambda record: record.operation.name,
+        after=lambda record: unverified_badge(record.operation),
         footer=lambda table: table.totals_label(),
         order_by=("operation__name",),
         attrs={"td": {"class": "fw-semibold name-cell"}},
