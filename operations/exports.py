@@ -697,7 +697,7 @@ def data_dictionary() -> dict:
                 "code": qualifier.value,
                 "label": qualifier.label,
                 "definition": QUALIFIER_DEFINITIONS[qualifier],
-                "example": Figure(example, qualifier).short(),
+                "example": str(Figure(example, qualifier)),
             }
             for qualifier in Qualifier
         ],

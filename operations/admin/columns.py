@@ -16,7 +16,7 @@ class NullsLast(OrderBy):
 def figure_column(metric):
     @admin.display(description=metric.label, ordering=NullsLast(F(metric.value), nulls_last=True))
     def column(operation):
-        return operation.figure(metric).short()
+        return str(operation.figure(metric))
 
     column.__name__ = metric.value
     return column

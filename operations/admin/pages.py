@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .. import importing, queries, services
+from ..importing import uploads
 from ..models import Operation
 from .forms import ImportForm
 
@@ -45,13 +46,13 @@ class OperationPages:
         }
         if request.method == "POST" and "confirm" in request.POST:
             token = request.POST.get("token", "")
-            files = importing.load_pending(token, request.session)
+            files = uploads.load_pending(token, request.session)
             if files is None:
                 messages.error(request, _("This preview has expired or was already imported; upload the files again."))
                 return redirect("admin:operations_operation_import")
             report = importing.import_files(*files, commit=True, user=request.user)
             if report.ok:
-                importing.discard_pending(token, request.session)
+                uploads.discard_pending(token, request.session)
                 messages.success(request, report.summary())
                 return redirect("admin:operations_operation_changelist")
             context.update(report=report, form=ImportForm())
@@ -68,7 +69,7 @@ class OperationPages:
                     files = [None, *files]
                 report = importing.import_files(*files, commit=False, user=request.user)
                 if report.ok:
-                    context["token"] = importing.save_pending(files, request.session)
+                    context["token"] = uploads.save_pending(files, request.session)
                 context.update(report=report, form=ImportForm())
                 return TemplateResponse(
                     request, "admin/operations/operation/import.html", context, status=200 if report.ok else 400
