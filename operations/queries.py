@@ -8,7 +8,18 @@ from django.utils.translation import get_language, gettext
 
 from .countries import localized_name, normalize_name
 from .figures import LOWER_BOUND, Figure, FigureTotal, Metric, Qualifier
-from .models import METRICS, Country, CountryTotal, Operation, Participation, Region, RegionTotal, ReportedFigure, Role
+from .models import (
+    METRICS,
+    Country,
+    CountryTotal,
+    Operation,
+    Participation,
+    Region,
+    RegionTotal,
+    ReportedFigure,
+    Role,
+    Source,
+)
 from .periods import format_period
 
 
@@ -229,11 +240,11 @@ def compare_choices(find: str, chosen_slugs, limit: int = COMPARE_CHOICES_SHOWN)
 
 def comparison(operations):
     """What /compare/ shows for 2-4 operations, in two queries: per metric a row of cells, each the preferred
-    operation-wide figure with the source that gives it (None when no source gives one), and the sources numbered
-    in order of first citation for the footnotes.
+    operation-wide figure with its footnote (the preferred report, its source and quote, and the conflicting reports),
+    numbered in the order of the table.
 
-    Returns {"operations": [...], "countries_named": [...], "metrics": [(metric, [cell, ...])], "sources": [...]},
-    a cell being {"figure": Figure, "source": Source | None, "note": int | None}."""
+    Returns {"operations": [...], "countries_named": [...], "metrics": [(metric, [ReportedValue, ...])],
+    "notes": [FigureNote, ...]}."""
     operations = list(operations)
     pks = [operation.pk for operation in operations]
     named = dict(
@@ -243,33 +254,19 @@ def comparison(operations):
         .annotate(n=Count("pk"))
         .values_list("operation", "n")
     )
-    preferred = ReportedFigure.objects.filter(
-        operation__in=pks, participation__isnull=True, is_preferred=True
-    ).select_related("source")
-    source_of = {(figure.operation_id, figure.metric): figure.source for figure in preferred}
-    notes = {}  # source pk -> footnote number
-    sources = []
-    rows = []
-    for metric in METRICS:
-        cells = []
-        for operation in operations:
-            source = source_of.get((operation.pk, metric.value))
-            if source is not None and source.pk not in notes:
-                notes[source.pk] = len(notes) + 1
-                sources.append(source)
-            cells.append(
-                {
-                    "figure": operation.figure(metric),
-                    "source": source,
-                    "note": notes[source.pk] if source is not None else None,
-                }
-            )
-        rows.append((metric, cells))
+    notes = FigureNotes(reports_of(operation__in=pks, participation__isnull=True))
+    rows = [
+        (
+            metric,
+            [notes.value(operation, metric, operation_id=operation.pk, subject=operation) for operation in operations],
+        )
+        for metric in METRICS
+    ]
     return {
         "operations": operations,
         "countries_named": [named.get(pk, 0) for pk in pks],
         "metrics": rows,
-        "sources": [(notes[source.pk], source) for source in sources],
+        "notes": notes.notes,
     }
 
 
@@ -291,26 +288,95 @@ def kept_country_totals():
 LATEST_OPERATIONS = 25
 
 
+# --- Provenance: each figure's footnote (issue #15) ------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Citation:
-    """A value one source gives, with the number of that source in the page's numbered list."""
+class Report:
+    """One source's report of a figure: the value, the number phrase and the sentence as the page prints them."""
 
     figure: Figure
+    source: Source
+    quote: str
+    stated_as: str
+    is_preferred: bool
+
+    @classmethod
+    def of(cls, reported: ReportedFigure) -> "Report":
+        return cls(reported.as_figure(), reported.source, reported.quote, reported.stated_as, reported.is_preferred)
+
+
+@dataclass(frozen=True)
+class FigureNote:
+    """A figure's footnote: which figure (metric, and the country or operation it is about, None for the page's own
+    operation), the figure the page shows, the preferred report and the reports that conflict with it."""
+
     number: int
-    quote: str = ""
+    metric: Metric
+    subject: object  # a Country, an Operation, or None
+    figure: Figure
+    preferred: Report | None
+    others: tuple
+
+    @property
+    def also_reported(self) -> list:
+        """The other values the sources give, each once, leaving out the value shown (for the cell itself)."""
+        seen = {self.figure}
+        return [report.figure for report in self.others if not (report.figure in seen or seen.add(report.figure))]
 
 
 @dataclass(frozen=True)
 class ReportedValue:
-    """A figure as a page shows it: the preferred value, its source's number, and what other sources say."""
+    """A figure as a page shows it: the preferred value, and its footnote (None when no source reports it)."""
 
     figure: Figure
-    number: int | None = None
-    alternatives: tuple = ()
+    note: FigureNote | None = None
 
     @property
     def known(self):
         return self.figure.known
+
+
+class FigureNotes:
+    """The footnotes of a page's figures, numbered in the order the page first shows them, from every report of
+    those figures fetched in one query (preferred first)."""
+
+    def __init__(self, reports):
+        self.slots = {}
+        for reported in reports:
+            key = (reported.operation_id, reported.participation_id, reported.metric)
+            self.slots.setdefault(key, []).append(reported)
+        self.notes = []
+
+    def value(self, owner, metric, *, operation_id, participation_id=None, subject=None) -> ReportedValue:
+        """The owner's (operation's or participation's) figure for `metric` as kept on its row, with the footnote
+        of its reports; the footnote is numbered on first use."""
+        reports = [
+            Report.of(reported) for reported in self.slots.get((operation_id, participation_id, metric.value), ())
+        ]
+        if not reports:
+            return ReportedValue(owner.figure(metric))
+        preferred = next((report for report in reports if report.is_preferred), None)
+        note = FigureNote(
+            number=len(self.notes) + 1,
+            metric=metric,
+            subject=subject,
+            figure=owner.figure(metric),
+            preferred=preferred,
+            others=tuple(report for report in reports if report is not preferred),
+        )
+        self.notes.append(note)
+        return ReportedValue(note.figure, note)
+
+
+def reports_of(**filters):
+    """Every ReportedFigure matching `filters` with its source, the preferred one of each figure first, then the
+    largest values: one query whatever the number of figures."""
+    return (
+        ReportedFigure.objects.filter(**filters)
+        .select_related("source")
+        .order_by("metric", "-is_preferred", "-value", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -361,7 +427,8 @@ class OperationDashboard:
     headlines: list
     countries: list
     breakdowns: list
-    sources: list  # (number, Source)
+    notes: list  # FigureNote, in the order of their numbers
+    sources: list  # Source: those the notes cite first
     previous: tuple | None  # (slug, name)
     next: tuple | None
     command_centres: list = field(default_factory=list)
@@ -419,7 +486,7 @@ def operation_name(slug) -> str | None:
 def operation_dashboard(slug) -> OperationDashboard | None:
     """Everything an operation's dashboard shows, in six queries whatever the operation's size (None if no such
     operation): the operation with its neighbours in time, its forms of exploitation, its participating countries,
-    every figure reported for it with its source, and its sources."""
+    every figure reported for it with its source (each figure's footnote), and its sources."""
     previous, following = _neighbour(before=True), _neighbour(before=False)
     operation = (
         Operation.objects.annotate(
@@ -439,43 +506,27 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     participations = sorted(
         operation.participations.select_related("country").order_by(), key=lambda row: normalize_name(str(row.country))
     )
-    reported = list(
-        ReportedFigure.objects.filter(operation=operation)
-        .select_related("source")
-        .order_by("metric", "-is_preferred", "-value", "pk")
-    )
-    operation_sources = list(operation.sources.all())
-
-    numbers = {}  # source pk -> its number in the page's list, in order of first citation
-
-    def number(source):
-        return numbers.setdefault(source.pk, (len(numbers) + 1, source))[0]
-
-    slots = {}
-    for figure in reported:
-        slots.setdefault((figure.participation_id, figure.metric), []).append(figure)
-
-    def value_for(owner, participation_id, metric):
-        """The owner's preferred figure (kept on the row), its source, and the other sources' values."""
-        figures = slots.get((participation_id, metric.value), [])
-        preferred = next((figure for figure in figures if figure.is_preferred), None)
-        preferred_number = number(preferred.source) if preferred else None
-        alternatives = tuple(
-            Citation(figure.as_figure(), number(figure.source), figure.quote)
-            for figure in figures
-            if not figure.is_preferred
-        )
-        return ReportedValue(owner.figure(metric), preferred_number, alternatives)
-
-    headlines = [Headline(metric, value_for(operation, None, metric)) for metric in METRICS]
-    for source in operation_sources:
-        number(source)  # the operation's own sources come right after the headline figures' ones
+    notes = FigureNotes(reports_of(operation=operation))
+    headlines = [Headline(metric, notes.value(operation, metric, operation_id=operation.pk)) for metric in METRICS]
     countries = [
         CountryRow(
-            participation, {metric.value: value_for(participation, participation.pk, metric) for metric in METRICS}
+            participation,
+            {
+                metric.value: notes.value(
+                    participation,
+                    metric,
+                    operation_id=operation.pk,
+                    participation_id=participation.pk,
+                    subject=participation.country,
+                )
+                for metric in METRICS
+            },
         )
         for participation in participations
     ]
+    # The sources the figures cite, in the order of their footnotes, then the operation's other sources.
+    cited = [report.source for note in notes.notes for report in (note.preferred, *note.others) if report]
+    sources = list({source.pk: source for source in [*cited, *operation.sources.all()]}.values())
 
     breakdowns = []
     for headline in headlines:
@@ -493,7 +544,8 @@ def operation_dashboard(slug) -> OperationDashboard | None:
         headlines=headlines,
         countries=countries,
         breakdowns=breakdowns,
-        sources=sorted(numbers.values(), key=lambda pair: pair[0]),
+        notes=notes.notes,
+        sources=sources,
         previous=(operation.previous_slug, operation.previous_name) if operation.previous_slug else None,
         next=(operation.next_slug, operation.next_name) if operation.next_slug else None,
         command_centres=[row.country for row in countries if row.is_command_centre],

@@ -28,6 +28,7 @@ from operations.models import (
 from operations.periods import format_period
 from operations.roles import STAFF
 
+from .browse import figure_notes, note_numbers, text
 from .conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -135,10 +136,10 @@ def synthetic_operation(countries=3, *, name="Synthetic Operation", with_figures
 @pytest.mark.parametrize(
     "slug", [*CARD_OPERATIONS, *LARGEST, "unnamed-interpol-operation-in-the-americas-press-report"]
 )
-def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_source_marker(analyst_client, slug):
+def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_footnote(analyst_client, slug):
     operation = Operation.objects.get(slug=slug)
     html = get(analyst_client, slug).content.decode()
-    numbers = {int(n): text for n, text in re.findall(r'<li id="source-(\d+)" value="\d+">\s*(.*?)</li>', html, re.S)}
+    notes = figure_notes(html)
 
     for metric in METRICS:
         (card,) = texts(html, "data-metric", metric.value)[:1]
@@ -148,28 +149,31 @@ def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_source_
             operation=operation, participation=None, metric=metric, is_preferred=True
         ).first()
         if preferred:
-            marker = int(re.search(r"\[(\d+)\]", card).group(1))
-            assert preferred.source.publisher in numbers[marker]
+            (number,) = [int(n) for n in re.findall(r"\[(\d+)\]", card)]
+            note = notes[number]
+            assert text(note).startswith(f"{metric.label.capitalize()}: {figure}")
+            assert preferred.source.publisher in note.split("<details>")[0]
 
 
 @pytest.mark.parametrize("slug", ["weka-ii", "intercops-spartacus-iii", "liberterra-iii"])
-def test_every_country_figure_points_to_its_source(analyst_client, slug):
+def test_every_country_figure_leads_to_its_source(analyst_client, slug):
     operation = Operation.objects.get(slug=slug)
     html = get(analyst_client, slug).content.decode()
-    numbers = {int(n): text for n, text in re.findall(r'<li id="source-(\d+)" value="\d+">\s*(.*?)</li>', html, re.S)}
+    notes = figure_notes(html)
     table = re.search(r'<table[^>]*id="countries-table".*?</tbody>', html, re.S).group(0)
     preferred = ReportedFigure.objects.filter(operation=operation, participation__isnull=False, is_preferred=True)
 
     assert preferred.exists()
     for reported in preferred.select_related("participation__country", "source"):
-        iso2 = reported.participation.country.iso2
-        row = re.search(rf'<tr data-iso2="{iso2}">(.*?)</tr>', table, re.S).group(1)
+        country = reported.participation.country
+        row = re.search(rf'<tr data-iso2="{country.iso2}">(.*?)</tr>', table, re.S).group(1)
         cell = re.findall(r'<td class="figure-cell">(.*?)</td>', row, re.S)[
             [m.value for m in METRICS].index(reported.metric)
         ]
-        marker = int(re.search(r'href="#source-(\d+)"', cell).group(1))
+        (number,) = note_numbers(cell)
         assert str(reported.as_figure()) in cell
-        assert reported.source.publisher in numbers[marker]
+        assert text(notes[number]).startswith(f"{reported.get_metric_display().capitalize()}, {country}:")
+        assert reported.source.publisher in notes[number].split("<details>")[0]
 
 
 def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
@@ -180,16 +184,21 @@ def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
     assert texts(turquesa, "data-metric", "migrants_identified")[0].startswith("Migrants identified more than 10,000")
 
 
-def test_conflicting_values_are_listed_under_the_preferred_one(analyst_client):
+def test_conflicting_values_are_listed_under_the_preferred_one_and_in_its_footnote(analyst_client):
     operation = Operation.objects.get(slug="liberterra-iii")
     html = get(analyst_client, "liberterra-iii").content.decode()
+    notes = figure_notes(html)
 
     conflicting = ReportedFigure.objects.filter(operation=operation, participation=None, is_preferred=False)
     assert conflicting.count() >= 2
-    for reported in conflicting:
+    for reported in conflicting.select_related("source"):
         card = texts(html, "data-metric", reported.metric)[0]
-        assert f"also reported: {reported.as_figure()}" in card
-        assert str(operation.figure(reported.metric)) in card.split("also reported")[0]
+        shown = operation.figure(reported.metric)
+        if reported.as_figure() != shown:
+            assert str(reported.as_figure()) in card.split("also reported:")[1]
+        assert str(shown) in card.split("also reported")[0]
+        (number,) = [int(n) for n in re.findall(r"\[(\d+)\]", card)]
+        assert reported.source.publisher in notes[number].split("<details>")[1]
 
 
 def test_countries_card_gives_reported_and_named_counts(analyst_client):
@@ -429,18 +438,18 @@ def test_map_defaults_to_role_when_no_country_has_a_figure(analyst_client):
 # --- Sources and links --------------------------------------------------------------------------------------------
 
 
-def test_sources_are_numbered_with_publisher_title_date_and_link(analyst_client):
+def test_sources_list_gives_publisher_title_date_and_link_of_every_source_once(analyst_client):
     operation = Operation.objects.get(slug="weka-ii")
     html = get(analyst_client, "weka-ii").content.decode()
-    items = re.findall(r'<li id="source-(\d+)" value="\d+">(.*?)</li>', html, re.S)
+    listed = re.search(r'<ul class="source-list small">(.*?)</ul>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", listed, re.S)
 
-    assert [int(number) for number, _ in items] == list(range(1, len(items) + 1))
     cited = {f.source for f in ReportedFigure.objects.filter(operation=operation)} | set(operation.sources.all())
     assert len(items) == len(cited)
     primary = operation.sources.get()
-    text = dict(items)["1"]
-    assert primary.publisher in text and primary.title in text and primary.url in text
-    assert primary.published.strftime("%-d %B %Y") in text
+    (item,) = [item for item in items if primary.url in item]
+    assert primary.publisher in item and primary.title in item
+    assert primary.published.strftime("%-d %B %Y") in item
 
 
 def test_dashboard_links_to_neighbours_results_and_compare(analyst_client):
