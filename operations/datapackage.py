@@ -171,17 +171,18 @@ def figure_rows(selection: QuerySet | None = None) -> Iterator[tuple]:
 ROWS = {SOURCES: source_rows, OPERATIONS: operation_rows, PARTICIPATIONS: participation_rows, FIGURES: figure_rows}
 
 
-def csv_chunks(name: str, selection: QuerySet | None = None) -> Iterator[str]:
+def csv_chunks(name: str, selection: QuerySet | None = None, counts: dict | None = None) -> Iterator[str]:
     """One package file as text chunks: the header, then CHUNK_SIZE rows at a time (UTF-8, LF line ends, csv's
-    minimal quoting, as the reference files are written)."""
+    minimal quoting, as the reference files are written). `counts[name]` follows the rows written."""
+    counts = {} if counts is None else counts
     lines = []
     writer = csv.writer(_Appender(lines), lineterminator="\n")
     writer.writerow(columns(name))
-    count = 0
+    counts[name] = 0
     for row in ROWS[name](selection):
         writer.writerow([_text(value) for value in row])
-        count += 1
-        if count % CHUNK_SIZE == 0:
+        counts[name] += 1
+        if counts[name] % CHUNK_SIZE == 0:
             yield "".join(lines)
             lines.clear()
     yield "".join(lines)
@@ -244,7 +245,7 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def zip_chunks(selection: QuerySet | None = None) -> Iterator[bytes]:
+def zip_chunks(selection: QuerySet | None = None, counts: dict | None = None) -> Iterator[bytes]:
     """The package as a zip, in chunks as it is written: memory holds one chunk of rows, never the file."""
     sink = _ZipSink()
     with zipfile.ZipFile(sink, "w") as archive:
@@ -253,7 +254,7 @@ def zip_chunks(selection: QuerySet | None = None) -> Iterator[bytes]:
             yield sink.take()
         for name in resources():
             with archive.open(_entry(file_name(name)), "w") as entry:
-                for text in csv_chunks(name, selection):
+                for text in csv_chunks(name, selection, counts):
                     entry.write(text.encode("utf-8"))
                     chunk = sink.take()
                     if chunk:

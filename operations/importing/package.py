@@ -186,8 +186,7 @@ class PackageImporter:
                     row[spec["name"]] = self._cell(kind, number, spec, values[spec["name"]])
                 checked[kind].append((number, row))
         self._keys(checked)
-        if self.report.ok:
-            self._cross_table()
+        self._cross_table()  # on the rows whose cells passed, so that one run lists every error
 
     def _cell(self, kind, number, spec, text):
         """One cell's value (None when empty), or an error. Types and constraints as the descriptor states them."""
@@ -393,6 +392,8 @@ class PackageImporter:
             reports[same] = number
         for (operation, country, metric), rows in preferred.items():
             marked = [number for number, is_preferred in rows if is_preferred]
+            if any(is_preferred is None for _number, is_preferred in rows):
+                continue  # a `preferred` cell is already reported as unreadable
             if len(marked) != 1:
                 where = f"{operation}/{country or '-'}/{metric}"
                 for number in marked or [rows[0][0]]:
@@ -413,6 +414,8 @@ class PackageImporter:
                     _("the end date %(end)s is before the start date %(start)s")
                     % {"end": row["end_date"], "start": row["start_date"]},
                 )
+            if row["name"] is None:
+                continue
             if row["name"] in names:
                 self.error(
                     datapackage.OPERATIONS,
