@@ -705,3 +705,31 @@ def data_dictionary() -> dict:
         "formula_triggers": [{"\t": _("tab"), "\r": _("carriage return")}.get(t, t) for t in FORMULA_TRIGGERS],
         "xlsx_max_rows": xlsx_max_rows(),
     }
+
+
+ZIP_CONTENT_TYPE = "application/zip"
+
+
+def package_response(operations, filename: str, *, on_finish=None):
+    """A streamed zip of the data package of `operations` (operations/datapackage.py), read in one transaction. The
+    export log counts the data rows of its four files."""
+    from . import datapackage
+
+    counts = {}
+    chunks = in_transaction(datapackage.zip_chunks(operations, counts=counts), operations.db)
+
+    def stream():
+        try:
+            yield from chunks
+        except BaseException as error:  # including GeneratorExit: the client went away before the end
+            chunks.close()  # ends the transaction before the log is written (it would be rolled back with it)
+            if on_finish is not None:
+                on_finish(sum(counts.values()), error)
+            raise
+        if on_finish is not None:
+            on_finish(sum(counts.values()), None)
+
+    response = StreamingHttpResponse(stream(), content_type=ZIP_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

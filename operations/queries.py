@@ -192,6 +192,20 @@ def country_totals(country) -> dict:
     return _summed_kept_totals(CountryTotal.objects.filter(country=country))
 
 
+def operations_selected_by(queryset):
+    """The operations a filtered list selects, for its data package: the operations themselves, the operations of
+    the results (participations) listed, or the operations the listed countries took part in."""
+    rows = queryset.order_by().values("pk")
+    if queryset.model is Operation:
+        return Operation.objects.filter(pk__in=rows)
+    if queryset.model is Participation:
+        return Operation.objects.filter(pk__in=queryset.order_by().values("operation_id"))
+    if queryset.model is Country:
+        in_countries = Participation.objects.filter(operation=OuterRef("pk"), country__in=rows)
+        return Operation.objects.filter(Exists(in_countries))
+    raise TypeError(f"no operations for a list of {queryset.model.__name__}")
+
+
 def country_results(country):
     """A country's participations, newest operation first."""
     return results_for_filtering().filter(country=country)
