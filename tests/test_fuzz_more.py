@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from operations import dashboards
 from operations.models import Country, Operation, Participation, Region, ReportedFigure, Source
 
-from .fuzzing import SETTINGS, fuzz, tally
-from .test_list_fuzz import PLAUSIBLE
+from .helpers.fuzzing import PLAUSIBLE, SETTINGS, fuzz, tally
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from operations import exports, filters, views
 from operations.models import METRICS
 
-from .fuzzing import SETTINGS, examples, fuzz, tally
+from .helpers.fuzzing import PLAUSIBLE, SETTINGS, examples, fuzz, tally
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,6 @@ KEYS = [
     "subregion", "has_results", "sort", "page", "per_page", "operations",
     *[f"min_{metric.value}" for metric in METRICS],
 ]  # fmt: skip
-PLAUSIBLE = [
-    "BR", "br", "ZZ", "Americas", "Africa", "Caribbean", "yes", "no", "libertad", "weka-ii", "participant",
-    "command_centre", "forced-labour", "2021", "1899", "2101", "-1", "0", "25", "250", "500", "99999", "abc", "1e9",
-    "9" * 30, "-victims_rescued", "arrests", "-nope", "name", "period", "-countries_named", "operations_count", "",
-]  # fmt: skip
-
 values = st.one_of(
     st.sampled_from(PLAUSIBLE),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),

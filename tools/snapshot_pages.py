@@ -73,7 +73,7 @@ def main(out_dir, reference_dir=None):
     call_command("migrate", verbosity=0)
     call_command("load_reference", stdout=open(os.devnull, "w"))
     from operations.models import Country, Operation
-    from tests.conftest import make_user
+    from tests.helpers.users import make_user
 
     ids = {"weka": Operation.objects.get(slug="weka-ii").pk, "brazil": Country.objects.get(iso2="BR").pk}
     users = {"analyst": make_user("analyst"), "admin": make_user("admin")}
