@@ -50,6 +50,7 @@ VOLATILE = [
     (re.compile(r"Reference for support: <code>[0-9a-f]+</code>"), "Reference for support: <code>REQUEST-ID</code>"),
     (re.compile(r"<code>[0-9a-f]{32}</code>"), "<code>REQUEST-ID</code>"),
     (re.compile(r'(<p class="print-only small" id="print-date">)[^<]*'), r"\1PRINT-DATE"),
+    (re.compile(r'(<td class="field-updated_at nowrap">)[^<]*'), r"\1UPDATED-AT"),
 ]
 
 
