@@ -120,18 +120,21 @@ FILTER_EXAMPLES = {"/operations/": 2000, "/results/": 2000, "/countries/": 1500}
 VIEW_EXAMPLES = {"/operations/": 100, "/results/": 100, "/countries/": 100, "/countries/br/": 500, "/compare/": 3000}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LISTS)
 def test_thousands_of_generated_query_strings_never_break_a_lists_filters(analyst, path):
     fuzz(f"{path} filters", query_pairs.map(urlencode), partial(check_filters, analyst, path), FILTER_EXAMPLES[path])
     fuzz(f"{path} filters (raw)", raw_query, partial(check_filters, analyst, path), 100)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 def test_generated_query_strings_never_break_a_view(analyst, path):
     fuzz(f"{path} view", query_pairs.map(urlencode), partial(check_view, analyst, path), VIEW_EXAMPLES[path])
     fuzz(f"{path} view (raw)", raw_query, partial(check_view, analyst, path), 20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 def test_generated_query_strings_render_a_page_or_a_4xx(analyst_client, path):
     @settings(SETTINGS, max_examples=examples(25))
