@@ -6,7 +6,7 @@ import pytest
 
 from operations import queries, services
 from operations.models import METRICS, Operation, ReportedFigure
-from tests.browse import figure_notes, note_numbers, text
+from tests.helpers.pages import figure_notes, note_numbers, text
 
 pytestmark = pytest.mark.django_db
 URL = "/compare/"

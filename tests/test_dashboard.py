@@ -28,8 +28,8 @@ from operations.models import (
 from operations.periods import format_period
 from operations.roles import STAFF
 
-from .browse import figure_notes, note_numbers, text
-from .conftest import make_user
+from .helpers.pages import figure_notes, note_numbers, text
+from .helpers.users import make_user
 
 pytestmark = pytest.mark.django_db
 

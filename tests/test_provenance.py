@@ -18,8 +18,8 @@ from operations import services
 from operations.figures import Figure, Qualifier
 from operations.models import Country, Operation, Participation, Source
 
-from .browse import cells, figure_notes, note_numbers, text
-from .conftest import make_user
+from .helpers.pages import cells, figure_notes, note_numbers, text
+from .helpers.users import make_user
 
 pytestmark = pytest.mark.django_db
 

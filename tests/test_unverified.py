@@ -13,7 +13,7 @@ from operations import services
 from operations.figures import Figure
 from operations.models import Country, Operation, Participation, Source
 
-from .conftest import make_user
+from .helpers.users import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
-"""Helpers for the browsing tests: read rows, cells and the totals footer back out of a rendered table."""
+"""Read rows, cells and the totals footer back out of a rendered table."""
 
 import html
 import re
+from pathlib import Path
 
-from operations.figures import Figure
-from operations.models import Source
-from operations.services import record_figure
+# Where browser tests save screenshots and PDFs (gitignored).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def text(fragment):
@@ -47,23 +47,3 @@ def note_numbers(fragment: str) -> list[int]:
 
 def has_table(response):
     return "<table" in response.content.decode()
-
-
-def synthetic_operations(count, *, year=2099, figures=None, **fields):
-    """`count` synthetic operations in `year`, each with the figures `figures(i)` returns ({metric: Figure})."""
-    from operations.models import Operation
-
-    source, _ = Source.objects.get_or_create(publisher="Synthetic test source", url="https://example.org/synthetic")
-    operations = []
-    for i in range(count):
-        operation = Operation.objects.create(
-            name=f"Synthetic operation {year}-{i:03d}", slug=f"synthetic-{year}-{i:03d}", year=year, **fields
-        )
-        for metric, figure in (figures(i) if figures else {}).items():
-            if figure.value is not None:
-                record_figure(operation=operation, metric=metric, figure=figure, source=source)
-        operations.append(operation)
-    return operations
-
-
-__all__ = ["Figure", "cells", "footer", "has_table", "row_keys", "synthetic_operations", "text"]
