@@ -349,3 +349,44 @@ def test_footnotes_speak_the_chosen_language(analyst_client, operation, language
         assert word in notes, word
     with translation.override(language):
         assert str(Figure(700, Qualifier.APPROX)) in notes
+
+
+# --- The reference data (the vendored v2 package): the issue's must-shows ---------------------------------------
+
+
+def test_weka_ii_shows_nearly_700_with_its_source_and_quote_and_the_conflicting_reports(analyst_client):
+    html = dashboard(analyst_client, "weka-ii")
+    victims = card(html, "victims_rescued")
+    (number,) = note_numbers(victims)
+    preferred, _, others = figure_notes(html)[number].partition("<details>")
+
+    assert text(victims).startswith("Victims rescued about 700")
+    # The preferred report: INTERPOL's own (French) release, its phrase and its sentence.
+    assert "“près de 700”" in preferred and "preferred" in text(preferred)
+    assert 'href="https://www.interpol.int/fr/' in preferred
+    assert '<blockquote lang="fr">Les autorités de 44 pays ont secouru près de 700 victimes' in preferred
+    # The English wire copy that says "nearly 700", with its page and the sentence that states it, and the others.
+    nearly = next(item for item in re.findall(r"<li>(.*?)</li>", others, re.S) if "“nearly 700”" in item)
+    assert 'href="https://rajawalisiber.com/' in nearly
+    assert "have rescued nearly 700 victims of human trafficking." in nearly
+    assert "“almost 700”" in others and "the rescue of almost 700 people" in others
+
+
+def test_libertads_victims_show_their_five_reports_with_the_preferred_one_marked(analyst_client):
+    html = dashboard(analyst_client, "libertad")
+    (number,) = note_numbers(card(html, "victims_rescued"))
+    preferred, _, others = figure_notes(html)[number].partition("<details>")
+
+    assert text(preferred).startswith("Victims rescued: about 350")
+    assert '>preferred</span> <span class="stated-as">“nearly 350”</span>' in preferred
+    assert "<summary>4 other reports</summary>" in others
+    phrases = re.findall(r'<span class="stated-as">(.*?)</span>', others)
+    assert sorted(phrases) == sorted(["“350”", "“Al menos 350”", "“A total of 350”", "“Nearly 350”"])
+    assert "preferred" not in text(others)
+
+
+def test_the_unnamed_americas_press_report_shows_as_unverified_on_the_operations_list(analyst_client):
+    html = analyst_client.get("/operations/", {"q": "Unnamed"}).content.decode()
+    row = re.search(r'<tr [^>]*data-slug="unnamed-americas-press-report"[^>]*>(.*?)</tr>', html, re.S).group(1)
+
+    assert re.search(r'<span class="badge text-bg-warning unverified-badge"[^>]*>unverified</span>', row)
