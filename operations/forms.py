@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import Operation
 
@@ -65,9 +65,13 @@ class CompareForm(forms.Form):
         error_messages={"invalid_choice": _("“%(value)s” is not an operation.")},
     )
 
-    def __init__(self, data=None, *, shown=(), **kwargs):
+    def __init__(self, data=None, *, shown=list, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["operations"].widget.choices = shown
+        # Lazily: the listing is queried only when the select is rendered (not for a cached page).
+        self.fields["operations"].widget.choices = lambda: [
+            (slug, name if verified else gettext("%(name)s (unverified)") % {"name": name})
+            for slug, name, verified in shown()
+        ]
 
     def clean_operations(self):
         chosen = list(self.cleaned_data["operations"])

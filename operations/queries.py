@@ -167,19 +167,27 @@ COMPARE_CHOICES_SHOWN = 200
 
 
 def compare_choices(find: str, chosen_slugs, limit: int = COMPARE_CHOICES_SHOWN) -> tuple[list, int]:
-    """The operations /compare/'s selection lists, as (slug, name) in name order, and how many match `find`: those
-    whose name contains it (all operations when it is empty), the latest `limit` of them, plus any chosen ones."""
+    """The operations /compare/'s selection lists, as (slug, name, is_verified) in name order, and how many match
+    `find`: those whose name contains it (all operations when it is empty), the latest `limit` of them, plus any chosen
+    ones."""
     matching = Operation.objects.all()
     if find:
         matching = matching.filter(name__icontains=find)
-    latest = matching.order_by(F("start_date").desc(nulls_last=True), "name").values_list("slug", "name")[:limit]
-    shown = dict(latest)
+    latest = matching.order_by(F("start_date").desc(nulls_last=True), "name").values_list(
+        "slug", "name", "is_verified"
+    )[:limit]
+    shown = {slug: (slug, name, verified) for slug, name, verified in latest}
     # Chosen slugs not listed yet (the form reports the ones no operation has; NUL would fail on PostgreSQL).
     missing = [slug for slug in chosen_slugs if slug not in shown and "\x00" not in slug and len(slug) <= 200]
     if missing:
-        shown.update(Operation.objects.filter(slug__in=missing).values_list("slug", "name"))
+        shown.update(
+            (slug, (slug, name, verified))
+            for slug, name, verified in Operation.objects.filter(slug__in=missing).values_list(
+                "slug", "name", "is_verified"
+            )
+        )
     count = matching.count() if len(latest) == limit else len(latest)
-    return sorted(shown.items(), key=lambda choice: normalize_name(choice[1])), count
+    return sorted(shown.values(), key=lambda choice: normalize_name(choice[1])), count
 
 
 def comparison(operations):

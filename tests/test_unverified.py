@@ -101,3 +101,13 @@ def test_every_export_has_a_verified_column_saying_true_or_false(client, pair, u
         "synthetic-unchecked": "false",
         "synthetic-checked": "true",
     }
+
+
+def test_compares_selection_list_names_the_unverified_operation_as_such(analyst_client, pair):
+    html = analyst_client.get(reverse("operations:compare"), {"find": "Synthetic"}).content.decode()
+    options = dict(re.findall(r'<option value="(synthetic-[\w-]+)"[^>]*>(.*?)</option>', html))
+
+    assert options == {
+        "synthetic-unchecked": "Synthetic unchecked operation (unverified)",
+        "synthetic-checked": "Synthetic checked operation",
+    }
