@@ -92,7 +92,8 @@ else:
                 samples.append(rss() - before)
     wall, used = time.perf_counter() - wall, cpu() - used
     rows = sum(counts.values())
-    growth = f"max {max(samples) / 1e6:.1f} MB, last {samples[-1] / 1e6:.1f} MB"
+    quarters = [samples[len(samples) * q // 4] / 1e6 for q in (1, 2, 3)] + [samples[-1] / 1e6]
+    growth = f"at 1/4, 1/2, 3/4, end {', '.join(f'{mb:.1f}' for mb in quarters)} MB (max {max(samples) / 1e6:.1f})"
     print(
         f"| export_package of {connection.vendor} ({ReportedFigure.objects.count():,} figure reports) | {rows:,} rows,"
         f" {size / 1e6:.1f} MB zip | {wall:.1f} s wall, {used:.1f} s CPU ({rows / used:,.0f} rows/CPU-s) | RSS growth"
