@@ -210,7 +210,7 @@ ZIP_CONTENT_TYPE = "application/zip"
 def package_response(operations, filename: str, *, on_finish=None):
     """A streamed zip of the data package of `operations` (operations/datapackage.py), read in one transaction. The
     export log counts the data rows of its four files."""
-    from . import datapackage
+    from .. import datapackage
 
     counts = {}
     chunks = in_transaction(datapackage.zip_chunks(operations, counts=counts), operations.db)
