@@ -111,6 +111,19 @@ DATABASES = {
     )
 }
 
+# SQLite, the embedded default, serving several people at once: WAL lets pages read while someone writes; every
+# transaction takes the write lock when it begins (IMMEDIATE), so concurrent writers queue for up to
+# SQLITE_BUSY_TIMEOUT seconds instead of failing with "database is locked" when a read turns into a write; NORMAL
+# sync is WAL's safe setting (a power cut can lose the last commits, never corrupt the file). Read-only transactions
+# (exports) begin DEFERRED instead (exports.read_transaction). Measured limits: README "Concurrent use".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+
 # A read replica (PostgreSQL streaming replication): reads go there, writes to the primary (see db_router.py and
 # docs/scaling.md). Tests treat it as a mirror of the default database.
 if os.environ.get("DATABASE_REPLICA_URL"):
