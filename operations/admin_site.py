@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The largest year a date-hierarchy link can ask for: the admin computes the end of the period (the next year, month
@@ -50,12 +50,12 @@ def check_crafted_request(request, kwargs, model_admin):
     `_to_field` that is no field name (empty, "+"), or a date-hierarchy year past MAX_HIERARCHY_YEAR; 404 for an
     object or history id that is no id."""
     if "\x00" in request.path or any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
-        raise BadRequest(_t("The address contains a NUL character."))
+        raise BadRequest(gettext("The address contains a NUL character."))
     to_field = request.GET.get("_to_field", request.POST.get("_to_field"))
     # A field's name is an identifier; "+" names the reverse relations hidden with related_name="+", on which
     # Django's to_field_allowed() raises AttributeError.
     if to_field is not None and not to_field.isidentifier():
-        raise BadRequest(_t("The address names no field to refer to."))
+        raise BadRequest(gettext("The address names no field to refer to."))
     hierarchy = getattr(model_admin, "date_hierarchy", None)
     if hierarchy and request.GET.get(f"{hierarchy}__year"):
         try:
@@ -63,7 +63,7 @@ def check_crafted_request(request, kwargs, model_admin):
         except ValueError:
             year = None  # not a number: the admin refuses it itself
         if year is not None and not 1 <= year <= MAX_HIERARCHY_YEAR:
-            raise BadRequest(_t("Choose a year between 1 and %(year)s.") % {"year": MAX_HIERARCHY_YEAR})
+            raise BadRequest(gettext("Choose a year between 1 and %(year)s.") % {"year": MAX_HIERARCHY_YEAR})
     if "version_id" in kwargs and not _is_id(kwargs["version_id"]):
         raise Http404
     if "object_id" in kwargs and model_admin is not None and to_field is None:

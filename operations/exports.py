@@ -637,7 +637,9 @@ def xlsx_response(spec: ExportSpec, queryset, filename: str, *, on_finish=None):
         raise
     if on_finish is not None:
         on_finish(count, None)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "private, no-store"  # as the CSV: filtered data of a logged-in user
+    return response
 
 
 # --- File names -----------------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("CONCURRENCY_SECONDS", "60"))
+# Editors each saving their own operation every 2 s besides the pair (README "Concurrent use" ran it with more).
+LONE_EDITORS = int(os.environ.get("CONCURRENCY_LONE_EDITORS", "1"))
 TIMEOUT = 90  # seconds per request: the gunicorn timeout is 120
 IMPORT_ROWS = 300  # operations per imported file: its transaction holds the write lock for a noticeable time
 CONCURRENT_EDIT = "Someone saved this operation after you opened it"
@@ -60,12 +62,14 @@ def session(username, group, staff):
     store.create()
     return store.session_key
 
-pair, solo = Operation.objects.order_by("pk").values_list("pk", flat=True)[:2]
+pair, *lone = Operation.objects.order_by("pk").values_list("pk", flat=True)[:1 + LONE]
 print(json.dumps({
     "reader": session("reader", "Analysts", False),
     "exporter": session("exporter", "Staff", False),
-    **{f"editor{i}": session(f"editor{i}", "Editors", True) for i in range(4)},
-    "pair": pair, "solo": solo,
+    "importer": session("importer", "Editors", True),
+    **{f"pair{i}": session(f"pair{i}", "Editors", True) for i in range(2)},
+    **{f"lone{i}": session(f"lone{i}", "Editors", True) for i in range(LONE)},
+    "pair": pair, "lone": lone,
 }))
 """
 
@@ -138,7 +142,7 @@ def server(tmp_path):
     manage("migrate", "--no-input", "-v0")
     manage("load_reference")
     manage("collectstatic", "--no-input", "-v0")
-    keys = json.loads(manage("shell", "-c", SETUP).strip().splitlines()[-1])
+    keys = json.loads(manage("shell", "-c", f"LONE = {LONE_EDITORS}\n{SETUP}").strip().splitlines()[-1])
     error_log = tmp_path / "error.log"
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "trafficking_ops.wsgi", "-c", "gunicorn.conf.py"]
@@ -350,7 +354,7 @@ def editor_pair(run):
     outcomes = [None, None]
 
     def editor(i):
-        client = run.client(f"editor{i}", "admin save")
+        client = run.client(f"pair{i}", "admin save")
         try:
             while True:
                 barrier.wait()
@@ -377,9 +381,9 @@ def editor_pair(run):
         thread.join()
 
 
-def lone_editor(run):
-    client = run.client("editor2", "admin save")
-    pk = run.keys["solo"]
+def lone_editor(run, index):
+    client = run.client(f"lone{index}", "admin save")
+    pk = run.keys["lone"][index]
     while run.running():
         fields = open_form(client, pk)
         assert save(client, pk, fields, f"Lone edit {uuid.uuid4().hex}") == "saved"
@@ -403,7 +407,7 @@ def exporter(run):
 
 def importer(run):
     """Upload, preview, confirm: a file of new operations each round, saved or refused with the report."""
-    client = run.client("editor3", "import")
+    client = run.client("importer", "import")
     path = "/admin/operations/operation/import/"
     round_ = 0
     while run.running():
@@ -455,7 +459,7 @@ def test_readers_two_editors_an_export_and_an_import_at_once_get_no_5xx_and_ever
     actors = [
         *(threading.Thread(target=guard, args=(run, reader, i)) for i in range(4)),
         threading.Thread(target=editor_pair, args=(run,)),
-        threading.Thread(target=guard, args=(run, lone_editor)),
+        *(threading.Thread(target=guard, args=(run, lone_editor, i)) for i in range(LONE_EDITORS)),
         threading.Thread(target=guard, args=(run, exporter)),
         threading.Thread(target=guard, args=(run, importer)),
     ]
@@ -481,6 +485,7 @@ def test_readers_two_editors_an_export_and_an_import_at_once_get_no_5xx_and_ever
         "seconds": round(elapsed, 1),
         "requests": len(run.log),
         "statuses": statuses,
+        "lone_editors": LONE_EDITORS,
         "lone_saves": run.saved,
         "pair_rounds": len(run.pair_rounds),
         "pair_saved": pair_saved,

@@ -149,11 +149,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username OR from one address, that
-# username or address is locked out for AXES_COOLOFF_MINUTES.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one address, that
+# username is locked out from that address for AXES_COOLOFF_MINUTES. Per username AND address, so that nobody can
+# lock a colleague out by typing their username wrongly five times from elsewhere. An administrator unlocks with
+# `manage.py axes_reset_username <name>` or by deleting the "Access attempts" rows in the admin.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
