@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from trafficking_ops import gunicorn_errors
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # The usual (2 x cores) + 1 synchronous workers; pages are short database reads, so threads add little.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -16,3 +18,6 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
+
+# gunicorn's own error pages (bad request line, headers too large, ...) with the headers Django's pages carry.
+gunicorn_errors.install()

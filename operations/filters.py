@@ -1,9 +1,12 @@
 """One FilterSet per list (operations, results, countries); every per-metric filter is derived from METRICS."""
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import get_format, number_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +28,38 @@ def _reject_nul(value):
         raise ValidationError(_("This value contains a NUL character."), code="null_characters_not_allowed")
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people type it in the interface language: "10000", "10 000", or grouped as the language
+    groups ("10,000" in English, "10.000" in Spanish). Django's IntegerField drops a trailing ".000" as a decimal part,
+    so it read the Spanish "10.000" as 10; a separator the language does not group with ("10,000" in Spanish, where the
+    comma is the decimal mark) is refused, never guessed."""
+
+    default_error_messages = {
+        "invalid": _("Type a whole number, such as %(plain)s or %(grouped)s."),
+    }
+    _SPACES = " \u00a0\u202f"
+
+    def to_python(self, value):
+        _reject_nul(value)
+        if isinstance(value, str):
+            text = value.strip()
+            separators = re.escape(self._SPACES + get_format("THOUSAND_SEPARATOR"))
+            if re.fullmatch(rf"\d{{1,3}}(?:[{separators}]\d{{3}})+", text):
+                text = re.sub(r"\D", "", text)
+            elif text and not re.fullmatch(r"[+-]?\d+", text):
+                raise ValidationError(
+                    self.error_messages["invalid"],
+                    code="invalid",
+                    params={"plain": "10000", "grouped": number_format(10000, force_grouping=True)},
+                )
+            value = text
+        return super().to_python(value)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole-number filter (django-filter's NumberFilter takes decimals) with bounds."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         # A text box, not <input type=number>: the browser blanks a bad value in a number box, and the user should
