@@ -13,7 +13,7 @@ from ..models import (
     ReportedFigure,
     Role,
 )
-from ..periods import format_period
+from ..periods import operation_period
 from .history import last_correction_annotations
 
 # --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def operation_dashboard(slug) -> OperationDashboard | None:
 
     return OperationDashboard(
         operation=operation,
-        period=format_period(operation.start_date, operation.end_date, operation.date_precision, operation.year),
+        period=operation_period(operation),
         exploitation_forms=forms,
         headlines=headlines,
         countries=countries,
