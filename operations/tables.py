@@ -13,6 +13,7 @@ from django_tables2.utils import AttributeDict
 
 from .figures import read_total
 from .models import METRICS, Country, Operation, Participation
+from .periods import operation_period
 
 ALLOWED_PER_PAGE = (25, 50, 100, 250)
 DEFAULT_PER_PAGE = 50
@@ -206,8 +207,9 @@ def coordinator_html(operation):
 
 
 def period_html(operation):
-    # Break after the dash so the column is one date wide (the table must fit a 1280-pixel screen).
-    start, dash, end = period_text(operation).partition(" – ")
+    # Break after a spaced dash ("12 June – 3 July 2022") so the column stays narrow (the table must fit a 1280-pixel
+    # screen); "May–June 2023" stays on one line.
+    start, dash, end = operation_period(operation, unknown="—").partition(" – ")
     return format_html("{}{}<br>{}", start, dash, end) if dash else start
 
 
@@ -247,18 +249,6 @@ class _OperationColumns(TrackerTable):
 
     def order_countries_reported(self, queryset, is_descending):
         return _nulls_last(queryset, "countries_reported", is_descending), True
-
-
-def period_text(operation):
-    """ "2016-06-01 – 2016-06-10", or the year alone when that is all the sources give."""
-    if operation.start_date is None:
-        return str(operation.year) if operation.year else "—"
-    if operation.date_precision == "year":
-        return str(operation.start_date.year)
-    start = operation.start_date.isoformat()
-    if operation.end_date and operation.end_date != operation.start_date:
-        return f"{start} – {operation.end_date.isoformat()}"
-    return start
 
 
 def _nulls_last(queryset, field, is_descending):

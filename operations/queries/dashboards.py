@@ -12,7 +12,7 @@ from ..models import (
     Participation,
     Role,
 )
-from ..periods import format_period
+from ..periods import operation_period
 from .history import last_correction_annotations
 from .provenance import FigureNotes, ReportedValue, reports_of
 
@@ -179,7 +179,7 @@ def operation_dashboard(slug) -> OperationDashboard | None:
 
     return OperationDashboard(
         operation=operation,
-        period=format_period(operation.start_date, operation.end_date, operation.date_precision, operation.year),
+        period=operation_period(operation),
         exploitation_forms=forms,
         headlines=headlines,
         countries=countries,
