@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import queries
 from .countries import localized_name, localized_subregion, normalize_name
-from .forms import FastSelect
+from .forms import FastSelect, FastTextInput
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
 # Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
@@ -33,7 +33,7 @@ class IntegerFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         # A text box, not <input type=number>: the browser blanks a bad value in a number box, and the user should
         # see what they typed next to the error about it.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        kwargs.setdefault("widget", FastTextInput(attrs={"inputmode": "numeric"}))
         super().__init__(*args, **kwargs)
 
 
@@ -160,8 +160,12 @@ class TrackerFilterSet(django_filters.FilterSet):
 class OperationFilter(MinimumFigures, TrackerFilterSet):
     """Filters of /operations/: search, coordinator, region, years, country, form of exploitation, minimum figures."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT)
-    coordinator = django_filters.CharFilter(lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT)
+    q = django_filters.CharFilter(
+        method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT, widget=FastTextInput
+    )
+    coordinator = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT, widget=FastTextInput
+    )
     region = django_filters.ChoiceFilter(
         widget=FastSelect, choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
     )
@@ -201,7 +205,7 @@ class OperationSlugFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Operation.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("e.g. libertad")}))
+        kwargs.setdefault("widget", FastTextInput(attrs={"placeholder": _("e.g. libertad")}))
         kwargs.setdefault("label", _("Operation (slug)"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
         super().__init__(*args, **kwargs)

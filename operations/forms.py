@@ -32,6 +32,21 @@ class FastSelectMixin:
         return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>')
 
 
+class FastTextInput(forms.TextInput):
+    """A text box written in Python: Django renders each through two templates (~0.3 ms), and a filter form has up to
+    ten. Same HTML as django/forms/widgets/input.html."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"'
+        if widget["value"] is not None:
+            html += f' value="{escape(widget["value"])}"'
+        for key, item in widget["attrs"].items():
+            if item is not False:
+                html += f" {escape(key)}" if item is True else f' {escape(key)}="{escape(item)}"'
+        return mark_safe(html + ">")
+
+
 class FastSelect(FastSelectMixin, forms.Select):
     pass
 
