@@ -1,4 +1,5 @@
-"""The Figure value type: a published number with its qualifier ("nearly 700", "250+"), parsing and qualified sums."""
+"""The Figure value type: a published number with its qualifier ("about 700", "at least 250"), parsing and qualified
+sums, and the SQL shape of a qualified total (its aggregates, and a row read back into a FigureTotal)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import models
+from django.db.models import Count, Q, Sum
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -76,18 +78,12 @@ class Figure:
         return self.qualifier == Qualifier.EXACT
 
     def __str__(self) -> str:
-        """Long form, as a sentence would say it: "nearly 700", "at least 250", "more than 10,000"."""
-        return self._format(short=False)
-
-    def short(self) -> str:
-        """Compact form for table cells: "nearly 700", "250+", "> 10,000"; unknown is "—"."""
-        return self._format(short=True)
-
-    def _format(self, *, short: bool) -> str:
+        """The display text, one wording per qualifier and language on every page and file: "about 700",
+        "at least 250", "more than 10,000", "3,222"; unknown is "—"."""
         if self.value is None:
             return "—"
         formats = _figure_formats(get_language())
-        return formats[self.qualifier, short] % {"number": formats["group"](self.value)}
+        return formats[self.qualifier] % {"number": formats["group"](self.value)}
 
     @classmethod
     def parse(cls, text: str | int | None) -> Figure:
@@ -149,19 +145,19 @@ class Figure:
 
 @lru_cache(maxsize=16)
 def _figure_formats(language) -> dict:
-    """{(qualifier, short): "nearly %(number)s", ...} in `language`. Looked up once per language: a table page
-    formats hundreds of figures, and each gettext lookup walks every catalogue when the message is not in the first."""
-    formats = {"group": _grouping(get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING"))}
-    for short in (True, False):
-        formats[Qualifier.EXACT, short] = "%(number)s"
-        formats[Qualifier.APPROX, short] = pgettext("figure", "nearly %(number)s")
-        formats[Qualifier.AT_LEAST, short] = (
-            pgettext("figure", "%(number)s+") if short else pgettext("figure", "at least %(number)s")
-        )
-        formats[Qualifier.MORE_THAN, short] = (
-            pgettext("figure", "> %(number)s") if short else pgettext("figure", "more than %(number)s")
-        )
-    return formats
+    """{qualifier: "about %(number)s", ...} in `language`. Looked up once per language: a table page formats hundreds
+    of figures, and each gettext lookup walks every catalogue when the message is not in the first.
+
+    One wording per qualifier, whatever the source wrote: `approx` covers "nearly", "about", "some" and "almost", so it
+    is shown with the neutral "about" ("nearly 4,000" said more than the source did); the source's own phrase is shown
+    beside it where the figure's provenance is (`stated_as`)."""
+    return {
+        "group": _grouping(get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING")),
+        Qualifier.EXACT: "%(number)s",
+        Qualifier.APPROX: pgettext("figure", "about %(number)s"),
+        Qualifier.AT_LEAST: pgettext("figure", "at least %(number)s"),
+        Qualifier.MORE_THAN: pgettext("figure", "more than %(number)s"),
+    }
 
 
 def _grouping(separator, grouping):
@@ -220,11 +216,65 @@ class FigureTotal:
         caveat = self.caveat()
         return f"{text} ({caveat})" if caveat and self.value is not None else text
 
-    def short_parts(self) -> tuple[str, str]:
-        """short() as (the total, its caveat or ""), for a cell that shows them on two lines."""
-        text = str(self.figure) if self.qualifier == Qualifier.AT_LEAST else self.figure.short()
-        return text, (self.caveat() if self.value is not None else "")
+    def text_and_caveat(self) -> tuple[str, str]:
+        """(the total, its caveat or ""), for a cell that shows them on two lines."""
+        return str(self.figure), (self.caveat() if self.value is not None else "")
 
-    def short(self) -> str:
-        text, caveat = self.short_parts()
-        return f"{text} ({caveat})" if caveat else text
+    def __add__(self, other: FigureTotal) -> FigureTotal:
+        """Two totals of disjoint parts as one (a region from its countries): unknown only if both are."""
+        if not isinstance(other, FigureTotal):
+            return NotImplemented
+        return FigureTotal(
+            value=None if self.value is None and other.value is None else (self.value or 0) + (other.value or 0),
+            parts=self.parts + other.parts,
+            approximate_parts=self.approximate_parts + other.approximate_parts,
+            lower_bound_parts=self.lower_bound_parts + other.lower_bound_parts,
+            unknown_parts=self.unknown_parts + other.unknown_parts,
+        )
+
+
+# --- Qualified totals in SQL ------------------------------------------------------------------------------------
+#
+# A FigureTotal over many rows is computed by the database: per metric, the sum of the known values and how many
+# values are known, approximate and lower bounds, beside one count of the rows (the parts); unknown = parts - known,
+# never a zero. These parts have one name each, used for every aggregate alias and for CountryTotal's kept columns:
+# f"{metric}_{part}", e.g. "arrests_sum", "arrests_known", "arrests_approx", "arrests_lower_bound".
+
+TOTAL_PARTS = ("sum", "known", "approx", "lower_bound")
+
+
+def total_aggregates(path: str = "", *, count: str = "parts") -> dict:
+    """The aggregates of every metric's qualified total over the rows with preferred figures reached by `path` ("",
+    or "participations" from a country); `count` names the count of those rows. Annotate or aggregate with them."""
+    prefix = f"{path}__" if path else ""
+    aggregates = {count: Count(f"{prefix}pk")}
+    for metric in Metric:
+        value, qualifier = f"{prefix}{metric.value}", f"{prefix}{metric.value}_qualifier"
+        aggregates[f"{metric.value}_sum"] = Sum(value)
+        aggregates[f"{metric.value}_known"] = Count(value)
+        aggregates[f"{metric.value}_approx"] = Count(value, filter=Q(**{qualifier: Qualifier.APPROX}))
+        aggregates[f"{metric.value}_lower_bound"] = Count(value, filter=Q(**{f"{qualifier}__in": sorted(LOWER_BOUND)}))
+    return aggregates
+
+
+def read_total(row, metric, *, count: str = "parts") -> FigureTotal:
+    """The FigureTotal of `metric` from a row (a dict, or an object such as a CountryTotal) carrying the
+    total_aggregates() names, or sums of them; `count` names its count of parts."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    name = Metric(metric).value
+    parts = int(get(count) or 0)
+    known = int(get(f"{name}_known") or 0)
+    value = get(f"{name}_sum")
+    return FigureTotal(
+        # PostgreSQL sums a bigint column as numeric (Decimal); a figure is a whole number.
+        value=int(value) if known and value is not None else None,
+        parts=parts,
+        approximate_parts=int(get(f"{name}_approx") or 0),
+        lower_bound_parts=int(get(f"{name}_lower_bound") or 0),
+        unknown_parts=parts - known,
+    )
+
+
+def read_totals(row, *, count: str = "parts") -> dict:
+    """{metric: FigureTotal} for every metric of such a row."""
+    return {metric.value: read_total(row, metric, count=count) for metric in Metric}

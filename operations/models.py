@@ -1,5 +1,6 @@
 """Countries, operations, their participating countries, sources and the figures each source reports."""
 
+import re
 from datetime import date
 from functools import cache
 from urllib.parse import quote
@@ -8,11 +9,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .figures import Figure, Metric, Qualifier
+from .figures import Figure, FigureTotal, Metric, Qualifier, read_total, read_totals
 
 METRICS = tuple(Metric)
 
@@ -131,13 +133,37 @@ class ExploitationForm(models.Model):
 _EXPLOITATION_NAMES = dict(EXPLOITATION_FORMS)
 
 
+def source_key(publisher: str, published, taken) -> str:
+    """A new source's key, in the data package's id pattern (`^[a-z0-9]+(-[a-z0-9]+)*$`): publisher and date,
+    made unique against `taken` (a set of keys, or a callable saying whether a key is taken)."""
+    is_taken = taken if callable(taken) else taken.__contains__
+    text = f"{publisher} {published.isoformat() if published else ''}"
+    base = "-".join(re.findall(r"[a-z0-9]+", slugify(text)))[:80] or "source"
+    key, n = base, 2
+    while is_taken(key):
+        key, n = f"{base}-{n}", n + 1
+    if not callable(taken):
+        taken.add(key)
+    return key
+
+
 class Source(models.Model):
     """A publication a figure was read in: a press release, a wire story, a news article."""
 
+    # The data package's `sources.id` ("interpol-2023-12-11-turquesa-v"): what figures, participations and operations
+    # cite a source by in a package, so an export and a re-import keep every citation.
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Short stable name of the source in data packages; made from the publisher and date if empty."),
+    )
     publisher = models.CharField(_("publisher"), max_length=200)
     title = models.CharField(_("title"), max_length=500, blank=True)
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     published = models.DateField(_("published"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True, help_text=_("ISO 639-1 code: en, es, fr."))
     is_primary = models.BooleanField(
         _("primary source"),
         default=False,
@@ -155,6 +181,12 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.publisher}: {self.title}" if self.title else self.publisher
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            others = Source.objects.exclude(pk=self.pk)
+            self.key = source_key(self.publisher, self.published, lambda key: others.filter(key=key).exists())
+        super().save(*args, **kwargs)
 
 
 def _preferred_figure_fields():
@@ -197,31 +229,30 @@ def _preferred_figure_constraints(prefix):
     ]
 
 
-PreferredFigures = type(
-    "PreferredFigures",
-    (models.Model,),
-    {
-        "__module__": __name__,
-        "__doc__": "Preferred figure per metric, copied from ReportedFigure by services.refresh_preferred_figures().",
-        "Meta": type("Meta", (), {"abstract": True}),
-        **_preferred_figure_fields(),
-    },
-)
+class FigureMixin:
+    """figure(metric) and figures for a model carrying the preferred figure columns of every metric."""
+
+    def figure(self, metric) -> Figure:
+        """The preferred figure for a metric as a Figure ("nearly 700")."""
+        metric = Metric(metric)
+        value = getattr(self, metric.value)
+        return Figure(value, getattr(self, f"{metric.value}_qualifier") or Qualifier.EXACT)
+
+    @property
+    def figures(self) -> dict:
+        return {metric.value: self.figure(metric) for metric in METRICS}
 
 
-def _figure(self, metric):
-    """The preferred figure for a metric as a Figure ("nearly 700")."""
-    metric = Metric(metric)
-    value = getattr(self, metric.value)
-    return Figure(value, getattr(self, f"{metric.value}_qualifier") or Qualifier.EXACT)
+class PreferredFigures(FigureMixin, models.Model):
+    """Preferred figure per metric, copied from ReportedFigure by services.refresh_preferred_figures()."""
+
+    class Meta:
+        abstract = True
 
 
-def _figures(self):
-    return {metric.value: self.figure(metric) for metric in METRICS}
-
-
-PreferredFigures.figure = _figure
-PreferredFigures.figures = property(_figures)
+# The per-metric columns, derived from METRICS (a fifth metric is one line in figures.Metric plus a migration).
+for _name, _field in _preferred_figure_fields().items():
+    PreferredFigures.add_to_class(_name, _field)
 
 
 class DatePrecision(models.TextChoices):
@@ -273,6 +304,16 @@ class Operation(PreferredFigures):
         default=True,
         help_text=_("Unticked when the only source is a secondary report not checked against the agency's release."),
     )
+    # The page the operation's facts (dates, area, coordinator) come from: `facts_source` in the data package.
+    facts_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source of the facts"),
+        help_text=_("The page that gives the operation's dates, area and coordinator."),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="operations", verbose_name=_("sources"))
     # Optimistic concurrency: every write through the admin or the importer bumps it (services.bump_version); an admin
     # form that was opened at an older version is refused instead of silently overwriting the newer edit.
@@ -297,9 +338,6 @@ class Operation(PreferredFigures):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return url_with("operations:operation_detail", "slug", self.slug)
-
     def save(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
@@ -307,6 +345,9 @@ class Operation(PreferredFigures):
             # a new date or name. One UPDATE, of nothing when neither changed.
             keys = Participation.operation_order(self)
             self.participations.exclude(**keys).update(**keys)
+
+    def get_absolute_url(self):
+        return url_with("operations:operation_detail", "slug", self.slug)
 
 
 class Role(models.TextChoices):
@@ -321,6 +362,15 @@ class Participation(PreferredFigures):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT, db_index=True)
     notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The page that names this country as taking part; empty if none is stored."),
+    )
     # The results table's default order (operation start date, latest first and unknown last; then operation name),
     # kept on the row so that one index gives it: sorting a million rows through a join to the operation cost
     # seconds before the first row of an export, and of every first view. Unknown dates are kept as date.min so that
@@ -347,11 +397,6 @@ class Participation(PreferredFigures):
     def __str__(self):
         return f"{self.operation} – {self.country}"
 
-    @staticmethod
-    def operation_order(operation) -> dict:
-        """The operation's sort keys as a participation keeps them."""
-        return {"operation_sort_date": operation.start_date or date.min, "operation_name": operation.name}
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         # A partial save that leaves the operation alone keeps the order it has (and loads no operation).
@@ -361,6 +406,11 @@ class Participation(PreferredFigures):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "operation_sort_date", "operation_name"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def operation_order(operation) -> dict:
+        """The operation's sort keys as a participation keeps them."""
+        return {"operation_sort_date": operation.start_date or date.min, "operation_name": operation.name}
 
 
 class Origin(models.TextChoices):
@@ -385,7 +435,13 @@ class ReportedFigure(models.Model):
     value = models.PositiveBigIntegerField(_("value"))
     qualifier = models.CharField(_("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures", verbose_name=_("source"))
+    # The number phrase as the source prints it ("nearly 700", "250+", "más de 2 700"); value and qualifier are its
+    # reading. Empty for figures entered without one.
+    stated_as = models.CharField(_("stated as"), max_length=100, blank=True)
     quote = models.TextField(_("quote"), blank=True, help_text=_("The source's words behind the figure."))
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("What the source's number counts, where the metric does not say it.")
+    )
     is_preferred = models.BooleanField(_("preferred"), default=False)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL, editable=False)
     # Which reference-data cell this figure came from; `load_reference` skips keys it finds, so an editor's
@@ -431,7 +487,8 @@ class ReportedFigure(models.Model):
 
 
 def _country_total_fields():
-    """Per metric: the sum of the known preferred values, and how many parts are known, approximate, lower bounds."""
+    """Per metric, the parts of its qualified total (figures.TOTAL_PARTS): the sum of the known preferred values, and
+    how many of them are known, approximate and lower bounds."""
     fields = {}
     for metric in METRICS:
         # NULL when no part is known: an unknown total sorts last and shows "—", it is never 0.
@@ -442,46 +499,35 @@ def _country_total_fields():
     return fields
 
 
-def _country_total_figure_total(self, metric):
-    """The country's qualified total for a metric as a FigureTotal (unknown parts = operations - known parts)."""
-    from .figures import FigureTotal
+class CountryTotal(models.Model):
+    """Kept aggregate: one row per country that took part in any operation, with its number of operations and, per
+    metric, the parts of its qualified total (figures.TOTAL_PARTS). Written only by services.refresh_country_totals(),
+    so /countries/ and the overview read 250 rows instead of grouping a million participations per request."""
 
-    metric = Metric(metric)
-    known = getattr(self, f"{metric.value}_known")
-    return FigureTotal(
-        value=getattr(self, f"{metric.value}_sum") if known else None,
-        parts=self.operations,
-        approximate_parts=getattr(self, f"{metric.value}_approx"),
-        lower_bound_parts=getattr(self, f"{metric.value}_lower_bound"),
-        unknown_parts=self.operations - known,
+    country = models.OneToOneField(
+        Country, on_delete=models.CASCADE, primary_key=True, related_name="total", verbose_name=_("country")
     )
+    operations = models.PositiveIntegerField(_("operations"), default=0)
+
+    class Meta:
+        verbose_name = _("country total")
+        verbose_name_plural = _("country totals")
+        ordering = ["country"]
+
+    def __str__(self):
+        return f"{self.country_id}: {self.operations} operations"
+
+    def figure_total(self, metric) -> FigureTotal:
+        """The country's qualified total for a metric (unknown parts = operations - known parts)."""
+        return read_total(self, metric, count="operations")
+
+    @property
+    def figure_totals(self) -> dict:
+        return read_totals(self, count="operations")
 
 
-CountryTotal = type(
-    "CountryTotal",
-    (models.Model,),
-    {
-        "__module__": __name__,
-        "__doc__": (
-            "Kept aggregate: one row per country that took part in any operation, with its number of operations and, "
-            "per metric, the parts of its qualified total. Written only by services.refresh_country_totals(), so "
-            "/countries/ and the overview read 250 rows instead of grouping a million participations per request."
-        ),
-        "country": models.OneToOneField(
-            Country, on_delete=models.CASCADE, primary_key=True, related_name="total", verbose_name=_("country")
-        ),
-        "operations": models.PositiveIntegerField(_("operations"), default=0),
-        **_country_total_fields(),
-        "Meta": type(
-            "Meta",
-            (),
-            {"verbose_name": _("country total"), "verbose_name_plural": _("country totals"), "ordering": ["country"]},
-        ),
-        "__str__": lambda self: f"{self.country_id}: {self.operations} operations",
-        "figure_total": _country_total_figure_total,
-        "figure_totals": property(lambda self: {metric.value: self.figure_total(metric) for metric in METRICS}),
-    },
-)
+for _name, _field in _country_total_fields().items():
+    CountryTotal.add_to_class(_name, _field)
 
 
 class RegionTotal(models.Model):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
-from . import queries
+from .figures import read_total
 from .markup import attrs_html, escape
 from .models import METRICS, Country, Operation, Participation, Region, Role
 
@@ -31,23 +31,24 @@ def _wide_only(td_class, *, th="", breakpoint="lg"):
 
 def figure_total_html(total):
     """A qualified total on two lines: "at least 3,105", then its caveat ("2 approximate, 1 unknown") in small."""
-    text, caveat = total.short_parts()
+    text, caveat = total.text_and_caveat()
     if not caveat:
         return text
     return format_html('{} <br><small class="figure-caveat">({})</small>', text, caveat)
 
 
 class FigureColumn(tables.Column):
-    """A metric's figure as the source states it ("nearly 700", "250+"); sorts by its value, unknown last both ways.
+    """A metric's figure with its qualifier ("about 700", "at least 250"); sorts by its value, unknown last both ways.
 
-    `total=True` for rows that carry `queries.total_aggregates()` (a country's total across its operations): the cell
-    is then a FigureTotal ("at least 3,105 (2 approximate)"). The footer is the table's `totals[metric]`, computed in
+    `total=True` for rows that carry the parts of a qualified total (figures.total_aggregates(), counted by
+    `operations_count`: a country's total across its operations): the cell is then a FigureTotal ("at least 3,105
+    (2 approximate)"). The footer is the table's `totals[metric]`, computed in
     SQL over the filtered rows by the view, never summed here over one page."""
 
     def __init__(self, metric, *, total=False, **kwargs):
         self.metric = metric
         self.total = total
-        self.sort_field = f"{metric.value}_total" if total else metric.value
+        self.sort_field = f"{metric.value}_sum" if total else metric.value
         kwargs.setdefault("verbose_name", capfirst(metric.label))
         kwargs.setdefault("accessor", tables.A(self.sort_field))
         kwargs.setdefault("default", "—")
@@ -63,19 +64,19 @@ class FigureColumn(tables.Column):
 
     def figure_of(self, record):
         if self.total:
-            return queries.figure_total(record, self.metric)
+            return read_total(record, self.metric, count="operations_count")
         return record.figure(self.metric)
 
     def render(self, record):
         if self.total:
             return figure_total_html(self.figure_of(record))
-        return self.figure_of(record).short()
+        return str(self.figure_of(record))
 
     # A figure cell never needs tables2's empty-value handling: an unknown figure renders "—" itself.
     cell_html = render
 
     def value(self, record):
-        return self.figure_of(record).short()
+        return str(self.figure_of(record))
 
     def order(self, queryset, is_descending):
         return _nulls_last(queryset, self.sort_field, is_descending), True

@@ -12,8 +12,9 @@ from operations import caching, services
 from operations.figures import Figure
 from operations.models import Source
 
-from .browse import cells, row_keys, synthetic_operations, text
-from .test_admin import change_url, errors_of, form_data
+from .factories import synthetic_operations
+from .helpers.admin_forms import change_url, errors_of, form_data
+from .helpers.pages import cells, row_keys, text
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_a_figure_recorded_through_the_services_shows_at_once(analyst_client):
     services.record_figure(
         operation=operation, metric="arrests", figure=Figure(700, "approx"), source=source, preferred=True
     )
-    assert cells(get(analyst_client, url)[0], "arrests") == ["nearly 700"]
+    assert cells(get(analyst_client, url)[0], "arrests") == ["about 700"]
 
 
 def test_an_admin_edit_shows_at_once(analyst_client, editor):

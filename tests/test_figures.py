@@ -4,22 +4,38 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from operations.figures import Figure, FigureParseError, Qualifier
+from operations.figures import Figure, FigureParseError, FigureTotal, Qualifier
 
 
 @pytest.mark.parametrize(
-    ("figure", "long", "short"),
+    ("figure", "text"),
     [
-        (Figure(700, Qualifier.APPROX), "nearly 700", "nearly 700"),
-        (Figure(250, Qualifier.AT_LEAST), "at least 250", "250+"),
-        (Figure(10000, Qualifier.MORE_THAN), "more than 10,000", "> 10,000"),
-        (Figure(3222), "3,222", "3,222"),
-        (Figure(None), "—", "—"),
+        (Figure(700, Qualifier.APPROX), "about 700"),
+        (Figure(250, Qualifier.AT_LEAST), "at least 250"),
+        (Figure(10000, Qualifier.MORE_THAN), "more than 10,000"),
+        (Figure(3222), "3,222"),
+        (Figure(None), "—"),
     ],
 )
-def test_figure_shows_its_qualifier(figure, long, short):
-    assert str(figure) == long
-    assert figure.short() == short
+def test_figure_shows_its_qualifier_in_one_wording(figure, text):
+    assert str(figure) == text
+
+
+@pytest.mark.parametrize(
+    ("stated_as", "text"),
+    [
+        ("nearly 700", "about 700"),
+        ("about 700", "about 700"),
+        ("some 700", "about 700"),
+        ("almost 700", "about 700"),
+        ("250+", "at least 250"),
+        ("at least 250", "at least 250"),
+        ("over 10,000", "more than 10,000"),
+        ("> 10,000", "more than 10,000"),
+    ],
+)
+def test_every_phrasing_of_a_qualifier_is_shown_in_the_same_words(stated_as, text):
+    assert str(Figure.parse(stated_as)) == text
 
 
 @pytest.mark.parametrize(
@@ -62,7 +78,6 @@ def test_a_figure_cannot_be_negative():
 def test_display_text_parses_back_to_the_same_figure(value, qualifier):
     figure = Figure(value, qualifier)
     assert Figure.parse(str(figure)) == figure
-    assert Figure.parse(figure.short()) == figure
 
 
 def test_sum_of_exact_figures_is_exact():
@@ -73,7 +88,7 @@ def test_sum_of_exact_figures_is_exact():
 def test_sum_with_approximate_parts_is_approximate_and_says_how_many():
     total = Figure.sum([Figure(700, Qualifier.APPROX), Figure(350, Qualifier.APPROX), Figure(80)])
     assert total.qualifier == Qualifier.APPROX
-    assert str(total) == "nearly 1,130 (2 approximate)"
+    assert str(total) == "about 1,130 (2 approximate)"
 
 
 def test_a_missing_part_is_not_zero_and_makes_the_total_a_lower_bound():
@@ -87,3 +102,24 @@ def test_sum_of_only_unknown_parts_is_unknown():
     total = Figure.sum([Figure(None), Figure(None)])
     assert total.value is None
     assert str(total) == "—"
+
+
+def test_totals_add_up_part_by_part_and_stay_unknown_only_when_both_are():
+    a = Figure.sum([Figure(700, Qualifier.APPROX), Figure(None)])
+    b = Figure.sum([Figure(250, Qualifier.AT_LEAST), Figure(5)])
+    assert a + b == Figure.sum(
+        [Figure(700, Qualifier.APPROX), Figure(None), Figure(250, Qualifier.AT_LEAST), Figure(5)]
+    )
+    assert (FigureTotal(None) + FigureTotal(None)).value is None
+    assert sum([a, b], FigureTotal(None)) == a + b
+
+
+@pytest.mark.django_db
+def test_a_total_read_back_from_sql_equals_figure_sum_over_the_same_rows():
+    from operations.figures import read_totals, total_aggregates
+    from operations.models import METRICS, Operation
+
+    operations = Operation.objects.order_by()
+    totals = read_totals(operations.aggregate(**total_aggregates()))
+    for metric in METRICS:
+        assert totals[metric.value] == Figure.sum(operation.figure(metric) for operation in operations)
