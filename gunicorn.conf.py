@@ -8,7 +8,7 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 # Threaded workers keep client connections alive (sync workers close every one after its response, so a browser or a
 # proxy pays a new connection per request). Chosen by measurement, docs/performance.md "Workers".
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # The app is loaded and warmed up once (trafficking_ops/wsgi.py: URLs, templates, catalogues) before the workers are
 # forked: their first request is as fast as the next ones, and they share those pages of memory. A code change then
 # needs a restart, not a HUP.
