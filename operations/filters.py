@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
-from .countries import localized_subregion, normalize_name
-from .forms import FastSelect
+from .countries import localized_name, localized_subregion, normalize_name
+from .forms import FastSelect, FastTextInput
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
 # Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
@@ -64,12 +64,26 @@ class IntegerFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         # A text box, not <input type=number>: the browser blanks a bad value in a number box, and the user should
         # see what they typed next to the error about it.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        kwargs.setdefault("widget", FastTextInput(attrs={"inputmode": "numeric"}))
         super().__init__(*args, **kwargs)
+
+
+class CountryChoices(django_filters.fields.ModelChoiceIterator):
+    """The options as (ISO code, name in the interface language) read from two columns: no model instance for each
+    of the ~250 countries the select lists on every page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        language = get_language()
+        for iso2, name in self.queryset.values_list("iso2", "name"):
+            yield (iso2, localized_name(iso2, name, language))
 
 
 class CountryField(django_filters.fields.ModelChoiceField):
     """A country chosen by ISO alpha-2 code in any case: `?country=BR` and `?country=br` mean Brazil."""
+
+    iterator = CountryChoices
 
     def to_python(self, value):
         _reject_nul(value)
@@ -177,8 +191,12 @@ class TrackerFilterSet(django_filters.FilterSet):
 class OperationFilter(MinimumFigures, TrackerFilterSet):
     """Filters of /operations/: search, coordinator, region, years, country, form of exploitation, minimum figures."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT)
-    coordinator = django_filters.CharFilter(lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT)
+    q = django_filters.CharFilter(
+        method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT, widget=FastTextInput
+    )
+    coordinator = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT, widget=FastTextInput
+    )
     region = django_filters.ChoiceFilter(
         widget=FastSelect, choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
     )
@@ -218,7 +236,7 @@ class OperationSlugFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Operation.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("e.g. libertad")}))
+        kwargs.setdefault("widget", FastTextInput(attrs={"placeholder": _("e.g. libertad")}))
         kwargs.setdefault("label", _("Operation (slug)"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
         super().__init__(*args, **kwargs)

@@ -196,6 +196,10 @@ BOOTSTRAP5 = {
     "javascript_url": {"url": "/static/vendor/bootstrap/js/bootstrap.bundle.min.js"},
 }
 
+# History tables are read by object and by operation, never by date alone: no index on history_date (it was 12 MB of
+# a 100,000-row database's 223 MB; docs/performance.md "Disk").
+SIMPLE_HISTORY_DATE_INDEX = False
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # HTTPS and browser hardening. On by default whenever DEBUG is off; each can be turned off by its variable (e.g.
