@@ -257,12 +257,14 @@ class DatePrecision(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
+# The default order of operations on every page and file: the latest first (unknown dates last), then by name.
+NEWEST_FIRST = (F("start_date").desc(nulls_last=True), "name")
+
+
 class OperationQuerySet(models.QuerySet):
     def for_list(self):
         """What a list of operations shows, in one query: preferred figures are columns, so nothing per row."""
-        return self.annotate(countries_named=models.Count("participations", distinct=True)).order_by(
-            F("start_date").desc(nulls_last=True), "name"
-        )
+        return self.annotate(countries_named=models.Count("participations", distinct=True)).order_by(*NEWEST_FIRST)
 
 
 class Operation(PreferredFigures):
@@ -318,7 +320,7 @@ class Operation(PreferredFigures):
     objects = OperationQuerySet.as_manager()
 
     class Meta:
-        ordering = [F("start_date").desc(nulls_last=True), "name"]
+        ordering = list(NEWEST_FIRST)
         verbose_name = _("operation")
         verbose_name_plural = _("operations")
         permissions = [("export_figures", _("Can export tables (CSV, XLSX)"))]
