@@ -27,6 +27,11 @@ def format_period(start, end, precision, year=None, unknown=None) -> str:
     return gettext("date unknown") if unknown is None else unknown
 
 
+def format_day(day) -> str:
+    """One day as the language writes it: "3 April 2018", "3 de abril de 2018", "3 avril 2018"."""
+    return date_format(day, _day_month_year())
+
+
 # Date formats (Django's format characters) each language words dates with: "3 avril 2018", "3 de abril de 2018".
 def _day_month_year():
     return pgettext("date format", "j F Y")

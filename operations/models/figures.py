@@ -20,7 +20,8 @@ class Origin(models.TextChoices):
 class ReportedFigure(models.Model):
     """One value one source gives for one metric of an operation (or of one country in it). Conflicts are kept."""
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="reported_figures")
+    # No index of its own: figure_unique_report starts with the operation.
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="reported_figures", db_index=False)
     participation = models.ForeignKey(
         Participation,
         on_delete=models.CASCADE,
@@ -44,12 +45,21 @@ class ReportedFigure(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL, editable=False)
     # Which reference-data cell this figure came from; `load_reference` skips keys it finds, so an editor's
     # correction of a reference figure is never overwritten by reloading.
-    reference_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    # Indexed where it is set (figure_reference_key): imported and entered figures have none.
+    reference_key = models.CharField(max_length=300, blank=True, editable=False)
+    # Not indexed: only deleting a user reads by it (SET_NULL), and that is rare.
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # Read by operation and by row, as Participation's history.
+    history = HistoricalRecords(no_db_index=["participation", "source", "updated_by", "reference_key"])
 
     class Meta:
         ordering = ["operation", "participation", "metric", "-is_preferred", "pk"]
@@ -75,7 +85,7 @@ class ReportedFigure(models.Model):
                 name="figure_unique_report",
             ),
         ]
-        indexes = [models.Index(fields=["metric", "is_preferred"])]
+        indexes = [models.Index(fields=["reference_key"], condition=~Q(reference_key=""), name="figure_reference_key")]
 
     def __str__(self):
         return f"{self.get_metric_display()}: {self.as_figure()}"

@@ -37,6 +37,9 @@ def _preferred_figure_fields():
             editable=False,
             related_name="+",
             verbose_name=_("source"),
+            # Not indexed: only deleting a source reads by it (PROTECT), rare enough for a scan; four indexes on
+            # every participation were ~5 MB of a 100,000-row database.
+            db_index=False,
         )
     return fields
 
@@ -184,9 +187,11 @@ class Role(models.TextChoices):
 class Participation(PreferredFigures):
     """A country's part in an operation, with its own figures where a source gives them."""
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participations")
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT, db_index=True)
+    # No index of their own (docs/performance.md "Disk"): participation_unique_country starts with the operation, the
+    # pc_* indexes with the country; role has two values and no query reads by it alone.
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participations", db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations", db_index=False)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
     source = models.ForeignKey(
         Source,
@@ -204,7 +209,12 @@ class Participation(PreferredFigures):
     # Operation.save(), and by the bulk writers (importer, loader); tests/test_result_order.py pins them.
     operation_sort_date = models.DateField(editable=False, default=date.min)
     operation_name = models.CharField(max_length=200, editable=False, default="")
-    history = HistoricalRecords(excluded_fields=["operation_sort_date", "operation_name"])
+    # History is read by operation (dashboards' last correction, restoring a deleted operation) and by row (admin):
+    # only those two columns are indexed.
+    history = HistoricalRecords(
+        excluded_fields=["operation_sort_date", "operation_name"],
+        no_db_index=["country", "role", "source", *(f"{m.value}{end}" for m in METRICS for end in ("", "_source"))],
+    )
 
     class Meta:
         ordering = ["operation", "country__name"]

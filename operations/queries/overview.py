@@ -18,9 +18,9 @@ from ..models import (
 from .lists import kept_country_totals
 
 # How many operations the overview lists under "latest operations": enough that a fresh install's home page lists
-# every reference operation (24, with the four of the product card, Libertad the oldest of them, issue #2), while a
+# every reference operation (48, with the four of the product card, issue #2), while a
 # database of thousands stays one short table with a link to /operations/.
-LATEST_OPERATIONS = 25
+LATEST_OPERATIONS = 50
 
 
 def filtered_operations(*, year_from=None, year_to=None, region=""):
