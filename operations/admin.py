@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import importing, queries, services
 from .countries import normalize_name
+from .drafting.views import DraftFromSource
 from .figures import Figure, FigureParseError
 from .models import (
     METRICS,
@@ -576,6 +577,7 @@ class OperationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, Sim
         custom = [
             path("import/", self.admin_site.admin_view(self.import_view), name="operations_operation_import"),
             path("deleted/", self.admin_site.admin_view(self.deleted_view), name="operations_operation_deleted"),
+            path("draft/", self.admin_site.admin_view(DraftFromSource(self)), name="operations_operation_draft"),
         ]
         return custom + super().get_urls()
 

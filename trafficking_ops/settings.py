@@ -47,6 +47,12 @@ CACHES = {
 # Where `load_reference` finds the sourced reference CSVs.
 REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
 
+# "New operation from a source" fetches the page an editor gives (operations/drafting/fetch.py): the seconds the
+# whole fetch may take, and networks allowed although not public. Empty here: loopback, private and link-local
+# addresses are refused; only the tests widen it, for their own server on 127.0.0.1.
+DRAFTING_FETCH_TIMEOUT = float(os.environ.get("DRAFTING_FETCH_TIMEOUT", "10"))
+DRAFTING_FETCH_ALLOWED_NETWORKS = []
+
 INSTALLED_APPS = [
     "operations.apps.TrackerAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",

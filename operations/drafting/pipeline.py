@@ -132,7 +132,8 @@ def _clause(sentence, start, end):
     """The quote for a figure: its sentence, cut at ';' or a long dash around it when the sentence is long."""
     text = sentence.text
     local_start, local_end = start - sentence.start, end - sentence.start
-    left = max(text.rfind(";", 0, local_start), text.rfind(" – ", 0, local_start) + 2, -1) + 1
+    semicolon, dash = text.rfind(";", 0, local_start), text.rfind(" – ", 0, local_start)
+    left = max(semicolon + 1 if semicolon != -1 else 0, dash + 3 if dash != -1 else 0)
     right_candidates = [i for i in (text.find(";", local_end), text.find(" – ", local_end)) if i != -1]
     right = min(right_candidates) if right_candidates else len(text)
     quote = text[left:right].strip()
