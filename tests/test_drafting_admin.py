@@ -122,8 +122,8 @@ def test_confirm_writes_the_accepted_edited_figures_with_history_and_skips_the_r
     assert operation.start_date == datetime.date(2024, 5, 3) and operation.countries_reported == 14
     kenya = Participation.objects.get(operation=operation, country__iso2="KE")
     assert kenya.role == Role.COMMAND_CENTRE and kenya.victims_rescued == 140
-    quote = ReportedFigure.objects.get(operation=operation, participation=kenya).quote
-    assert "Police in Kenya rescued 140 victims" in quote
+    quote = ReportedFigure.objects.get(operation=operation, participation=kenya)
+    assert "Police in Kenya rescued 140 victims" in quote.quote and quote.stated_as == "140"
     history = operation.history.first()
     assert history.history_change_reason == "drafted from https://example.org/synthetic-harbour"
     assert history.history_user == editor

@@ -91,6 +91,7 @@ class ReviewedDraft:
     source_title: str
     source_publisher: str
     source_published: date | None
+    source_language: str
     operation: Operation | None  # an existing operation, or None for a new one
     name: str
     start_date: date | None
@@ -111,6 +112,7 @@ def _source(draft: ReviewedDraft, reason: str) -> Source:
         title=draft.source_title,
         publisher=draft.source_publisher,
         published=draft.source_published,
+        language=draft.source_language,
     )
     source._change_reason = reason
     source.save()
@@ -196,6 +198,7 @@ def save_draft(draft: ReviewedDraft, *, user=None) -> Operation:
                 figure=figure,
                 source=source,
                 quote=choice.quote,
+                stated_as=choice.stated_as[:100],
                 preferred=None,
                 user=user,
                 refresh=False,

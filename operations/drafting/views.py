@@ -222,6 +222,7 @@ class DraftFromSource:
             source_title=data["source_title"],
             source_publisher=data["source_publisher"],
             source_published=data["source_published"],
+            source_language=data["language"],
             operation=data["operation"],
             name=data["name"].strip(),
             start_date=data["start_date"],
