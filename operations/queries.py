@@ -307,6 +307,7 @@ class ReportedValue:
     figure: Figure
     number: int | None = None
     alternatives: tuple = ()
+    quote: str = ""  # the preferred value's words in its source, when recorded (drafting from a source does)
 
     @property
     def known(self):
@@ -465,7 +466,8 @@ def operation_dashboard(slug) -> OperationDashboard | None:
             for figure in figures
             if not figure.is_preferred
         )
-        return ReportedValue(owner.figure(metric), preferred_number, alternatives)
+        quote = preferred.quote if preferred else ""
+        return ReportedValue(owner.figure(metric), preferred_number, alternatives, quote)
 
     headlines = [Headline(metric, value_for(operation, None, metric)) for metric in METRICS]
     for source in operation_sources:

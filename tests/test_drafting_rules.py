@@ -308,3 +308,29 @@ def test_quotes_and_number_phrases_are_substrings_of_the_text():
         assert text[figure.start : figure.end] == figure.stated_as
         assert text[figure.quote_start : figure.quote_end] == figure.quote
         assert figure.stated_as in figure.quote
+
+
+def test_a_count_after_dont_or_including_is_a_sub_count_even_before_another_verb():
+    text = "L'opération a permis de secourir 387 victimes, dont 120 mineurs, et d'interpeller 52 trafiquants présumés."
+    assert figures(text, "fr") == {("victims_rescued", 387, "exact", None), ("arrests", 52, "exact", None)}
+
+
+def test_an_approximative_noun_reads_through_de():
+    assert figures("Une quarantaine d'enquêtes ont été ouvertes.", "fr") == {
+        ("investigations_opened", 40, "approx", None)
+    }
+
+
+def test_a_scene_set_by_in_country_carries_to_the_next_sentence_only_when_that_one_had_no_figure():
+    carried = "Police rescued 500 victims. In Brazil, police dismantled a network. One victim was located in a port."
+    assert ("victims_rescued", 1, "exact", "BR") in figures(carried)
+    back_to_total = (
+        "La operación rescató a 1.512 víctimas. En México, las autoridades rescataron a 240 víctimas. "
+        "Además, se identificaron 4.000 migrantes irregulares."
+    )
+    assert ("migrants_identified", 4000, "exact", None) in figures(back_to_total, "es")
+
+
+def test_a_french_coordination_cell_a_city_is_a_command_centre():
+    operation = only("La police a secouru 90 victimes. La cellule de coordination était installée à Abidjan.", "fr")
+    assert [(c.iso2, c.role) for c in operation.countries] == [("CI", "command_centre")]

@@ -60,6 +60,10 @@ _LABEL_LINK = re.compile(
 )
 
 
+_SCALE_WORD = re.compile(
+    r"(?:aine|dozen|docena|decena|veintena|treintena|centenar|millier|millar|mil|mille|millions?|millones|millón)$",
+    re.I,
+)
 _COORDINATION = {"and", "y", "et", "while", "whereas", "mientras", "tandis", "alors"}
 
 
@@ -85,7 +89,7 @@ def _class_of(word):
     return None
 
 
-def head_noun(sentence, first_word: int, text: str) -> tuple[str | None, int, int]:
+def head_noun(sentence, first_word: int, text: str, after_scale_word: bool = False) -> tuple[str | None, int, int]:
     """The class of the noun a number quantifies ("1,426 potential victims" -> victim), its word index and end.
 
     Looks at up to four words after the number, through adjectives ("potential", "irregular", "human trafficking",
@@ -96,7 +100,7 @@ def head_noun(sentence, first_word: int, text: str) -> tuple[str | None, int, in
         start, end, word = sentence.words[index]
         if index > first_word:
             gap = text[sentence.words[index - 1][1] : start]
-            if gap.strip(" -\u00a0") not in ("", "“", "”", '"'):
+            if gap.strip(" -\u00a0") not in ("", "“", "”", '"', "’", "'"):
                 break
         if found[0] is not None and index > found[1] + 1:
             break  # "57 suspects and the arrest of 21": the noun after a found noun is another phrase's
@@ -107,6 +111,8 @@ def head_noun(sentence, first_word: int, text: str) -> tuple[str | None, int, in
         if kind is not None and found[0] is None:
             found = (kind, index, end)
             continue
+        if index == first_word and word in ("de", "d", "of", "del") and after_scale_word:
+            continue  # "une quarantaine d'enquêtes", "3 millions de", "a dozen of"
         if _NOUN_STOP.fullmatch(word) or word.isdigit():
             break
     return specific or found
@@ -132,7 +138,8 @@ def read_metric(sentence, number, number_words: list[int], text: str) -> Reading
     last = first
     while last + 1 < len(sentence.words) and sentence.words[last + 1][0] < number.number_end:
         last += 1
-    kind, noun_index, noun_end = head_noun(sentence, last + 1, text)
+    scale_word = bool(_SCALE_WORD.search(number.text))
+    kind, noun_index, noun_end = head_noun(sentence, last + 1, text, scale_word)
     if kind is None:
         return _read_label(sentence, first, text, number)
     if kind == "arrest":

@@ -96,7 +96,7 @@ def _is_dateline(mention, sentence, text):
     )
 
 
-def place_mentions(sentences, mentions, text) -> list[Placed]:
+def place_mentions(sentences, mentions, text, language="en") -> list[Placed]:
     """Judge every mention by its context."""
     by_sentence = {}
     for mention in mentions:
@@ -125,7 +125,9 @@ def place_mentions(sentences, mentions, text) -> list[Placed]:
             if before and before[-1] in _FROM or (len(before) > 1 and before[-2] in _FROM and before[-1] in _ARTICLES):
                 people = [w for w in wide[:-1] if any(p.fullmatch(w) for p in (PERSON, VICTIM, MIGRANT, SUSPECT))]
                 origin = origin or bool(people)
-            location = (bool(content_before) and content_before[-1] in _LOCATION) or bool(
+            # French "à Abidjan" (folded "a"); Spanish "a" is "to" and is not a location.
+            locations = _LOCATION | {"a"} if language == "fr" else _LOCATION
+            location = (bool(content_before) and content_before[-1] in locations) or bool(
                 _CITY_BEFORE.search(text[max(sentence.start, head.start - 60) : head.start])
             )
             partnering = len(before) >= 2 and before[-1] in _WITH and bool(_PARTNERING.fullmatch(before[-2]))

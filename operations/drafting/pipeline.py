@@ -27,6 +27,13 @@ _OPERATION_WORDS = re.compile(
     re.I,
 )
 _COUNTRIES_WORD = re.compile(r"countries|pa[ií]ses|pays|nations|naciones|territori(?:es|os)|États|Estados", re.I)
+_OPENER = re.compile(r"(?:In|En|Au|Aux|À|Dans)\s+(?:the\s+|la\s+|le\s+|el\s+|les\s+|l['’])?$")
+# Right before a number: it counts part of a total just given ("dont 46 mineurs", "including 153 children").
+_SUBCOUNT = re.compile(
+    r"(?:dont|including|includes|included|incluidos|incluidas|incluyendo|including some|among them|of whom|of which"
+    r"|parmi lesquels|parmi lesquelles|parmi eux|entre ellos|entre ellas|de los cuales|de las cuales)\s*$",
+    re.I,
+)
 _QUALIFIER_RANK = {Qualifier.EXACT: 0, Qualifier.AT_LEAST: 1, Qualifier.MORE_THAN: 2, Qualifier.APPROX: 3}
 
 
@@ -163,7 +170,9 @@ def _choose(candidates):
         def precision(candidate):
             value = candidate.figure.value
             zeros = len(str(value)) - len(str(value).rstrip("0"))
-            return (_QUALIFIER_RANK[candidate.figure.qualifier], zeros, candidate.figure.start)
+            # Between equal wordings, a sentence of the body quotes better than a headline (no final stop).
+            headline = not candidate.sentence.text.rstrip().endswith((".", "!", "?", "”", '"', "»", ")"))
+            return (_QUALIFIER_RANK[candidate.figure.qualifier], zeros, headline, candidate.figure.start)
 
         chosen.append(min(best, key=precision))
     return chosen
@@ -209,13 +218,14 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
     display_names = {}
     for name in names:
         display_names.setdefault(name.key, name.name)
-    placed = place_mentions(sentences, find_mentions(text, extra_country_names), text)
+    placed = place_mentions(sentences, find_mentions(text, extra_country_names), text, language)
 
     def operation_of(sentence):
         return named_in.get(id(sentence), main)
 
     # Figures: a metric for every number the rules read, with its sentence's country when one owns it.
     candidates = []
+    with_figures = set()  # ids of sentences that state a figure
     for sentence in sentences:
         inside = [n for n in numbers if sentence.start <= n.number_start < sentence.end]
         number_words = [sentence.word_at(n.number_start) for n in inside]
@@ -223,12 +233,13 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
             reading = read_metric(sentence, number, number_words, text)
             if reading is None:
                 continue
+            subcount = bool(_SUBCOUNT.search(text[max(sentence.start, number.start - 30) : number.start]))
             quote, quote_start, quote_end = _clause(sentence, number.start, number.end)
             figure = FigureProposal(
                 metric=str(reading.metric),
                 value=number.value,
                 qualifier=str(number.qualifier),
-                country=_figure_country(placed, sentence, number, sentences, inside, text),
+                country=_figure_country(placed, sentence, number, sentences, inside, text, with_figures),
                 stated_as=number.text,
                 quote=quote,
                 start=number.start,
@@ -236,6 +247,9 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
                 quote_start=quote_start,
                 quote_end=quote_end,
             )
+            if subcount and figure.country is None:
+                continue  # a sub-count of a total: only a country's own count after "including" is a figure
+            with_figures.add(id(sentence))
             candidates.append(_Candidate(figure, operation_of(sentence), sentence, position))
     candidates = _sum_parts(candidates, numbers, text)
 
@@ -293,7 +307,7 @@ def _first_figure(operation):
     return min((figure.start for figure in operation.figures), default=0)
 
 
-def _figure_country(placed, sentence, number, sentences, inside, text):
+def _figure_country(placed, sentence, number, sentences, inside, text, with_figures):
     """The country that owns a figure: the nearest mention of its sentence that may own one, else the country a
     paragraph's previous sentence opened with ("In Brazil, police ... One victim was located")."""
     # A country after the number owns it only within its clause ("31 individuals were arrested in Colombia"), not
@@ -316,13 +330,20 @@ def _figure_country(placed, sentence, number, sentences, inside, text):
         return min(owners, key=distance).mention.iso2
     if any(item.sentence is sentence and not item.excluded for item in placed):
         return None
+    # Only after a scene-setting sentence that opens "In X," and states no figure itself; after "In Mexico, police
+    # rescued 240 victims." the next sentence is back to the operation as a whole.
     index = sentences.index(sentence)
     if index and sentences[index - 1].paragraph == sentence.paragraph:
         previous = sentences[index - 1]
+        if id(previous) in with_figures:
+            return None
         openers = [
             item
             for item in placed
-            if item.sentence is previous and item.figure_country and item.mention.start - previous.start < 12
+            if item.sentence is previous
+            and item.figure_country
+            and _OPENER.match(text[previous.start : item.mention.start])
+            and text[item.mention.end : item.mention.end + 1] == ","
         ]
         if openers:
             return openers[0].mention.iso2

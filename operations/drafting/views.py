@@ -83,6 +83,8 @@ class DraftFromSource:
             **admin.admin_site.each_context(request),
             "opts": Operation._meta,
             "title": _("New operation from a source"),
+            # The review needs the width (proposals beside the source's text): no admin navigation sidebar here.
+            "is_nav_sidebar_enabled": False,
         }
         if request.method == "POST" and "review" in request.POST:
             return self.review(request, context)
