@@ -334,3 +334,39 @@ def test_a_scene_set_by_in_country_carries_to_the_next_sentence_only_when_that_o
 def test_a_french_coordination_cell_a_city_is_a_command_centre():
     operation = only("La police a secouru 90 victimes. La cellule de coordination était installée à Abidjan.", "fr")
     assert [(c.iso2, c.role) for c in operation.countries] == [("CI", "command_centre")]
+
+
+def test_an_unnamed_earlier_edition_does_not_lend_its_figures():
+    text = "Police rescued 640 victims this week. Last year's operation rescued 1,050 victims in the same region."
+    assert figures(text) == {("victims_rescued", 640, "exact", None)}
+
+
+def test_participation_of_names_participants():
+    text = "With the participation of Chile and Peru, police arrested 51 suspects."
+    assert set(only(text).countries_named) == {"CL", "PE"}
+
+
+def test_a_bulleted_europol_style_result_list_with_its_action_week_dates():
+    text = (
+        "Between 5 and 9 June 2023, authorities in 26 countries took part in a joint action week, with the support "
+        "of Romania and Bulgaria. The results:\n• 412 arrests\n• Potential victims identified: 1,374, including 153 "
+        "children\n• 276 new investigations initiated\n• 30% of the victims were women\n• 8,500 locations inspected"
+    )
+    operation = only(text)
+    assert {(f.metric, f.value) for f in operation.figures} == {
+        ("arrests", 412),
+        ("victims_rescued", 1374),
+        ("investigations_opened", 276),
+    }
+    assert (operation.start_date, operation.end_date, operation.countries_reported) == ("2023-06-05", "2023-06-09", 26)
+    assert set(operation.countries_named) == {"RO", "BG"}
+
+
+def test_a_one_country_release_gives_the_country_and_operation_totals():
+    text = "Thai police rescued 266 Myanmar nationals forced to work in scam centres and arrested 18 suspects."
+    operation = only(text)
+    assert operation.countries_named == ["TH"]
+    assert {(f.metric, f.value, f.country) for f in operation.figures} == {
+        ("victims_rescued", 266, None),
+        ("arrests", 18, None),
+    }

@@ -35,6 +35,7 @@ _FROM = {"from", "de", "du", "des", "d", "desde", "of"}
 _WITH = {"with", "con", "avec"}
 _PARTNERING = re.compile(
     r"coordination|coordinacion|cooperation|cooperacion|collaboration|colaboracion|together|along|partnership"
+    r"|support|apoyo|soutien|concours|help|ayuda|aide|assistance|asistencia"
 )
 _CITY_BEFORE = re.compile(
     r"\b(?:in|en|à|au|at|near|cerca de|près de)\s+[A-ZÀ-Ý][\w’'-]+(?:\s+[A-ZÀ-Ý][\w’'-]+)?\s*[,(]\s*$"
@@ -42,6 +43,8 @@ _CITY_BEFORE = re.compile(
 _PARTICIPATE = re.compile(
     r"took|participat\w*|joined|participaron|participo|participe\w*|hosted|acogio|accueilli|led|coordinated|lead"
 )
+# "with the participation of Brazil", "con la participación de Chile", "les pays participants : ...".
+_PARTICIPATION = re.compile(r"participation|participacion|participants?|participantes|participating|participaron")
 _LED_BY = re.compile(r"led|coordinated|dirigee?|menee?|liderad[oa]|dirigid[oa]|coordinad[oa]|coordonnee?|by|par|por")
 _COMMAND = re.compile(
     r"coordination|coordinacion|command|commandement|mando|centres?|centers?|centros?|unit|units|unidad(?:es)?"
@@ -130,14 +133,21 @@ def place_mentions(sentences, mentions, text, language="en") -> list[Placed]:
             location = (bool(content_before) and content_before[-1] in locations) or bool(
                 _CITY_BEFORE.search(text[max(sentence.start, head.start - 60) : head.start])
             )
-            partnering = len(before) >= 2 and before[-1] in _WITH and bool(_PARTNERING.fullmatch(before[-2]))
+            # "in coordination with Romania", "with the support of Spain", "con el apoyo de Colombia".
+            partnering = (
+                len(before) >= 2
+                and before[-1] in _WITH | {"of", "de", "du", "del"}
+                and bool(_PARTNERING.fullmatch(before[-2]))
+            )
             authorities_after = any(_AUTHORITIES.fullmatch(w) for w in after[:3])
             authorities_before = any(_AUTHORITIES.fullmatch(w) for w in before[-3:])
             subject = first == 0 and bool(after) and not sentence.text[len(head.text) :].lstrip().startswith((":", "–"))
             led_by = (
                 len(before) >= 1 and _LED_BY.fullmatch(before[-1]) and any(_LED_BY.fullmatch(w) for w in before[-2:])
             )
-            participates = any(_PARTICIPATE.fullmatch(w) for w in after[:3])
+            participates = any(_PARTICIPATE.fullmatch(w) for w in after[:3]) or any(
+                _PARTICIPATION.fullmatch(w) for w in before[-3:]
+            )
             window = [w for _, _, w in sentence.words[max(0, first - 8) : first]]
             command = (location or participates) and sum(1 for w in window + after if _COMMAND.fullmatch(w)) >= 2
             caption = bool(re.match(r"\s*(?:Operation|Operación|Opération)\b", sentence.text)) and bool(

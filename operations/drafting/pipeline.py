@@ -23,10 +23,19 @@ RESTATEMENT_TOLERANCE = 0.10
 # Sentences that describe the operation itself, where its period is looked for (not a photo caption's event).
 _OPERATION_WORDS = re.compile(
     r"\b(?:operation|operación|opération|operação|action days?|jornadas de acción|journées d'action|took place"
-    r"|carried out|conducted|tuvo lugar|se llevó a cabo|realizada|s'est déroulée|menée|began|crackdown)\b",
+    r"|carried out|conducted|tuvo lugar|se llevó a cabo|realizada|s'est déroulée|menée|began|crackdown|took part"
+    r"|action week|week of action|joint action|semaine d'action|semana de acción|participaron|ont participé)\b",
     re.I,
 )
 _COUNTRIES_WORD = re.compile(r"countries|pa[ií]ses|pays|nations|naciones|territori(?:es|os)|États|Estados", re.I)
+# A sentence about an earlier, unnamed edition ("Last year's operation rescued 1,000 victims"): its figures are not
+# this operation's. A named earlier edition is its own operation (names.py), so only unnamed ones are skipped.
+_EARLIER = re.compile(
+    r"\b(?:last year|previous (?:year|edition|operation)|earlier (?:edition|operation)|a year earlier|in the past"
+    r"|l['’]an(?:née)? (?:dernier|dernière|passé|passée)|l['’]édition précédente|une première opération"
+    r"|el año pasado|la edición anterior|la operación anterior|el año anterior)\b",
+    re.I,
+)
 _OPENER = re.compile(r"(?:In|En|Au|Aux|À|Dans)\s+(?:the\s+|la\s+|le\s+|el\s+|les\s+|l['’])?$")
 # Right before a number: it counts part of a total just given ("dont 46 mineurs", "including 153 children").
 _SUBCOUNT = re.compile(
@@ -227,6 +236,8 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
     candidates = []
     with_figures = set()  # ids of sentences that state a figure
     for sentence in sentences:
+        if id(sentence) not in named_in and _EARLIER.search(sentence.text):
+            continue
         inside = [n for n in numbers if sentence.start <= n.number_start < sentence.end]
         number_words = [sentence.word_at(n.number_start) for n in inside]
         for position, number in enumerate(inside):
