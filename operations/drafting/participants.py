@@ -140,7 +140,16 @@ def place_mentions(sentences, mentions, text, language="en") -> list[Placed]:
                 and bool(_PARTNERING.fullmatch(before[-2]))
             )
             authorities_after = any(_AUTHORITIES.fullmatch(w) for w in after[:3])
-            authorities_before = any(_AUTHORITIES.fullmatch(w) for w in before[-3:])
+            # "police in Nicaragua", "la police du Niger", "Policía Federal Brasileña": only articles, prepositions
+            # or other authority words between; "police rescued 266 Myanmar nationals" is not Myanmar's police.
+            authorities_before = False
+            for back in range(1, min(3, len(before)) + 1):
+                if _AUTHORITIES.fullmatch(before[-back]):
+                    between = before[len(before) - back + 1 :]
+                    authorities_before = all(
+                        w in _ARTICLES | _LOCATION | _FROM or _AUTHORITIES.fullmatch(w) for w in between
+                    )
+                    break
             subject = first == 0 and bool(after) and not sentence.text[len(head.text) :].lstrip().startswith((":", "–"))
             led_by = (
                 len(before) >= 1 and _LED_BY.fullmatch(before[-1]) and any(_LED_BY.fullmatch(w) for w in before[-2:])
@@ -155,7 +164,9 @@ def place_mentions(sentences, mentions, text, language="en") -> list[Placed]:
             )
             for mention in group:
                 item = Placed(mention, sentence, list_size=len(names) or 1)
-                if _is_dateline(mention, sentence, text) or origin:
+                # "266 Myanmar nationals", "Nigerian victims": a nationality, unless the people are placed there.
+                nationality = bool(after) and any(p.fullmatch(after[0]) for p in (PERSON, VICTIM, MIGRANT, SUSPECT))
+                if _is_dateline(mention, sentence, text) or origin or (nationality and not location):
                     item.excluded = True
                     placed.append(item)
                     continue
