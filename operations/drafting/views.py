@@ -19,6 +19,9 @@ from .sources import Source, SourceError, from_bytes, from_text
 
 TEMPLATE_SOURCE = "admin/operations/operation/draft_source.html"
 TEMPLATE_REVIEW = "admin/operations/operation/draft_review.html"
+# The review form's fields in the page's two sections.
+OPERATION_FIELDS = ("operation", "name", "start_date", "end_date", "date_precision", "countries_reported")
+SOURCE_FIELDS = ("source_url", "source_title", "source_publisher", "source_published")
 
 
 def editor_aliases() -> dict:
@@ -122,6 +125,8 @@ class DraftFromSource:
         review, figure_forms, country_forms = forms
         context.update(
             review=review,
+            operation_fields=[review[name] for name in OPERATION_FIELDS],
+            source_fields=[review[name] for name in SOURCE_FIELDS],
             figure_forms=figure_forms,
             country_forms=country_forms,
             rows=list(zip(figure_forms.forms, figures, strict=False)),

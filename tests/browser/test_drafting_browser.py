@@ -29,6 +29,7 @@ def test_editor_drafts_an_operation_from_a_pasted_release(seeded, live_server, p
     page.goto(f"{live_server.url}/admin/operations/operation/")
     page.get_by_role("link", name="New operation from a source").click()
     page.get_by_label("Paste the text").fill(RELEASE)
+    screenshot("drafting-source")
     page.get_by_role("button", name="Read the source").click()
     page.wait_for_load_state()
 
