@@ -1,4 +1,4 @@
-"""Root URLconf: the app, authentication, the admin and the health check."""
+"""Root URLconf: the app, its API, authentication, the admin and the health check."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -9,6 +9,7 @@ from operations.views import healthz
 
 urlpatterns = [
     path("", include("operations.urls")),
+    path("api/v1/", include("operations.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
