@@ -20,7 +20,7 @@ def date_the_current_version(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0011_result_order'),
+        ('operations', '0012_package_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
