@@ -57,6 +57,8 @@ def test_every_figure_is_an_object_with_value_qualifier_text_and_the_preferred_s
     )
     assert victims["source"]["id"] == preferred.source_id
     assert victims["quote"] == (preferred.quote or None)
+    assert victims["stated_as"] == (preferred.stated_as or None)
+    assert victims["source"]["key"] == preferred.source.key
 
 
 def test_unknown_figures_are_null_never_zero(analyst_client):
@@ -66,8 +68,10 @@ def test_unknown_figures_are_null_never_zero(analyst_client):
         "value": None,
         "qualifier": None,
         "text": None,
+        "stated_as": None,
         "source": None,
         "quote": None,
+        "note": None,
         "conflicting": [],
     }
 
@@ -85,8 +89,10 @@ def test_detail_lists_conflicting_reports_beside_the_preferred_one(analyst_clien
             "value": 500,
             "qualifier": "more_than",
             "text": str(Figure(500, Qualifier.MORE_THAN)),
+            "stated_as": None,
             "source": conflicting[0]["source"],
             "quote": None,
+            "note": None,
         }
     ]
     assert figures["source"]["id"] != other.pk or figures["value"] == 500

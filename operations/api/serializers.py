@@ -37,10 +37,12 @@ def source_data(source) -> dict | None:
         return None
     return {
         "id": source.pk,
+        "key": source.key,
         "publisher": source.publisher,
         "title": source.title or None,
         "url": source.url or None,
         "published": source.published.isoformat() if source.published else None,
+        "language": source.language or None,
         "is_primary": source.is_primary,
     }
 
@@ -52,8 +54,10 @@ def figure_data(figure: Figure, report=None) -> dict:
         "value": figure.value,
         "qualifier": figure.qualifier if known else None,
         "text": str(figure) if known else None,
+        "stated_as": _text_or_none(report.stated_as) if report is not None else None,
         "source": source_data(report.source) if report is not None else None,
         "quote": _text_or_none(report.quote) if report is not None else None,
+        "note": _text_or_none(report.note) if report is not None else None,
     }
 
 
@@ -65,10 +69,12 @@ def preferred_figures(row) -> dict:
 
 class SourceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    key = serializers.SlugField(help_text="The source's id in the data package.")
     publisher = serializers.CharField()
     title = serializers.CharField(allow_null=True)
     url = serializers.URLField(allow_null=True)
     published = serializers.DateField(allow_null=True)
+    language = serializers.CharField(allow_null=True, help_text="ISO 639-1 code.")
     is_primary = serializers.BooleanField()
 
     def to_representation(self, instance):
@@ -79,8 +85,14 @@ class FigureSerializer(serializers.Serializer):
     value = serializers.IntegerField(allow_null=True, min_value=0, help_text="null when no source gives the figure.")
     qualifier = serializers.ChoiceField(choices=Qualifier.choices, allow_null=True)
     text = serializers.CharField(allow_null=True, help_text="As the pages show it, in the request's language.")
+    stated_as = serializers.CharField(
+        allow_null=True, help_text="The number as the source prints it (“nearly 700”, “más de 2 700”)."
+    )
     source = SourceSerializer(allow_null=True, help_text="The source of the preferred report.")
     quote = serializers.CharField(allow_null=True, help_text="The source's words behind the figure.")
+    note = serializers.CharField(
+        allow_null=True, help_text="What the source's number counts, where the metric does not say."
+    )
 
 
 class ReportedFigureSerializer(FigureSerializer):
