@@ -75,6 +75,16 @@ def for_request(request) -> Citation:
     )
 
 
+def cite_in_headers(response, request):
+    """A download carries the citation in its headers (a CSV or XLSX file has no place for it that parsers would
+    not read as data): `X-Dataset-Citation` (APA) and `X-Dataset-Version` (the version date)."""
+    cited = for_request(request)
+    # Headers are Latin-1: the title and URL are ASCII, the rest is generated here.
+    response["X-Dataset-Citation"] = cited.apa().encode("latin-1", "replace").decode("latin-1")
+    response["X-Dataset-Version"] = cited.version or "unknown"
+    return response
+
+
 def context_processor(request) -> dict:
     """`citation` for every template (base.html's "Cite this" footer), read only when a template uses it."""
     return {"citation": SimpleLazyObject(lambda: for_request(request))}

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import caching, dashboards, exports, filters, forms, queries, services, tables
+from . import caching, citation, dashboards, exports, filters, forms, queries, services, tables
 from .models import METRICS, Region
 from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 
@@ -211,9 +211,11 @@ class ExportMixin:
         )
         on_finish = partial(services.finish_export_log, log)
         if export_format == "xlsx":
-            return exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
-        bom = request.GET.get("_bom") != "0"
-        return exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+            response = exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
+        else:
+            bom = request.GET.get("_bom") != "0"
+            response = exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+        return citation.cite_in_headers(response, request)
 
     def get_export_queryset(self):
         """The filtered rows in the table's order: the table is built on them and sorted by `?sort=` exactly as the

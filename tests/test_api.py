@@ -42,12 +42,25 @@ def bearer(token):
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
+def with_victims():
+    """An operation whose operation-wide victims figure some source gives."""
+    return Operation.objects.filter(victims_rescued__isnull=False).order_by("pk").first()
+
+
+def without_victims():
+    return Operation.objects.filter(victims_rescued__isnull=True).order_by("pk").first()
+
+
+def with_countries(exclude=None):
+    return Operation.objects.filter(participations__isnull=False).exclude(pk=exclude).order_by("pk").first()
+
+
 # --- Figures -------------------------------------------------------------------------------------------------------
 
 
 def test_every_figure_is_an_object_with_value_qualifier_text_and_the_preferred_source(analyst_client):
-    body = analyst_client.get("/api/v1/operations/libertad/").json()
-    operation = Operation.objects.get(slug="libertad")
+    operation = with_victims()
+    body = analyst_client.get(f"/api/v1/operations/{operation.slug}/").json()
     victims = body["figures"]["victims_rescued"]
     assert victims["value"] == operation.victims_rescued
     assert victims["qualifier"] == operation.victims_rescued_qualifier
@@ -62,8 +75,7 @@ def test_every_figure_is_an_object_with_value_qualifier_text_and_the_preferred_s
 
 
 def test_unknown_figures_are_null_never_zero(analyst_client):
-    body = analyst_client.get("/api/v1/operations/andes/").json()
-    assert Operation.objects.get(slug="andes").victims_rescued is None
+    body = analyst_client.get(f"/api/v1/operations/{without_victims().slug}/").json()
     assert body["figures"]["victims_rescued"] == {
         "value": None,
         "qualifier": None,
@@ -77,12 +89,12 @@ def test_unknown_figures_are_null_never_zero(analyst_client):
 
 
 def test_detail_lists_conflicting_reports_beside_the_preferred_one(analyst_client):
-    operation = Operation.objects.get(slug="libertad")
-    other = Source.objects.create(publisher="A later wire story", url="https://example.org/later-libertad")
+    operation = with_victims()
+    other = Source.objects.create(publisher="A later wire story", url="https://example.org/later-story")
     services.record_figure(
         operation=operation, metric="victims_rescued", figure=Figure(500, Qualifier.MORE_THAN), source=other
     )
-    figures = analyst_client.get("/api/v1/operations/libertad/").json()["figures"]["victims_rescued"]
+    figures = analyst_client.get(f"/api/v1/operations/{operation.slug}/").json()["figures"]["victims_rescued"]
     conflicting = [report for report in figures["conflicting"] if report["source"]["id"] == other.pk]
     assert conflicting == [
         {
@@ -101,8 +113,12 @@ def test_detail_lists_conflicting_reports_beside_the_preferred_one(analyst_clien
 def test_display_text_follows_the_request_language(analyst_client):
     english = analyst_client.get("/api/v1/countries/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
     spanish = analyst_client.get("/api/v1/countries/", HTTP_ACCEPT_LANGUAGE="es").json()["results"]
-    names = {row["iso2"]: row["name"] for row in spanish}
-    assert names["DE"] == "Alemania"
+    from operations.countries import localized_name
+
+    assert {row["iso2"]: row["name"] for row in spanish} == {
+        row["iso2"]: localized_name(row["iso2"], row["name_en"], "es") for row in spanish
+    }
+    assert any(row["name"] != row["name_en"] for row in spanish)  # Alemania, Brasil, ...
     assert {row["iso2"]: row["name_en"] for row in english} == {row["iso2"]: row["name_en"] for row in spanish}
 
 
@@ -302,8 +318,10 @@ def test_too_many_requests_get_a_429_with_retry_after(client, token, settings):
 def test_updated_since_lists_only_what_changed(analyst_client, editor):
     moment = timezone.now()
     assert analyst_client.get("/api/v1/operations/", {"updated_since": moment.isoformat()}).json()["results"] == []
-    operation = Operation.objects.get(slug="libertad")
-    brazil = Participation.objects.filter(operation__slug="weka-ii").select_related("operation").first()
+    operation = without_victims()
+    brazil = (
+        Participation.objects.filter(operation=with_countries(exclude=operation.pk)).select_related("operation").first()
+    )
     source = Source.objects.create(publisher="Correction desk", url="https://example.org/correction")
     services.record_figure(
         operation=brazil.operation, participation=brazil, metric="arrests", figure=Figure(3), source=source
@@ -312,10 +330,10 @@ def test_updated_since_lists_only_what_changed(analyst_client, editor):
     operation.save()
     since = {"updated_since": moment.isoformat()}
     changed = {row["slug"] for row in analyst_client.get("/api/v1/operations/", since).json()["results"]}
-    assert changed == {"libertad", "weka-ii"}
+    assert changed == {operation.slug, brazil.operation.slug}
     results = analyst_client.get("/api/v1/results/", since).json()["results"]
     assert brazil.pk in {row["id"] for row in results}
-    assert {row["operation"]["slug"] for row in results} == {"libertad", "weka-ii"}
+    assert {row["operation"]["slug"] for row in results} == {operation.slug, brazil.operation.slug}
     countries = analyst_client.get("/api/v1/countries/", since).json()["results"]
     assert brazil.country.iso2 in {row["iso2"] for row in countries}
     sources = analyst_client.get("/api/v1/sources/", since).json()["results"]
@@ -324,12 +342,16 @@ def test_updated_since_lists_only_what_changed(analyst_client, editor):
 
 def test_deletions_list_what_a_mirror_must_drop(analyst_client):
     moment = timezone.now() - datetime.timedelta(seconds=1)
-    operation = Operation.objects.get(slug="libertad")
-    operation_id, participation_ids = operation.pk, set(operation.participations.values_list("pk", flat=True))
+    operation = with_countries()
+    operation_id, slug, participation_ids = (
+        operation.pk,
+        operation.slug,
+        set(operation.participations.values_list("pk", flat=True)),
+    )
     services.delete_operation(operation)
     rows, _ = walk(analyst_client, "/api/v1/deletions/", {"updated_since": moment.isoformat(), "page_size": 3})
     operations = [row for row in rows if row["kind"] == "operation"]
-    assert [(row["id"], row["natural_key"]) for row in operations] == [(operation_id, "libertad")]
+    assert [(row["id"], row["natural_key"]) for row in operations] == [(operation_id, slug)]
     assert {row["id"] for row in rows if row["kind"] == "result"} == participation_ids
     only = analyst_client.get("/api/v1/deletions/", {"kind": "operation"}).json()["results"]
     assert {row["kind"] for row in only} == {"operation"}
@@ -353,9 +375,8 @@ def test_the_atom_feed_lists_new_operations_and_corrections_per_language(analyst
     from xml.etree import ElementTree
 
     source = Source.objects.create(publisher="Correction desk", url="https://example.org/feed-correction")
-    reported = services.record_figure(
-        operation=Operation.objects.get(slug="libertad"), metric="arrests", figure=Figure(12), source=source
-    )
+    operation = with_victims()
+    reported = services.record_figure(operation=operation, metric="arrests", figure=Figure(12), source=source)
     ReportedFigure.history.filter(id=reported.pk).update(history_user=editor)
     response = analyst_client.get(f"/api/v1/feed/{language}.atom")
     assert response.status_code == 200
@@ -364,7 +385,7 @@ def test_the_atom_feed_lists_new_operations_and_corrections_per_language(analyst
     atom = "{http://www.w3.org/2005/Atom}"
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == language
     entries = feed.findall(f"{atom}entry")
-    assert entries and entries[0].find(f"{atom}link").get("href").endswith("/operations/libertad/")
+    assert entries and entries[0].find(f"{atom}link").get("href").endswith(f"/operations/{operation.slug}/")
 
 
 def test_the_feed_takes_a_token_and_refuses_anonymous(client, token):
@@ -382,7 +403,7 @@ LISTS = [
     "/api/v1/countries/?sort=-victims_rescued",
     "/api/v1/sources/",
     "/api/v1/deletions/",
-    "/api/v1/operations/libertad/",
+    "/api/v1/operations/{slug}/",
 ]
 
 
@@ -390,6 +411,7 @@ LISTS = [
 def test_lists_stay_within_a_constant_query_budget(client, token, url, django_assert_max_num_queries):
     from tests.test_query_budgets import add_synthetic_operations
 
+    url = url.format(slug=with_countries().slug)
     client.get(url, **bearer(token))  # the token's last use is written once a minute: not part of the budget
     with django_assert_max_num_queries(8) as before:
         client.get(url, **bearer(token))
@@ -425,3 +447,13 @@ def test_the_schema_validates_and_lists_every_endpoint(client, db):
         "page_size",
         *(f"min_{metric.value}" for metric in METRICS),
     }
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_exports_carry_the_citation_in_their_headers(staff_user, client, export_format):
+    client.force_login(staff_user)
+    response = client.get("/results/", {"country": "BR", "_export": export_format})
+    assert response.status_code == 200
+    assert "[Data set]" in response["X-Dataset-Citation"]
+    assert response["X-Dataset-Version"] == client.get("/api/v1/").json()["meta"]["citation"]["version_date"]
+    assert b"".join(response.streaming_content if response.streaming else [response.content])  # the file, closed
