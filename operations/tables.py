@@ -231,6 +231,11 @@ class _OperationColumns(TrackerTable):
     def order_countries_reported(self, queryset, is_descending):
         return _nulls_last(queryset, "countries_reported", is_descending), True
 
+    # Many operations name as many countries: without the primary key to break ties, PostgreSQL returns tied rows in
+    # any order, so paging could show one twice and skip another (the API's cursors, which add it, found this).
+    def order_countries_named(self, queryset, is_descending):
+        return _nulls_last(queryset, "countries_named", is_descending), True
+
 
 def period_text(operation):
     """ "2016-06-01 – 2016-06-10", or the year alone when that is all the sources give."""
