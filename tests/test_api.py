@@ -12,7 +12,7 @@ from operations.figures import Figure, Qualifier
 from operations.filters import ResultFilter
 from operations.models import METRICS, ApiToken, Country, Operation, Participation, ReportedFigure, Source
 from operations.queries import results_for_filtering
-from tests.browse import row_keys
+from tests.helpers.pages import row_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from operations.api.throttling import PerTokenRateThrottle
 from operations.api.tokens import create_token
 from trafficking_ops.wsgi import application
 
-from .fuzzing import SETTINGS, examples, tally
+from .helpers.fuzzing import SETTINGS, examples, tally
 
 CHECKS = [
     not_a_server_error,

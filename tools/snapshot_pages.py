@@ -50,6 +50,7 @@ VOLATILE = [
     (re.compile(r"Reference for support: <code>[0-9a-f]+</code>"), "Reference for support: <code>REQUEST-ID</code>"),
     (re.compile(r"<code>[0-9a-f]{32}</code>"), "<code>REQUEST-ID</code>"),
     (re.compile(r'(<p class="print-only small" id="print-date">)[^<]*'), r"\1PRINT-DATE"),
+    (re.compile(r'(<td class="field-updated_at nowrap">)[^<]*'), r"\1UPDATED-AT"),
 ]
 
 
@@ -73,7 +74,7 @@ def main(out_dir, reference_dir=None):
     call_command("migrate", verbosity=0)
     call_command("load_reference", stdout=open(os.devnull, "w"))
     from operations.models import Country, Operation
-    from tests.conftest import make_user
+    from tests.helpers.users import make_user
 
     ids = {"weka": Operation.objects.get(slug="weka-ii").pk, "brazil": Country.objects.get(iso2="BR").pk}
     users = {"analyst": make_user("analyst"), "admin": make_user("admin")}
