@@ -38,6 +38,8 @@ CHECKS = [
 # phase together (1,544 requests for 9 endpoints at 100).
 REQUESTS = examples(200)
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def wsgi_requests_keep_the_test_transaction():
