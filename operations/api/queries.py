@@ -4,15 +4,29 @@ simple_history's records), deletions, and an operation with every report."""
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.fields import CharField
 
-from ..models import Operation, Participation, ReportedFigure, Source
+from ..models import METRICS, Operation, Participation, ReportedFigure, Source
+
+# Only the columns a response shows: building model instances was most of a 1,000-row page's time, and a full
+# Operation row (summary, notes, every denormalised figure) per result was the largest part of it.
+_REPORT_FIELDS = ("operation_id", "participation_id", "metric", "stated_as", "quote", "note", "source")
+_SOURCE_FIELDS = tuple(
+    f"source__{name}" for name in ("key", "publisher", "title", "url", "published", "language", "is_primary")
+)
+_RESULT_FIELDS = (
+    "role",
+    "operation_sort_date",
+    "operation_name",
+    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
+    *(f"operation__{name}" for name in ("slug", "name", "year", "start_date")),
+    *(f"country__{name}" for name in ("iso2", "iso3", "name")),
+)
 
 
 def _preferred_reports(participation_level: bool):
     """The preferred reports with their sources, prefetched per page into `preferred_reports` (one query a page)."""
     reports = ReportedFigure.objects.filter(is_preferred=True, participation__isnull=not participation_level)
-    return Prefetch(
-        "reported_figures", queryset=reports.select_related("source").order_by(), to_attr="preferred_reports"
-    )
+    reports = reports.select_related("source").only(*_REPORT_FIELDS, *_SOURCE_FIELDS).order_by()
+    return Prefetch("reported_figures", queryset=reports, to_attr="preferred_reports")
 
 
 def operation_rows(queryset):
@@ -20,7 +34,9 @@ def operation_rows(queryset):
 
 
 def result_rows(queryset):
-    return queryset.select_related("operation", "country").prefetch_related(_preferred_reports(True))
+    return (
+        queryset.select_related("operation", "country").only(*_RESULT_FIELDS).prefetch_related(_preferred_reports(True))
+    )
 
 
 def operation_with_reports(slug):

@@ -7,13 +7,14 @@ API; ninja would need the filters again as pydantic schemas. drf-spectacular rea
 OpenAPI schema, and DRF's authentication, permission and throttling hooks cover tokens, roles and 429s."""
 
 import datetime
+from functools import partial
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -102,10 +103,23 @@ class FilteredListView(mixins.ListModelMixin, ApiView):
 
     def get(self, request, *args, **kwargs):
         self.check_bulk_permission(request)
+        first_page = request.query_params.get(self.paginator.cursor_query_param) is None
+        if first_page and self.paginator.get_page_size(request) <= self.open_page_size:
+            # A first page is cached under the data version, as the pages' tables are (operations/caching.py): what
+            # partner sites poll. Deeper pages are not: a cursor walk would push every page's table out of the cache.
+            # The key has the host (the links are absolute) and the day (the citation's access date).
+            name = f"api:{request.get_host()}:{timezone.localdate()}"
+            body = caching.cached(name, request._request, partial(self.page, request))
+        else:
+            body = self.page(request)
+        return Response({"meta": meta(request._request), **body})
+
+    def page(self, request) -> dict:
+        """The rows of this request's page and the link to the next one."""
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        data = self.get_serializer(page, many=True).data
-        return Response({"meta": meta(request._request), "next": self.paginator.get_next_link(), "results": data})
+        rows = self.paginate_queryset(queryset)
+        data = self.get_serializer(rows, many=True).data
+        return {"next": self.paginator.get_next_link(), "results": data}
 
     def check_bulk_permission(self, request):
         size = self.paginator.get_page_size(request)
