@@ -395,12 +395,6 @@ COUNTRY_RESULTS = ResultsExportSpec(
     _("The results table narrowed to one country (its page)."),
     RESULTS.columns,
 )
-OPERATION_COUNTRIES = ResultsExportSpec(
-    "operation_countries",
-    _("An operation's countries"),
-    _("The results table narrowed to one operation (its page)."),
-    RESULTS.columns,
-)
 
 
 def total_columns() -> list[ExportColumn]:
@@ -468,7 +462,7 @@ COUNTRIES = TotalsExportSpec(
     leading=len(_COUNTRY_LIST_LEADING),
 )
 
-SPECS = [OPERATIONS, RESULTS, COUNTRIES, COUNTRY_RESULTS, OPERATION_COUNTRIES]
+SPECS = [OPERATIONS, RESULTS, COUNTRIES, COUNTRY_RESULTS]
 
 
 # --- Writers --------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .countries import localized_name, localized_subregion, normalize_name
 from .figures import Figure, FigureTotal, Metric, Qualifier, read_total, read_totals
 
 METRICS = tuple(Metric)
@@ -67,14 +68,10 @@ class Country(models.Model):
     @property
     def localized_name(self):
         """The name in the active interface language ("Brasil", "Brésil"); `name` stays the English one."""
-        from .countries import localized_name
-
         return localized_name(self.iso2, self.name, get_language())
 
     def localized_subregion(self):
         """The UN M49 sub-region in the active interface language; `subregion` stays the English one."""
-        from .countries import localized_subregion
-
         return localized_subregion(self.subregion, get_language())
 
 
@@ -95,8 +92,6 @@ class CountryAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from .countries import normalize_name
-
         self.normalized = normalize_name(self.name)
         super().save(*args, **kwargs)
 

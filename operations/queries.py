@@ -4,18 +4,23 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
-from .countries import localized_name, normalize_name
+from .countries import CountryResolver, localized_name, normalize_name
 from .figures import TOTAL_PARTS, Figure, FigureTotal, Metric, Qualifier, read_totals, total_aggregates
-from .models import METRICS, Country, CountryTotal, Operation, Participation, Region, RegionTotal, ReportedFigure, Role
+from .models import (
+    METRICS,
+    Country,
+    CountryAlias,
+    CountryTotal,
+    Operation,
+    Participation,
+    Region,
+    RegionTotal,
+    ReportedFigure,
+    Role,
+)
 from .periods import format_period
-
-
-def operations_with_headline_figures():
-    """Operations with their preferred figures and the number of countries the sources name, newest first."""
-    return Operation.objects.for_list()
-
 
 # --- Qualified totals -------------------------------------------------------------------------------------------
 # Their SQL shape (aggregates, a row read back into a FigureTotal) lives in figures.py.
@@ -24,6 +29,11 @@ def operations_with_headline_figures():
 def figure_totals(queryset, path="") -> dict:
     """{metric: FigureTotal} over every row of `queryset` (operations or participations): one query."""
     return read_totals(queryset.order_by().aggregate(**total_aggregates(path)))
+
+
+def country_resolver() -> CountryResolver:
+    """Resolves the names sources use to countries, from every country and alias (two queries)."""
+    return CountryResolver(Country.objects.all(), CountryAlias.objects.values_list("normalized", "country_id"))
 
 
 # --- Operations (/operations/) -----------------------------------------------------------------------------------
@@ -659,7 +669,11 @@ _NOT_EDITED = {
     "version",
     *(name for m in METRICS for name in (m.value, f"{m.value}_qualifier", f"{m.value}_source")),
 }
-_ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
+_ACTIONS = {
+    "+": pgettext_lazy("history", "added"),
+    "~": pgettext_lazy("history", "changed"),
+    "-": pgettext_lazy("history", "deleted"),
+}
 
 
 def changes_since(operation, since):
@@ -680,15 +694,27 @@ def changes_since(operation, since):
             for change in delta.changes:
                 label = Operation._meta.get_field(change.field).verbose_name
                 if isinstance(change.new, list):  # many-to-many: lists of through rows, not worth spelling out
-                    changes.append((change.field, f"{label}: changed ({who})"))
+                    text = gettext("%(field)s: changed (%(who)s)") % {"field": label, "who": who}
+                    changes.append((change.field, text))
                 else:
-                    changes.append((change.field, f"{label}: {_shown(change.old)} → {_shown(change.new)} ({who})"))
+                    text = gettext("%(field)s: %(old)s → %(new)s (%(who)s)") % {
+                        "field": label,
+                        "old": _shown(change.old),
+                        "new": _shown(change.new),
+                        "who": who,
+                    }
+                    changes.append((change.field, text))
     for record in (
         Participation.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("country", "history_user")
         .order_by("history_date")
     ):
-        changes.append((None, f"{record.country}: {_ACTIONS[record.history_type]} ({_who(record)})"))
+        text = gettext("%(country)s: %(action)s (%(who)s)") % {
+            "country": record.country,
+            "action": _ACTIONS[record.history_type],
+            "who": _who(record),
+        }
+        changes.append((None, text))
     for record in (
         ReportedFigure.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("participation__country", "history_user")
@@ -696,19 +722,20 @@ def changes_since(operation, since):
     ):
         where = f" ({record.participation.country})" if record.participation_id and record.participation else ""
         figure = Figure(record.value, record.qualifier)
-        changes.append(
-            (
-                None,
-                f"{Metric(record.metric).label}{where}: {figure} {_ACTIONS[record.history_type]}"
-                f"{', preferred' if record.is_preferred else ''} ({_who(record)})",
-            )
-        )
+        if record.is_preferred:
+            text = gettext("%(metric)s%(where)s: %(figure)s %(action)s, preferred (%(who)s)")
+        else:
+            text = gettext("%(metric)s%(where)s: %(figure)s %(action)s (%(who)s)")
+        values = {"metric": Metric(record.metric).label, "where": where, "figure": figure}
+        changes.append((None, text % {**values, "action": _ACTIONS[record.history_type], "who": _who(record)}))
     return changes
 
 
 def _who(record):
     when = record.history_date.strftime("%Y-%m-%d %H:%M UTC")
-    return f"by {record.history_user} on {when}" if record.history_user else f"on {when}"
+    if record.history_user:
+        return gettext("by %(user)s on %(when)s") % {"user": record.history_user, "when": when}
+    return gettext("on %(when)s") % {"when": when}
 
 
 def _shown(value):

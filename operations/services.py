@@ -404,7 +404,7 @@ class SumExcess:
     def __str__(self):
         return gettext(
             "the countries' %(metric)s add up to %(sum)s, more than the operation's exact total of %(total)s"
-        ) % {"metric": self.metric.label, "sum": f"{self.countries_sum:,}", "total": f"{self.total:,}"}
+        ) % {"metric": self.metric.label, "sum": Figure(self.countries_sum), "total": Figure(self.total)}
 
 
 def country_sum_excesses(total_figures: dict, country_figures) -> list[SumExcess]:
@@ -426,11 +426,6 @@ def country_sum_excesses(total_figures: dict, country_figures) -> list[SumExcess
         if countries_sum > total.value:
             excesses.append(SumExcess(metric, total.value, countries_sum))
     return excesses
-
-
-def operation_sum_excesses(operation: Operation) -> list[SumExcess]:
-    """country_sum_excesses() over the preferred values stored for an operation."""
-    return country_sum_excesses(operation.figures, [p.figures for p in operation.participations.all()])
 
 
 @transaction.atomic

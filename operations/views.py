@@ -29,13 +29,6 @@ from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 logger = logging.getLogger(__name__)
 
 
-class NotBuiltYet(TemplateView):
-    """Placeholder for a page whose issue is still open: 404 rather than a half-page."""
-
-    def get(self, request, *args, **kwargs):
-        raise Http404("This page is not built yet.")
-
-
 # --- Overview and operation dashboards (issue #4) -------------------------------------------------------------
 
 

@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_bootstrap5",
     "simple_history",
-    "import_export",
     "axes",
     "rest_framework",
     "drf_spectacular",

@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..countries import CountryResolver
 from ..figures import Figure, FigureParseError
 from ..import_format import COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
 from ..models import (
@@ -31,6 +30,7 @@ from ..models import (
     Source,
     source_key,
 )
+from ..queries import country_resolver
 from .conventions import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, publisher_from_url, split_title
 from .readers import UploadedTable, read_table
 from .report import ImportReport, Rejected
@@ -283,7 +283,7 @@ class Importer:
     def _validate_countries(self, file, rows):
         check = self.check
         check.file = file
-        resolver = CountryResolver()
+        resolver = country_resolver()
         in_file = {row.name.casefold(): row for row in self.operation_rows}
         seen = {}
         for number, values in rows:
