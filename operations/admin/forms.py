@@ -243,9 +243,23 @@ class ReportedFigureForm(forms.ModelForm):
 
     class Meta:
         model = ReportedFigure
-        fields = ["operation", "participation", "metric", "value", "qualifier", "source", "quote", "is_preferred"]
+        fields = [
+            "operation",
+            "participation",
+            "metric",
+            "value",
+            "qualifier",
+            "stated_as",
+            "source",
+            "quote",
+            "note",
+            "is_preferred",
+        ]
         error_messages = {"value": {"min_value": NEGATIVE}, "source": {"required": SOURCE_REQUIRED}}
-        widgets = {"quote": forms.Textarea(attrs={"rows": 1, "cols": 30})}
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 1, "cols": 30}),
+            "note": forms.Textarea(attrs={"rows": 1, "cols": 20}),
+        }
 
     def validate_constraints(self):
         """The model's constraints, except one-preferred-per-figure: clean() (standalone) or the formset (inline)

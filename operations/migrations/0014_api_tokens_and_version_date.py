@@ -20,7 +20,7 @@ def date_the_current_version(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0012_package_fields'),
+        ('operations', '0013_lean_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
