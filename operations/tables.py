@@ -326,6 +326,11 @@ class _OperationColumns(TrackerTable):
     def order_countries_reported(self, queryset, is_descending):
         return _nulls_last(queryset, "countries_reported", is_descending), True
 
+    # Many operations name as many countries: without the primary key to break ties, PostgreSQL returns tied rows in
+    # any order, so paging could show one twice and skip another (the API's cursors, which add it, found this).
+    def order_countries_named(self, queryset, is_descending):
+        return _nulls_last(queryset, "countries_named", is_descending), True
+
 
 def _nulls_last(queryset, field, is_descending):
     """Order by `field`, unknown (NULL) last in both directions, ties broken by primary key for stable pages.

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
-from .. import exports, queries, services
+from .. import citation, exports, queries, services
 
 # --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
 
@@ -89,9 +89,11 @@ class ExportMixin:
         )
         on_finish = partial(services.finish_export_log, log)
         if export_format == "xlsx":
-            return exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
-        bom = request.GET.get("_bom") != "0"
-        return exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+            response = exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
+        else:
+            bom = request.GET.get("_bom") != "0"
+            response = exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+        return citation.cite_in_headers(response, request)
 
     def get_export_queryset(self):
         """The filtered rows in the table's order: the table is built on them and sorted by `?sort=` exactly as the
