@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.template.loader import get_template
+from django.test import RequestFactory
+from django.urls import resolve
 from django.utils import translation
 
 from tests.factories import OperationFactory
-from tests.helpers.pages import row_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -35,26 +36,36 @@ def squeezed(html):
     return re.sub(r">\s+<", "><", html).strip()
 
 
+def table_of(user, url, language):
+    """The list view's table for `url`, built as the view builds it (the page itself caches the table's HTML only)."""
+    request = RequestFactory().get(url, HTTP_ACCEPT_LANGUAGE=language)
+    request.user = user
+    match = resolve(request.path)
+    view = match.func.view_class()
+    view.setup(request, **match.kwargs)
+    view.filterset = view.get_filterset(view.get_filterset_class())
+    assert not view.filterset.is_bound or view.filterset.is_valid(), view.filterset.errors
+    view.object_list = view.filterset.qs
+    return view.get_table(**view.get_table_kwargs()), request
+
+
 @pytest.mark.parametrize("language", ["en", "es", "fr"])
 @pytest.mark.parametrize("url", PAGES)
-def test_rows_html_writes_the_rows_tables2_writes(analyst_client, url, language):
-    response = analyst_client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    table = response.context["table"]
+def test_rows_html_writes_the_rows_tables2_writes(analyst, url, language):
     with translation.override(language):
-        expected = squeezed(tables2_body(table, response.wsgi_request))
+        table, request = table_of(analyst, url, language)
+        expected = squeezed(tables2_body(table, request))
         table._counter = itertools.count()
         fast = squeezed(table.rows_html())
-    assert len(row_keys(response, "class")) > 0  # the page has rows: an empty table would prove nothing
+    assert fast.count("<tr ") > 1  # the page has rows: an empty table would prove nothing
     assert fast == expected
 
 
-def test_rows_html_escapes_what_tables2_escapes(analyst_client):
+def test_rows_html_escapes_what_tables2_escapes(analyst):
     """A name with markup is written as text by both paths."""
     OperationFactory(year=2098, name="<b>Bold & Co</b>")
-    response = analyst_client.get("/operations/?year=2098")
-    table = response.context["table"]
-    expected = squeezed(tables2_body(table, response.wsgi_request))
+    table, request = table_of(analyst, "/operations/?year_from=2098&year_to=2098", "en")
+    expected = squeezed(tables2_body(table, request))
     table._counter = itertools.count()
     fast = squeezed(table.rows_html())
     assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in fast
