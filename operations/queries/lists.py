@@ -7,6 +7,7 @@ from ..countries import CountryResolver
 from ..figures import TOTAL_PARTS, read_totals, total_aggregates
 from ..models import (
     METRICS,
+    NEWEST_FIRST,
     Country,
     CountryAlias,
     CountryTotal,
@@ -33,7 +34,7 @@ def country_resolver() -> CountryResolver:
 
 def operations_for_filtering():
     """The base queryset the operation filters narrow (no annotations, so totals aggregate it directly)."""
-    return Operation.objects.order_by(F("start_date").desc(nulls_last=True), "name")
+    return Operation.objects.order_by(*NEWEST_FIRST)
 
 
 def operation_rows(queryset):
@@ -64,10 +65,25 @@ def results_for_filtering():
     return Participation.objects.order_by("-operation_sort_date", "operation_name", "pk")
 
 
+# What a results row shows: loading only these columns of the participation, its operation and its country (not the
+# operations' summaries and notes, nor the sources' keys) halves the work of building the page's 150 model instances.
+_RESULT_ROW_FIELDS = (
+    "operation",
+    "country",
+    "role",
+    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
+    "operation__name",
+    "operation__slug",
+    "operation__year",
+    "operation__start_date",
+    "operation__is_verified",
+    "country__iso2",
+    "country__name",
+)
+
+
 def result_rows(queryset):
-    # Whole rows, not only() the shown columns: that saved ~1 ms a page, but each column a row starts showing (the
-    # operation's `is_verified`) was then a query per row.
-    return queryset.select_related("operation", "country")
+    return queryset.select_related("operation", "country").only(*_RESULT_ROW_FIELDS)
 
 
 # Result filters that keep whole countries' participations, with the CountryTotal lookup that keeps the same countries.
