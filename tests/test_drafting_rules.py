@@ -384,3 +384,8 @@ def test_a_one_country_release_gives_the_country_and_operation_totals():
 )
 def test_smugglers_are_not_migrants_and_more_verbs_of_each_metric(sentence, expected):
     assert figures(sentence) == expected
+
+
+def test_a_coordination_unit_based_in_a_capital_is_a_command_centre_not_a_headquarters():
+    operation = only("Police rescued 95 victims. The Operational Coordination Unit was based in Nairobi.")
+    assert [(c.iso2, c.role) for c in operation.countries] == [("KE", "command_centre")]
