@@ -1,6 +1,6 @@
 """Save the HTML of a fixed set of pages in en, es and fr, to compare a refactoring's output before and after.
 
-Usage: .venv/bin/python tools/snapshot_pages.py OUT_DIR [REFERENCE_DIR]
+Usage: .venv/bin/python tools/snapshot_pages.py OUT_DIR [REFERENCE_DIR]  (default: operations/reference_data)
 Builds a throwaway SQLite database, loads the reference data, logs in as an analyst (a superuser for the admin's
 pages) and writes OUT_DIR/<lang>/<name>.html.
 CSRF tokens and CSP nonces differ on every request: they are replaced by fixed strings, so two runs diff clean.
@@ -25,7 +25,10 @@ PAGES = {
     "dashboard-weka-ii": "/operations/weka-ii/",
     "dashboard-turquesa-iii": "/operations/turquesa-iii/",
     "dashboard-libertad": "/operations/libertad/",
+    "dashboard-flash-weka": "/operations/flash-weka/",
     "compare": "/compare/?operations=weka-ii&operations=turquesa-v",
+    "compare-month": "/compare/?operations=flash-weka&operations=epervier-ii",
+    "operations-2022": "/operations/?year_from=2022&year_to=2022",
     "country-br": "/countries/br/",
     "country-ci": "/countries/ci/",
     "overview-2023": "/?year=2023",

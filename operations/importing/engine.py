@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..countries import CountryResolver
 from ..figures import Figure, FigureParseError
 from ..import_format import COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
 from ..models import (
@@ -31,6 +30,7 @@ from ..models import (
     Source,
     source_key,
 )
+from ..queries import country_resolver
 from .conventions import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, publisher_from_url, split_title
 from .readers import UploadedTable, read_table
 from .report import ImportReport, Rejected
@@ -158,9 +158,12 @@ class Importer:
         for kind, upload in ((OPERATIONS, self.operations_file), (COUNTRY_RESULTS, self.results_file)):
             if upload is not None:
                 try:
-                    tables[kind] = (upload.name, read_table(upload, kind, self.report))
+                    rows = read_table(upload, kind, self.report)
                 except Rejected:
-                    pass
+                    continue
+                if not rows and self.report.ok:  # a header alone is not a successful import of nothing
+                    self.report.error(upload.name, None, None, _("the file has its header but no data rows"))
+                tables[kind] = (upload.name, rows)
         if not self.report.ok:
             return self.report
         if commit:
@@ -283,7 +286,7 @@ class Importer:
     def _validate_countries(self, file, rows):
         check = self.check
         check.file = file
-        resolver = CountryResolver()
+        resolver = country_resolver()
         in_file = {row.name.casefold(): row for row in self.operation_rows}
         seen = {}
         for number, values in rows:
