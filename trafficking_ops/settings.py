@@ -48,6 +48,12 @@ CACHES = {
 # refresh_reference --from PATH` replaces it with a newer package).
 REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR / "operations" / "reference_data"))
 
+# "New operation from a source" fetches the page an editor gives (operations/drafting/fetch.py): the seconds the
+# whole fetch may take, and networks allowed although not public. Empty here: loopback, private and link-local
+# addresses are refused; only the tests widen it, for their own server on 127.0.0.1.
+DRAFTING_FETCH_TIMEOUT = float(os.environ.get("DRAFTING_FETCH_TIMEOUT", "10"))
+DRAFTING_FETCH_ALLOWED_NETWORKS = []
+
 INSTALLED_APPS = [
     "operations.apps.TrackerAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",

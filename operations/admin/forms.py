@@ -329,7 +329,10 @@ class ImportForm(forms.Form):
     operations_file = forms.FileField(
         label=_("operations file (CSV or XLSX)"),
         required=False,
-        help_text=_("name, coordinator, region, start_date, … one row per operation."),
+        help_text=_(
+            "name, coordinator, region, start_date, … one row per operation. Or a data package (zip, as “Download"
+            " the dataset” gives) alone: it adds the sources, operations, countries and reports the database lacks."
+        ),
     )
     country_results_file = forms.FileField(
         label=_("country results file (CSV or XLSX)"),

@@ -76,6 +76,7 @@ _RESULT_ROW_FIELDS = (
     "operation__slug",
     "operation__year",
     "operation__start_date",
+    "operation__is_verified",
     "country__iso2",
     "country__name",
 )
