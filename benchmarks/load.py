@@ -38,6 +38,7 @@ from django.utils.text import slugify  # noqa: E402
 from operations import services  # noqa: E402
 from operations.countries import CountryResolver  # noqa: E402
 from operations.figures import Figure  # noqa: E402
+from operations.importing.conventions import EXPLOITATION_KEYWORDS  # noqa: E402
 from operations.models import (  # noqa: E402
     METRICS,
     ExploitationForm,
@@ -47,7 +48,6 @@ from operations.models import (  # noqa: E402
     ReportedFigure,
     Source,
 )
-from operations.reference import EXPLOITATION_KEYWORDS  # noqa: E402
 
 BATCH = 5_000
 MODELS = [

@@ -1,4 +1,5 @@
-"""The Figure value type: a published number with its qualifier ("nearly 700", "250+"), parsing and qualified sums."""
+"""The Figure value type: a published number with its qualifier ("about 700", "at least 250"), parsing and qualified
+sums."""
 
 from __future__ import annotations
 
@@ -76,18 +77,12 @@ class Figure:
         return self.qualifier == Qualifier.EXACT
 
     def __str__(self) -> str:
-        """Long form, as a sentence would say it: "nearly 700", "at least 250", "more than 10,000"."""
-        return self._format(short=False)
-
-    def short(self) -> str:
-        """Compact form for table cells: "nearly 700", "250+", "> 10,000"; unknown is "—"."""
-        return self._format(short=True)
-
-    def _format(self, *, short: bool) -> str:
+        """The display text, one wording per qualifier and language on every page and file: "about 700",
+        "at least 250", "more than 10,000", "3,222"; unknown is "—"."""
         if self.value is None:
             return "—"
         formats = _figure_formats(get_language())
-        return formats[self.qualifier, short] % {"number": formats["group"](self.value)}
+        return formats[self.qualifier] % {"number": formats["group"](self.value)}
 
     @classmethod
     def parse(cls, text: str | int | None) -> Figure:
@@ -149,19 +144,19 @@ class Figure:
 
 @lru_cache(maxsize=16)
 def _figure_formats(language) -> dict:
-    """{(qualifier, short): "nearly %(number)s", ...} in `language`. Looked up once per language: a table page
-    formats hundreds of figures, and each gettext lookup walks every catalogue when the message is not in the first."""
-    formats = {"group": _grouping(get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING"))}
-    for short in (True, False):
-        formats[Qualifier.EXACT, short] = "%(number)s"
-        formats[Qualifier.APPROX, short] = pgettext("figure", "nearly %(number)s")
-        formats[Qualifier.AT_LEAST, short] = (
-            pgettext("figure", "%(number)s+") if short else pgettext("figure", "at least %(number)s")
-        )
-        formats[Qualifier.MORE_THAN, short] = (
-            pgettext("figure", "> %(number)s") if short else pgettext("figure", "more than %(number)s")
-        )
-    return formats
+    """{qualifier: "about %(number)s", ...} in `language`. Looked up once per language: a table page formats hundreds
+    of figures, and each gettext lookup walks every catalogue when the message is not in the first.
+
+    One wording per qualifier, whatever the source wrote: `approx` covers "nearly", "about", "some" and "almost", so it
+    is shown with the neutral "about" ("nearly 4,000" said more than the source did); the source's own phrase is shown
+    beside it where the figure's provenance is (`stated_as`)."""
+    return {
+        "group": _grouping(get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING")),
+        Qualifier.EXACT: "%(number)s",
+        Qualifier.APPROX: pgettext("figure", "about %(number)s"),
+        Qualifier.AT_LEAST: pgettext("figure", "at least %(number)s"),
+        Qualifier.MORE_THAN: pgettext("figure", "more than %(number)s"),
+    }
 
 
 def _grouping(separator, grouping):
@@ -220,11 +215,6 @@ class FigureTotal:
         caveat = self.caveat()
         return f"{text} ({caveat})" if caveat and self.value is not None else text
 
-    def short_parts(self) -> tuple[str, str]:
-        """short() as (the total, its caveat or ""), for a cell that shows them on two lines."""
-        text = str(self.figure) if self.qualifier == Qualifier.AT_LEAST else self.figure.short()
-        return text, (self.caveat() if self.value is not None else "")
-
-    def short(self) -> str:
-        text, caveat = self.short_parts()
-        return f"{text} ({caveat})" if caveat else text
+    def text_and_caveat(self) -> tuple[str, str]:
+        """(the total, its caveat or ""), for a cell that shows them on two lines."""
+        return str(self.figure), (self.caveat() if self.value is not None else "")

@@ -1,5 +1,6 @@
 """Countries, operations, their participating countries, sources and the figures each source reports."""
 
+import re
 from datetime import date
 from functools import cache
 from urllib.parse import quote
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -131,13 +133,37 @@ class ExploitationForm(models.Model):
 _EXPLOITATION_NAMES = dict(EXPLOITATION_FORMS)
 
 
+def source_key(publisher: str, published, taken) -> str:
+    """A new source's key, in the data package's id pattern (`^[a-z0-9]+(-[a-z0-9]+)*$`): publisher and date,
+    made unique against `taken` (a set of keys, or a callable saying whether a key is taken)."""
+    is_taken = taken if callable(taken) else taken.__contains__
+    text = f"{publisher} {published.isoformat() if published else ''}"
+    base = "-".join(re.findall(r"[a-z0-9]+", slugify(text)))[:80] or "source"
+    key, n = base, 2
+    while is_taken(key):
+        key, n = f"{base}-{n}", n + 1
+    if not callable(taken):
+        taken.add(key)
+    return key
+
+
 class Source(models.Model):
     """A publication a figure was read in: a press release, a wire story, a news article."""
 
+    # The data package's `sources.id` ("interpol-2023-12-11-turquesa-v"): what figures, participations and operations
+    # cite a source by in a package, so an export and a re-import keep every citation.
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Short stable name of the source in data packages; made from the publisher and date if empty."),
+    )
     publisher = models.CharField(_("publisher"), max_length=200)
     title = models.CharField(_("title"), max_length=500, blank=True)
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     published = models.DateField(_("published"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True, help_text=_("ISO 639-1 code: en, es, fr."))
     is_primary = models.BooleanField(
         _("primary source"),
         default=False,
@@ -155,6 +181,12 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.publisher}: {self.title}" if self.title else self.publisher
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            others = Source.objects.exclude(pk=self.pk)
+            self.key = source_key(self.publisher, self.published, lambda key: others.filter(key=key).exists())
+        super().save(*args, **kwargs)
 
 
 def _preferred_figure_fields():
@@ -273,6 +305,16 @@ class Operation(PreferredFigures):
         default=True,
         help_text=_("Unticked when the only source is a secondary report not checked against the agency's release."),
     )
+    # The page the operation's facts (dates, area, coordinator) come from: `facts_source` in the data package.
+    facts_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source of the facts"),
+        help_text=_("The page that gives the operation's dates, area and coordinator."),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="operations", verbose_name=_("sources"))
     # Optimistic concurrency: every write through the admin or the importer bumps it (services.bump_version); an admin
     # form that was opened at an older version is refused instead of silently overwriting the newer edit.
@@ -321,6 +363,15 @@ class Participation(PreferredFigures):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT, db_index=True)
     notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The page that names this country as taking part; empty if none is stored."),
+    )
     # The results table's default order (operation start date, latest first and unknown last; then operation name),
     # kept on the row so that one index gives it: sorting a million rows through a join to the operation cost
     # seconds before the first row of an export, and of every first view. Unknown dates are kept as date.min so that
@@ -385,7 +436,13 @@ class ReportedFigure(models.Model):
     value = models.PositiveBigIntegerField(_("value"))
     qualifier = models.CharField(_("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures", verbose_name=_("source"))
+    # The number phrase as the source prints it ("nearly 700", "250+", "más de 2 700"); value and qualifier are its
+    # reading. Empty for figures entered without one.
+    stated_as = models.CharField(_("stated as"), max_length=100, blank=True)
     quote = models.TextField(_("quote"), blank=True, help_text=_("The source's words behind the figure."))
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("What the source's number counts, where the metric does not say it.")
+    )
     is_preferred = models.BooleanField(_("preferred"), default=False)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL, editable=False)
     # Which reference-data cell this figure came from; `load_reference` skips keys it finds, so an editor's

@@ -5,7 +5,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -13,6 +12,7 @@ from django.utils.text import slugify
 from . import services
 from .countries import CountryResolver
 from .figures import Figure, Metric, Qualifier
+from .importing.conventions import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, publisher_from_url, split_title
 from .models import (
     DatePrecision,
     ExploitationForm,
@@ -63,21 +63,6 @@ MONTH_PERIODS = {
     "Operation Epervier II": (datetime.date(2019, 4, 1), datetime.date(2019, 4, 30)),  # "first half of April"
 }
 
-# Words in `exploitation_types` and the form each one means.
-EXPLOITATION_KEYWORDS = [
-    (r"sex", "sexual-exploitation"),
-    (r"forced labou?r|labou?r exploitation|farms|domestic servitude", "forced-labour"),
-    (r"forced criminality|scam|fraud", "forced-criminality"),
-    (r"child labou?r", "child-labour"),
-    (r"child (trafficking|exploitation)|adoption", "child-exploitation"),
-    (r"begging", "forced-begging"),
-    (r"domestic servitude", "domestic-servitude"),
-    (r"organ", "organ-removal"),
-    (r"smuggling", "migrant-smuggling"),
-]
-
-PRIMARY_PUBLISHERS = ("INTERPOL", "Europol", "Frontex")
-
 ALTERNATIVES_FILE = Path(__file__).parent / "reference_data" / "alternative_figures.csv"
 
 
@@ -105,19 +90,6 @@ def _read(path: Path):
 
 def _date(text):
     return datetime.date.fromisoformat(text) if text else None
-
-
-def _split_title(source_title):
-    """'Some headline (INTERPOL)' -> ('INTERPOL', 'Some headline')."""
-    match = re.match(r"^(?P<title>.*)\s+\((?P<publisher>[^()]*)\)\s*$", source_title or "")
-    if match:
-        return match["publisher"], match["title"]
-    return "", source_title or ""
-
-
-def _publisher_from_url(url):
-    host = urlparse(url).hostname or ""
-    return re.sub(r"^(www|en|es|fr|in)\.", "", host)
 
 
 class ReferenceLoader:
@@ -153,7 +125,7 @@ class ReferenceLoader:
         key = url or f"{publisher}|{title}"
         if key in self.sources:
             return self.sources[key]
-        publisher = publisher or _publisher_from_url(url)
+        publisher = publisher or publisher_from_url(url)
         lookup = {"url": url} if url else {"url": "", "publisher": publisher, "title": title}
         source, created = Source.objects.get_or_create(
             **lookup,
@@ -176,7 +148,7 @@ class ReferenceLoader:
 
     def _operation(self, row):
         name = row["name"]
-        publisher, title = _split_title(row["source_title"])
+        publisher, title = split_title(row["source_title"])
         source = self._source(
             row["source_url"], publisher=publisher, title=title, published=_date(row["source_published"])
         )

@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .figures import LOWER_BOUND, Figure, Metric, Qualifier
 from .models import (
@@ -628,6 +630,57 @@ def set_preferred(reported: ReportedFigure) -> None:
         reported.is_preferred = True
         reported.save(update_fields=["is_preferred", "updated_at"])
     refresh_preferred_figures(reported.operation)
+
+
+def enter_figures(operation: Operation, entries, *, source, user=None, change_reason: str = "") -> None:
+    """The figures an editor typed in an operation's form and its country rows, as (participation or None, metric,
+    Figure) triples: each becomes the preferred value (enter_figure), the source joins the operation's sources, and
+    the preferred values are refreshed once at the end."""
+    for participation, metric, figure in entries:
+        enter_figure(
+            operation=operation,
+            participation=participation,
+            metric=metric,
+            figure=figure,
+            source=source,
+            user=user,
+            change_reason=change_reason,
+        )
+    if source is not None and entries:
+        operation.sources.add(source)
+    refresh_preferred_figures(operation)
+
+
+def figures_changed(operation: Operation) -> None:
+    """After a reported value or a country row is written on its own: the preferred values follow, and an operation
+    form opened before this write is refused (optimistic concurrency)."""
+    refresh_preferred_figures(operation)
+    bump_version(operation.pk)
+
+
+def make_preferred(figures) -> int:
+    """Make each of these reported values the preferred one for its figure; how many figures changed. Refused (a
+    ValidationError, nothing written) when two of them are values of the same figure: only one can be preferred."""
+    slots = {}
+    for figure in figures:
+        slots.setdefault((figure.operation_id, figure.participation_id, figure.metric), []).append(figure)
+    if any(len(values) > 1 for values in slots.values()):
+        raise ValidationError(_("Select one value per figure: only one can be preferred."))
+    with transaction.atomic():
+        for (figure,) in slots.values():
+            set_preferred(figure)
+            bump_version(figure.operation_id)
+    return len(slots)
+
+
+def delete_reported_figures(queryset) -> None:
+    """Delete reported values one by one, so each deletion is recorded in the history; then refresh the operations
+    they belonged to."""
+    operations = {figure.operation for figure in queryset.select_related("operation")}
+    for figure in queryset:
+        figure.delete()
+    for operation in operations:
+        figures_changed(operation)
 
 
 def _storable(text: str) -> str:

@@ -26,14 +26,14 @@ def _wide_only(td_class, *, th="", breakpoint="lg"):
 
 def figure_total_html(total):
     """A qualified total on two lines: "at least 3,105", then its caveat ("2 approximate, 1 unknown") in small."""
-    text, caveat = total.short_parts()
+    text, caveat = total.text_and_caveat()
     if not caveat:
         return text
     return format_html('{} <br><small class="figure-caveat">({})</small>', text, caveat)
 
 
 class FigureColumn(tables.Column):
-    """A metric's figure as the source states it ("nearly 700", "250+"); sorts by its value, unknown last both ways.
+    """A metric's figure with its qualifier ("about 700", "at least 250"); sorts by its value, unknown last both ways.
 
     `total=True` for rows that carry `queries.total_aggregates()` (a country's total across its operations): the cell
     is then a FigureTotal ("at least 3,105 (2 approximate)"). The footer is the table's `totals[metric]`, computed in
@@ -64,13 +64,13 @@ class FigureColumn(tables.Column):
     def render(self, record):
         if self.total:
             return figure_total_html(self.figure_of(record))
-        return self.figure_of(record).short()
+        return str(self.figure_of(record))
 
     # A figure cell never needs tables2's empty-value handling: an unknown figure renders "—" itself.
     cell_html = render
 
     def value(self, record):
-        return self.figure_of(record).short()
+        return str(self.figure_of(record))
 
     def order(self, queryset, is_descending):
         return _nulls_last(queryset, self.sort_field, is_descending), True

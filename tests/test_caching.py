@@ -48,7 +48,7 @@ def test_a_figure_recorded_through_the_services_shows_at_once(analyst_client):
     services.record_figure(
         operation=operation, metric="arrests", figure=Figure(700, "approx"), source=source, preferred=True
     )
-    assert cells(get(analyst_client, url)[0], "arrests") == ["nearly 700"]
+    assert cells(get(analyst_client, url)[0], "arrests") == ["about 700"]
 
 
 def test_an_admin_edit_shows_at_once(analyst_client, editor):

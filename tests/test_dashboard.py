@@ -175,7 +175,7 @@ def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
     weka = get(analyst_client, "weka-ii").content.decode()
     turquesa = get(analyst_client, "turquesa-iii").content.decode()
 
-    assert texts(weka, "data-metric", "victims_rescued")[0].startswith("Victims rescued nearly 700")
+    assert texts(weka, "data-metric", "victims_rescued")[0].startswith("Victims rescued about 700")
     assert texts(turquesa, "data-metric", "migrants_identified")[0].startswith("Migrants identified more than 10,000")
 
 
@@ -321,7 +321,7 @@ def test_countries_exceeding_an_approximate_total_are_flagged_never_a_negative_r
 
     html = get(analyst_client, "synthetic-excess").content.decode()
 
-    assert "add up to 130, more than the operation's total (nearly 100)" in html
+    assert "add up to 130, more than the operation's total (about 100)" in html
     assert "-30" not in html and "−30" not in html
     row = re.search(r'<tr class="unattributed-row">.*?</tr>', html, re.S).group(0)
     assert "countries exceed the total" in texts(row, "data-metric", "victims_rescued")[0]

@@ -33,6 +33,18 @@ FORMULA_NAMES = [
     "\tSynthetic tab operation",
     "\rSynthetic carriage-return operation",
 ]
+# Names that start no formula in a comma file but do in a spreadsheet splitting on ";" or tab (European Excel), or
+# reading the line break inside a quoted cell as the end of a row.
+SPLIT_FORMULA_NAMES = [
+    "FXS;=2+2; Synthetic",
+    "Synthetic\t+3\tTab",
+    'Synthetic; "=HYPERLINK(""x"")"',
+    "Synthetic, -4 comma",
+    "Synthetic;  @SUM(A1)",
+    "Synthetic line\n=5 break",
+    "Synthetic cr\r-6",
+    " =7 Synthetic leading space",
+]
 
 
 def read_csv(content: bytes) -> list[dict]:
@@ -156,6 +168,44 @@ def test_escape_formula_leaves_safe_text_numbers_and_unknowns_alone():
     assert exports.escape_formula(-5) == -5
     assert exports.escape_formula("=SUM(A1)") == "'=SUM(A1)"
     assert exports.escape_formula("-2+3") == "'-2+3"
+    assert exports.escape_formula("Smith, Jones-Brown; 2-3") == "Smith, Jones-Brown; 2-3"
+    assert exports.escape_formula("FXS;=2+2;") == "FXS;'=2+2;"
+
+
+def cells_after_splitting(text: str, separator: str) -> list[str]:
+    """Every cell a spreadsheet could make of the export when it splits on `separator`: by a CSV reader that honours
+    quotes at a cell's start, and naively on every separator and line break, with leading spaces and quotes (which
+    readers trim or take as a quoted cell's start) removed."""
+    cells = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator) for cell in row]
+    for line in re.split(r"\r\n|\r|\n", text):
+        cells += line.split(separator)
+    return [cell.lstrip(' "') for cell in cells]
+
+
+@pytest.mark.parametrize("path", ["/operations/", "/results/"])
+def test_hostile_names_split_on_comma_semicolon_or_tab_never_start_a_cell_with_a_formula(staff_user, client, path):
+    source = Source.objects.create(publisher="Synthetic wire", url="https://example.org/synthetic/a;=1,-2")
+    country = Country.objects.get(iso2="BR")
+    for index, name in enumerate([*FORMULA_NAMES, *SPLIT_FORMULA_NAMES]):
+        operation = Operation.objects.create(
+            name=name, slug=f"synthetic-split-{index}", year=2031, coordinator=name, area=name, is_verified=False
+        )
+        participation = Participation.objects.create(operation=operation, country=country)
+        services.record_figure(
+            operation=operation, participation=participation, metric=Metric.ARRESTS, figure=Figure(5), source=source
+        )
+    client.force_login(staff_user)
+
+    text = content_of(export(client, path)).decode("utf-8-sig")
+
+    rows = read_csv(text.encode())
+    synthetic = [row for row in rows if row["operation_slug"].startswith("synthetic-split-")]
+    assert len(synthetic) == len(FORMULA_NAMES) + len(SPLIT_FORMULA_NAMES)
+    for separator in (",", ";", "\t"):
+        starting = [cell for cell in cells_after_splitting(text, separator) if cell.startswith(("=", "+", "-", "@"))]
+        assert starting == [], separator
+    # Escaped, not dropped: the names read back with their text.
+    assert "FXS;'=2+2; Synthetic" in {row["operation"] for row in rows}
 
 
 def test_operations_export_has_one_row_per_operation_with_iso_dates_and_plain_integers():
@@ -222,7 +272,7 @@ def test_results_csv_writer_writes_the_same_bytes_as_csv_writer_on_hostile_text(
     monkeypatch.setattr(exports, "LOOKUP_WINDOW", 3)
     monkeypatch.setattr(exports, "LOOKUP_BATCH", 2)
     urls = ['=HYPERLINK("x")', 'https://example.org/synthetic/a,"b"', "-synthetic", "https://example.org/synthetic/\n"]
-    names = [*FORMULA_NAMES, 'Synthetic "quoted", comma', "Synthetic line\nbreak"]
+    names = [*FORMULA_NAMES, *SPLIT_FORMULA_NAMES, 'Synthetic "quoted", comma', "Synthetic line\nbreak"]
     countries = list(Country.objects.order_by("iso2")[:3])
     for i, name in enumerate(names):
         operation = Operation.objects.create(name=name, slug=f"synthetic-hostile-{i}", year=2031, is_verified=False)
@@ -246,6 +296,7 @@ def test_results_csv_writer_writes_the_same_bytes_as_csv_writer_on_hostile_text(
     assert "".join(text for text, _ in chunks) == reference
     assert sum(rows for _, rows in chunks) == queryset.count() > len(names) * len(countries)
     assert "'=1+1 Synthetic formula operation" in reference and "'=HYPERLINK" in reference
+    assert "FXS;'=2+2; Synthetic" in reference
 
 
 def test_export_query_is_one_query_whatever_the_row_count(unicode_results, django_assert_num_queries):

@@ -31,19 +31,19 @@ def test_home_lists_the_latest_operations_with_figures_as_sourced(analyst_client
     html = response.content.decode()
     for name in ["Operation Liberterra III", "Operation Turquesa V", "Operation Weka II"]:
         assert name in html
-    assert "nearly 700" in html
-    assert "nearly 12,000" in html
-    assert "&gt; 720" in html
+    assert "about 700" in html
+    assert "about 12,000" in html
+    assert "more than 720" in html
     older = analyst_client.get(reverse("operations:home"), {"year_to": 2018}).content.decode()
-    assert "Operation Libertad" in older and "nearly 350" in older
+    assert "Operation Libertad" in older and "about 350" in older
 
 
 # The product card's four operations, as their sources state them (issue #2's "Must show"): slug -> metric -> text.
 CARD_OPERATIONS = {
-    "libertad": {"victims_rescued": "nearly 350", "arrests": "22"},
-    "weka-ii": {"victims_rescued": "nearly 700", "arrests": "300"},
+    "libertad": {"victims_rescued": "about 350", "arrests": "22"},
+    "weka-ii": {"victims_rescued": "about 700", "arrests": "300"},
     "storm-makers": {"victims_rescued": "80", "arrests": "121", "investigations_opened": "193"},
-    "turquesa-iii": {"victims_rescued": "127", "arrests": "216", "migrants_identified": "&gt; 10,000"},
+    "turquesa-iii": {"victims_rescued": "127", "arrests": "216", "migrants_identified": "more than 10,000"},
 }
 
 

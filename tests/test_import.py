@@ -9,9 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from operations import importing
 from operations.figures import Figure, Qualifier
-from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files
+from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files, readers
 from operations.models import Operation, Origin, Participation, ReportedFigure, Role, Source
 
 pytestmark = pytest.mark.django_db
@@ -306,10 +305,10 @@ def test_unreadable_files_get_a_clear_message(data, words):
 
 def test_an_oversize_file_is_refused_before_anything_is_written(monkeypatch):
     before = snapshot()
-    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    monkeypatch.setattr(readers, "MAX_ROWS", 3)
     report = run(csv_bytes(OPERATIONS, [{**OPERATION_ROW, "name": f"Synthetic {n}"} for n in range(5)]))
     assert_rejected(report, before, ("operations.csv", None, None, "more than 3 data rows"))
-    monkeypatch.setattr(importing, "MAX_BYTES", 100)
+    monkeypatch.setattr(readers, "MAX_BYTES", 100)
     report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]))
     assert_rejected(report, before, ("operations.csv", None, None, "the limit is 0 MB"))
 

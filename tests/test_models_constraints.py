@@ -117,4 +117,4 @@ def test_operation_names_are_unique(operation):
 def test_unknown_figures_are_null_not_zero(operation):
     operation.refresh_from_db()
     assert operation.victims_rescued is None
-    assert operation.figure("victims_rescued").short() == "—"
+    assert str(operation.figure("victims_rescued")) == "—"

@@ -236,5 +236,5 @@ def test_overview_lists_the_card_operations_when_filtered_to_their_years(analyst
 
     for slug in ["weka-ii", "storm-makers", "turquesa-iii"]:
         assert f'data-slug="{slug}"' in html
-    assert "nearly 700" in html and "&gt; 10,000" in html
+    assert "about 700" in html and "more than 10,000" in html
     assert 'data-slug="libertad"' in overview_page(analyst_client, year_to=2018).content.decode()

@@ -12,13 +12,13 @@ register = template.Library()
 
 @register.filter
 def figure(obj, metric):
-    """`{{ operation|figure:"victims_rescued" }}` -> "nearly 700" (compact form; unknown is "—")."""
-    return obj.figure(metric).short()
+    """`{{ operation|figure:"victims_rescued" }}` -> "about 700" (unknown is "—")."""
+    return str(obj.figure(metric))
 
 
 @register.filter
-def figure_long(value):
-    """`{{ some_figure|figure_long }}` -> "more than 10,000"; accepts a Figure or a FigureTotal."""
+def figure_text(value):
+    """`{{ some_figure|figure_text }}` -> "more than 10,000"; accepts a Figure, a FigureTotal or a plain number."""
     if isinstance(value, (Figure, FigureTotal)):
         return str(value)
     return "—" if value is None else str(Figure(value))
@@ -41,13 +41,13 @@ def reported(value):
     because a dashboard has a cell per country and metric (an operation naming 249 countries has ~1,000)."""
     if value is None:
         return "—"
-    html = mark_safe(conditional_escape(figure_long(value.figure)) + source_ref(value.number))
+    html = mark_safe(conditional_escape(figure_text(value.figure)) + source_ref(value.number))
     if value.alternatives:
         also = gettext("also reported:")
         items = format_html_join(
             "",
             "<li>{} {}{}</li>",
-            ((also, figure_long(other.figure), source_ref(other.number)) for other in value.alternatives),
+            ((also, figure_text(other.figure), source_ref(other.number)) for other in value.alternatives),
         )
         html += format_html('<ul class="alternatives list-unstyled small mb-0">{}</ul>', items)
     return html
@@ -58,7 +58,7 @@ def qualified_total(total):
     """`{{ total|qualified_total }}`: a FigureTotal as "at least 3,105", and below it what makes it approximate or a
     lower bound ("2 approximate, 1 unknown")."""
     caveat = total.caveat()
-    html = conditional_escape(figure_long(total.figure))
+    html = conditional_escape(figure_text(total.figure))
     if caveat:
         html += format_html('<span class="d-block small text-body-secondary total-caveat">{}</span>', caveat)
     return html

@@ -85,7 +85,7 @@ def test_analyst_filters_sorts_opens_a_country_and_compares(
     page.wait_for_load_state()
     assert "operations=libertad" in page.url and "operations=weka-ii" in page.url
     victims_row = page.locator("#comparison tr[data-metric='victims_rescued']").inner_text()
-    assert "nearly 350" in victims_row and "nearly 700" in victims_row
+    assert "about 350" in victims_row and "about 700" in victims_row
     assert page.locator("#compare-sources li").count() >= 2
     screenshot("browse-07-compare")
 

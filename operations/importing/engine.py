@@ -1,22 +1,15 @@
-"""The spreadsheet import engine: read operations and country results (CSV in UTF-8 or Windows-1252 with `,` or `;`,
-or XLSX), validate every row, report every error with its row and column, then write all or nothing.
+"""The spreadsheet import engine: validate every row of the operations and country-results tables, report every
+error with its row and column, then write all or nothing.
 
 Used by `manage.py import_figures` and by the admin import page (preview = the same run with commit=False; nothing is
-written until the confirmed run, which validates again inside its transaction)."""
+written until the confirmed run, which validates again inside its transaction). It knows files and rows, never web
+requests or sessions (uploads.py keeps the previewed files between the two admin steps)."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
-import shutil
-import tempfile
-import time
-import uuid
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -25,11 +18,11 @@ from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import services
-from .countries import CountryResolver
-from .figures import Figure, FigureParseError
-from .import_format import COLUMNS, COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
-from .models import (
+from .. import services
+from ..countries import CountryResolver
+from ..figures import Figure, FigureParseError
+from ..import_format import COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
+from ..models import (
     ExploitationForm,
     Operation,
     Origin,
@@ -37,12 +30,10 @@ from .models import (
     Role,
     Source,
 )
-from .reference import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, _publisher_from_url, _split_title
+from .conventions import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, publisher_from_url, split_title
+from .readers import UploadedTable, read_table
+from .report import ImportReport, Rejected
 
-# A 100,000-row file of valid rows imports in well under a minute (benchmarks/bench_import.py); past these limits a
-# file is refused before it is read, rather than tying up a worker.
-MAX_ROWS = 100_000
-MAX_BYTES = 40_000_000
 CHANGE_REASON = "spreadsheet import"
 
 _TEXT_LIMITS = {"name": 200, "coordinator": 300, "region": 300, "exploitation_types": 500, "source_title": 500}
@@ -54,251 +45,6 @@ _ROLES = {
     "command center": Role.COMMAND_CENTRE,
     "command_center": Role.COMMAND_CENTRE,
 }
-
-
-@dataclass(frozen=True)
-class ImportIssue:
-    """One problem, where it is: the file, the spreadsheet row (the header is row 1) and the column."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = [self.file]
-        if self.row:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
-
-
-@dataclass
-class UploadedTable:
-    """A file as received: its name (for messages and the XLSX guess) and its bytes."""
-
-    name: str
-    data: bytes
-    size: int = 0
-
-    def __post_init__(self):
-        self.size = self.size or len(self.data)
-
-    @classmethod
-    def from_path(cls, path) -> UploadedTable:
-        path = Path(path)
-        size = path.stat().st_size
-        # A file over the limit is refused before it is read into memory.
-        return cls(path.name, b"" if size > MAX_BYTES else path.read_bytes(), size)
-
-
-@dataclass
-class ImportReport:
-    """What an import would do (preview) or did (commit), and every error found."""
-
-    errors: list[ImportIssue] = field(default_factory=list)
-    operations: dict = field(default_factory=lambda: {"create": [], "update": [], "unchanged": []})
-    countries: dict = field(default_factory=lambda: {"create": 0, "update": 0, "unchanged": 0})
-    figures: int = 0
-    files: dict = field(default_factory=dict)  # file name -> how it was read ("UTF-8 with BOM, ';'-separated")
-    committed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def error(self, file, row, column, message):
-        self.errors.append(ImportIssue(file, row, column, message))
-
-    def summary(self) -> str:
-        ops = self.operations
-        counts = {
-            "new": len(ops["create"]),
-            "updated": len(ops["update"]),
-            "unchanged": len(ops["unchanged"]),
-            "rows_new": self.countries["create"],
-            "rows_updated": self.countries["update"],
-            "rows_unchanged": self.countries["unchanged"],
-            "figures": self.figures,
-        }
-        if self.committed:
-            text = _(
-                "Imported: operations %(new)s new, %(updated)s updated, %(unchanged)s unchanged; country rows"
-                " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
-                " recorded."
-            )
-        else:
-            text = _(
-                "Would import: operations %(new)s new, %(updated)s updated, %(unchanged)s unchanged; country rows"
-                " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
-                " recorded."
-            )
-        return text % counts
-
-
-class _Rejected(Exception):
-    """A file cannot be read at all (encoding, format, header); its issues are already in the report."""
-
-
-# --- Reading ----------------------------------------------------------------------------------------------------
-
-
-def _cell(value) -> str:
-    """An XLSX cell as the text a CSV would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_xlsx(upload: UploadedTable, report: ImportReport):
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        report.error(
-            upload.name, None, None, _("not a readable XLSX workbook (%(error)s)") % {"error": error.__class__.__name__}
-        )
-        raise _Rejected from error
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell(value) for value in values])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    report.files[upload.name] = f"XLSX, first sheet “{sheet.title}”"
-    return rows
-
-
-def _decode(upload: UploadedTable, report: ImportReport) -> str:
-    data = upload.data
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        report.error(
-            upload.name,
-            None,
-            None,
-            _("this file is UTF-16 or binary, not a CSV text file: save it as “CSV UTF-8” (or upload the .xlsx)"),
-        )
-        raise _Rejected
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding, label = "utf-8-sig", "UTF-8 with BOM"
-    else:
-        encoding, label = "utf-8", "UTF-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as utf8_error:
-        if encoding == "utf-8-sig":  # a BOM promises UTF-8: a bad byte after it is a broken file, not cp1252
-            report.error(
-                upload.name,
-                None,
-                None,
-                _("starts as UTF-8 but byte %(byte)s is not UTF-8") % {"byte": utf8_error.start},
-            )
-            raise _Rejected from utf8_error
-        # Excel's "CSV" on Windows writes Windows-1252: "Côte d'Ivoire" arrives as b"C\xf4te".
-        try:
-            text, label = data.decode("cp1252"), "Windows-1252"
-        except UnicodeDecodeError as error:
-            report.error(
-                upload.name,
-                None,
-                None,
-                _("neither UTF-8 nor Windows-1252 (byte %(byte)s at position %(position)s): save it as “CSV UTF-8”")
-                % {"byte": f"0x{data[error.start]:02x}", "position": error.start},
-            )
-            raise _Rejected from error
-    report.files[upload.name] = label
-    return text
-
-
-def _read_csv(upload: UploadedTable, report: ImportReport):
-    text = _decode(upload, report)
-    first_line = text.split("\n", 1)[0]
-    # European Excel separates with ";" (the decimal comma takes ","); the header line decides, since its names
-    # never contain either.
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    report.files[upload.name] += f", “{delimiter if delimiter != chr(9) else 'tab'}”-separated"
-    rows = []
-    for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([value.strip() for value in values])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    return rows
-
-
-def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[tuple[int, dict]]:
-    """[(row number, {column: text})] for the data rows, or _Rejected with the reasons in the report."""
-    if upload.size > MAX_BYTES:
-        report.error(
-            upload.name,
-            None,
-            None,
-            _("the file is %(size)s MB; the limit is %(limit)s MB: split it")
-            % {"size": f"{upload.size / 1_000_000:.1f}", "limit": MAX_BYTES // 1_000_000},
-        )
-        raise _Rejected
-    if upload.data[:4] == b"PK\x03\x04" or upload.name.lower().endswith((".xlsx", ".xlsm")):
-        rows = _read_xlsx(upload, report)
-    else:
-        rows = _read_csv(upload, report)
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        report.error(upload.name, None, None, _("the file is empty"))
-        raise _Rejected
-    if len(rows) - 1 > MAX_ROWS:
-        report.error(
-            upload.name,
-            None,
-            None,
-            _("more than %(limit)s data rows; the limit is %(limit)s: split the file") % {"limit": f"{MAX_ROWS:,}"},
-        )
-        raise _Rejected
-    header = [re.sub(r"\s+", "_", name.strip().lower()) for name in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    expected = COLUMNS[kind]
-    missing = [name for name in expected if name not in header]
-    unknown = [name or "(empty)" for name in header if name not in expected]
-    repeated = sorted({name for name in header if header.count(name) > 1 and name})
-    for name in missing:
-        report.error(upload.name, 1, name, _("missing column (the header must name every column of the format)"))
-    for name in unknown:
-        report.error(
-            upload.name,
-            1,
-            name,
-            _("unknown column; the %(kind)s file has: %(columns)s")
-            % {"kind": kind.replace("_", " "), "columns": ", ".join(expected)},
-        )
-    for name in repeated:
-        report.error(upload.name, 1, name, _("this column appears twice"))
-    if missing or unknown or repeated:
-        raise _Rejected
-    table = []
-    for number, values in enumerate(rows[1:], start=2):
-        if not any(values):
-            continue
-        if len(values) > len(header) and any(values[len(header) :]):
-            report.error(
-                upload.name,
-                number,
-                None,
-                _("%(cells)s cells but the header has %(columns)s columns")
-                % {"cells": len(values), "columns": len(header)},
-            )
-            continue
-        values = values + [""] * (len(header) - len(values))
-        table.append((number, dict(zip(header, values, strict=False))))
-    return table
 
 
 # --- Validating ---------------------------------------------------------------------------------------------------
@@ -412,7 +158,7 @@ class Importer:
             if upload is not None:
                 try:
                     tables[kind] = (upload.name, read_table(upload, kind, self.report))
-                except _Rejected:
+                except Rejected:
                     pass
         if not self.report.ok:
             return self.report
@@ -421,10 +167,10 @@ class Importer:
                 with transaction.atomic():
                     self._validate(tables)
                     if not self.report.ok:
-                        raise _Rejected
+                        raise Rejected
                     self._write()
                     self.report.committed = True
-            except _Rejected:
+            except Rejected:
                 pass
         else:
             self._validate(tables)
@@ -790,8 +536,8 @@ class Importer:
         for url, (_publisher, title_text, published) in wanted.items():
             if url in sources:
                 continue
-            publisher, title = _split_title(title_text)
-            publisher = publisher or _publisher_from_url(url)
+            publisher, title = split_title(title_text)
+            publisher = publisher or publisher_from_url(url)
             source = Source(
                 url=url,
                 publisher=publisher[:200],
@@ -819,57 +565,3 @@ def import_files(
 ) -> ImportReport:
     """Validate both files together; with commit=True and no error, write everything in one transaction."""
     return Importer(operations_file, results_file, user=user).run(commit=commit)
-
-
-# --- Pending uploads between the admin's preview and its confirmation ----------------------------------------------
-
-_PENDING_DIR = Path(tempfile.gettempdir()) / "tracker-imports"
-_SESSION_KEY = "pending_imports"
-
-
-def save_pending(files, session) -> str:
-    """Keep the previewed files until the editor confirms (a temporary folder, owned by this session)."""
-    token = uuid.uuid4().hex
-    # Previews nobody confirmed: their files are dropped after a day.
-    stale = time.time() - 24 * 3600
-    for old in _PENDING_DIR.glob("*") if _PENDING_DIR.exists() else []:
-        if old.is_dir() and old.stat().st_mtime < stale:
-            shutil.rmtree(old, ignore_errors=True)
-    folder = _PENDING_DIR / token
-    folder.mkdir(parents=True)
-    names = []
-    for index, upload in enumerate(files):
-        if upload is None:
-            names.append(None)
-            continue
-        (folder / str(index)).write_bytes(upload.data)
-        names.append(upload.name)
-    session[_SESSION_KEY] = {**session.get(_SESSION_KEY, {}), token: names}
-    return token
-
-
-def load_pending(token, session):
-    names = session.get(_SESSION_KEY, {}).get(token)
-    if names is None or not re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        return None
-    folder = _PENDING_DIR / token
-    files = []
-    for index, name in enumerate(names):
-        path = folder / str(index)
-        if name is None:
-            files.append(None)
-        elif path.exists():
-            files.append(UploadedTable(name, path.read_bytes()))
-        else:
-            return None
-    while len(files) < 2:
-        files.append(None)
-    return files
-
-
-def discard_pending(token, session):
-    pending = dict(session.get(_SESSION_KEY, {}))
-    pending.pop(token, None)
-    session[_SESSION_KEY] = pending
-    if re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        shutil.rmtree(_PENDING_DIR / token, ignore_errors=True)

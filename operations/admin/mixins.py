@@ -1,0 +1,39 @@
+"""Behaviour shared by the admins: who deletes, atomic history reverts, safe autocomplete widgets."""
+
+from django.db import transaction
+
+from .widgets import KeyCheckingAutocompleteSelect, KeyCheckingAutocompleteSelectMultiple
+
+
+class SuperuserDeletes:
+    """Only superusers delete, whatever permissions a group is given: a deletion loses sourced data (it can be undone
+    from the history, but nobody else should have to)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class AtomicRevert:
+    """simple_history's revert view is not atomic like Django's change view. A revert writes the row and refreshes
+    the preferred figures (both or neither), and the operation form's concurrency check locks the row with
+    select_for_update, which PostgreSQL allows only inside a transaction."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SafeAutocompleteFields:
+    """`autocomplete_fields` with the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

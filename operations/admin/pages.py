@@ -1,0 +1,109 @@
+"""The operation admin's extra pages: the spreadsheet import (upload, preview, confirm) and deleted operations."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from .. import importing, queries, services
+from ..importing import uploads
+from ..models import Operation
+from .forms import ImportForm
+
+
+class OperationPages:
+    """Mixed into OperationAdmin: its import and deleted-operations pages, under /admin/operations/operation/."""
+
+    def get_urls(self):
+        custom = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="operations_operation_import"),
+            path("deleted/", self.admin_site.admin_view(self.deleted_view), name="operations_operation_deleted"),
+        ]
+        return custom + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self._can_import(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _can_import(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def import_view(self, request):
+        """Upload → preview (nothing written) → confirm (all or nothing). A custom view over importing.py rather
+        than django-import-export's: the same engine must serve `manage.py import_figures`, two related files
+        (operations and country results) are validated together, and each figure cell is parsed into value +
+        qualifier and written through services.py; import-export's per-model resources would split that in two."""
+        if not self._can_import(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import figures from spreadsheets"),
+            "columns": importing.COLUMNS,
+            "max_rows": importing.MAX_ROWS,
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            token = request.POST.get("token", "")
+            files = uploads.load_pending(token, request.session)
+            if files is None:
+                messages.error(request, _("This preview has expired or was already imported; upload the files again."))
+                return redirect("admin:operations_operation_import")
+            report = importing.import_files(*files, commit=True, user=request.user)
+            if report.ok:
+                uploads.discard_pending(token, request.session)
+                messages.success(request, report.summary())
+                return redirect("admin:operations_operation_changelist")
+            context.update(report=report, form=ImportForm())
+            return TemplateResponse(request, "admin/operations/operation/import.html", context, status=400)
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                files = [
+                    importing.UploadedTable(upload.name, upload.read())
+                    for upload in (form.cleaned_data["operations_file"], form.cleaned_data["country_results_file"])
+                    if upload
+                ]
+                if len(files) == 1 and form.cleaned_data["operations_file"] is None:
+                    files = [None, *files]
+                report = importing.import_files(*files, commit=False, user=request.user)
+                if report.ok:
+                    context["token"] = uploads.save_pending(files, request.session)
+                context.update(report=report, form=ImportForm())
+                return TemplateResponse(
+                    request, "admin/operations/operation/import.html", context, status=200 if report.ok else 400
+                )
+        else:
+            form = ImportForm()
+        context["form"] = form
+        return TemplateResponse(request, "admin/operations/operation/import.html", context)
+
+    def deleted_view(self, request):
+        """Operations deleted in the admin, from the history, with a button that restores each one with its
+        countries and figures (superusers: they are the ones who can delete)."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                operation_id = int(request.POST.get("operation", ""))
+            except ValueError:
+                operation_id = None
+            if operation_id is None or Operation.objects.filter(pk=operation_id).exists():
+                messages.error(request, _("Nothing to restore."))
+            else:
+                operation = services.restore_deleted_operation(operation_id, user=request.user)
+                if operation is None:
+                    messages.error(request, _("Nothing to restore."))
+                else:
+                    messages.success(
+                        request, _("Restored %(name)s with its countries and figures.") % {"name": operation}
+                    )
+                    return redirect("admin:operations_operation_change", operation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Deleted operations"),
+            "deleted": queries.deleted_operations(),
+        }
+        return TemplateResponse(request, "admin/operations/operation/deleted.html", context)

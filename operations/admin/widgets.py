@@ -1,0 +1,33 @@
+"""Autocomplete widgets that never raise on a posted value the related key cannot take."""
+
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+
+
+class KeyCheckingAutocomplete:
+    """Django's autocomplete widgets look the posted values up by the related model's key to show a refused form
+    again; a value the key cannot take ("BR" for a country id, a number past 64 bits, a NUL) raised there: a 500
+    instead of the form with its errors (found by the deep fuzz run). Only values the key accepts are looked up; the
+    form's own validation already reports the others."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        accepted = []
+        for item in value:
+            try:
+                if "\x00" not in str(item):
+                    key.clean(item, None)  # to_python and the database's integer range
+                    accepted.append(item)
+            except ValidationError:
+                pass
+        return super().optgroups(name, accepted, attr)
+
+
+class KeyCheckingAutocompleteSelect(KeyCheckingAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KeyCheckingAutocompleteSelectMultiple(KeyCheckingAutocomplete, AutocompleteSelectMultiple):
+    pass

@@ -1,0 +1,73 @@
+"""What an import run found and would do (or did): every issue with its file, row and column, and the counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem, where it is: the file, the spreadsheet row (the header is row 1) and the column."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = [self.file]
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import would do (preview) or did (commit), and every error found."""
+
+    errors: list[ImportIssue] = field(default_factory=list)
+    operations: dict = field(default_factory=lambda: {"create": [], "update": [], "unchanged": []})
+    countries: dict = field(default_factory=lambda: {"create": 0, "update": 0, "unchanged": 0})
+    figures: int = 0
+    files: dict = field(default_factory=dict)  # file name -> how it was read ("UTF-8 with BOM, ';'-separated")
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, file, row, column, message):
+        self.errors.append(ImportIssue(file, row, column, message))
+
+    def summary(self) -> str:
+        ops = self.operations
+        counts = {
+            "new": len(ops["create"]),
+            "updated": len(ops["update"]),
+            "unchanged": len(ops["unchanged"]),
+            "rows_new": self.countries["create"],
+            "rows_updated": self.countries["update"],
+            "rows_unchanged": self.countries["unchanged"],
+            "figures": self.figures,
+        }
+        if self.committed:
+            text = _(
+                "Imported: operations %(new)s new, %(updated)s updated, %(unchanged)s unchanged; country rows"
+                " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
+                " recorded."
+            )
+        else:
+            text = _(
+                "Would import: operations %(new)s new, %(updated)s updated, %(unchanged)s unchanged; country rows"
+                " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
+                " recorded."
+            )
+        return text % counts
+
+
+class Rejected(Exception):
+    """A file cannot be read at all (encoding, format, header); its issues are already in the report."""
