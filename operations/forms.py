@@ -38,6 +38,21 @@ class FastSelectMultiple(FastSelectMixin, forms.SelectMultiple):
     pass
 
 
+class DatalistInput(forms.TextInput):
+    """A text box that suggests `options()` as one types (the browser's own <datalist>, no script): free text, so a
+    value the list leaves out is still accepted."""
+
+    def __init__(self, *, options, attrs=None):
+        self.options = options
+        super().__init__(attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{name}-suggestions"}
+        options = format_html_join("", '<option value="{}">', ((option,) for option in self.options()))
+        box = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="{}-suggestions">{}</datalist>', box, name, options)
+
+
 class OperationSlugsField(forms.ModelMultipleChoiceField):
     """Operations by slug; a value no operation has is a form error naming it."""
 

@@ -6,7 +6,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, gettext
 
-from .countries import localized_name, normalize_name
+from .collation import sorted_by_name
+from .countries import localized_name, name_order
 from .figures import LOWER_BOUND, Figure, FigureTotal, Metric, Qualifier
 from .models import METRICS, Country, CountryTotal, Operation, Participation, Region, RegionTotal, ReportedFigure, Role
 from .periods import format_period
@@ -135,7 +136,7 @@ def participating_countries():
 
 
 def countries_for_filtering():
-    return participating_countries().order_by("name")
+    return participating_countries().order_by(name_order())
 
 
 def _kept_total_columns(prefix):
@@ -224,7 +225,7 @@ def compare_choices(find: str, chosen_slugs, limit: int = COMPARE_CHOICES_SHOWN)
     if missing:
         shown.update(Operation.objects.filter(slug__in=missing).values_list("slug", "name"))
     count = matching.count() if len(latest) == limit else len(latest)
-    return sorted(shown.items(), key=lambda choice: normalize_name(choice[1])), count
+    return sorted_by_name(shown.items(), name=lambda choice: choice[1]), count
 
 
 def comparison(operations):
@@ -279,7 +280,7 @@ def comparison(operations):
 def kept_country_totals():
     """Every country that took part in an operation, with its kept totals (one row each, no GROUP BY at read time);
     `row.figure_totals` gives {metric: FigureTotal}, `row.figure_total(metric)` one of them."""
-    return CountryTotal.objects.select_related("country").order_by("country__name")
+    return CountryTotal.objects.select_related("country").order_by(name_order("country__iso2"))
 
 
 # --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
@@ -436,8 +437,8 @@ def operation_dashboard(slug) -> OperationDashboard | None:
         return None
     forms = list(operation.exploitation_forms.all())
     # In the alphabetical order of the names the page shows ("Emiratos Árabes Unidos" before "España" in Spanish).
-    participations = sorted(
-        operation.participations.select_related("country").order_by(), key=lambda row: normalize_name(str(row.country))
+    participations = sorted_by_name(
+        operation.participations.select_related("country").order_by(), name=lambda row: row.country
     )
     reported = list(
         ReportedFigure.objects.filter(operation=operation)
@@ -704,9 +705,8 @@ def _grouped_region_and_country_rows(operations, region=""):
 
 
 def _by_label(rows):
-    """Country rows in the alphabetical order of their names in the interface language ("Alemania" under A), accents
-    and case ignored."""
-    return sorted(rows, key=lambda row: normalize_name(row.label))
+    """Country rows in the alphabetical order of their names in the interface language ("Alemania" under A)."""
+    return sorted_by_name(rows, name=lambda row: row.label)
 
 
 # --- Corrections and history (issue #5) --------------------------------------------------------------------------

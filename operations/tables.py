@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django_tables2.utils import AttributeDict
 
 from . import queries
+from .countries import name_order
 from .models import METRICS, Country, Operation, Participation
 
 ALLOWED_PER_PAGE = (25, 50, 100, 250)
@@ -255,6 +256,12 @@ def _nulls_last(queryset, field, is_descending):
     return queryset.order_by(F(field).asc(nulls_last=True), "pk")
 
 
+def _by_country_name(queryset, field, is_descending):
+    """Rows in the order of their country's name as the interface language sorts it (not the English name's bytes)."""
+    order = name_order(field)
+    return queryset.order_by(order.desc() if is_descending else order.asc(), "-pk" if is_descending else "pk")
+
+
 OperationTable = _with_figures(
     "OperationTable", (_OperationColumns,), {"__doc__": "/operations/: one row per operation."}
 )
@@ -289,6 +296,9 @@ class _ResultColumns(TrackerTable):
     def order_year(self, queryset, is_descending):
         return _nulls_last(queryset, "operation__year", is_descending), True
 
+    def order_country(self, queryset, is_descending):
+        return _by_country_name(queryset, "country__iso2", is_descending), True
+
 
 ResultTable = _with_figures(
     "ResultTable", (_ResultColumns,), {"__doc__": "/results/: one row per operation x country."}
@@ -314,6 +324,9 @@ class _CountryColumns(TrackerTable):
         model = Country
         fields = ()
         row_attrs = {"data-iso2": lambda record: record.iso2}
+
+    def order_name(self, queryset, is_descending):
+        return _by_country_name(queryset, "iso2", is_descending), True
 
 
 CountryTable = _with_figures(
