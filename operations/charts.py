@@ -42,6 +42,9 @@ LONGEST_UPRIGHT_LABEL = 130
 BASELINE_SHIFT = FONT_SIZE * 0.35
 # Room left of a bar chart's labels for text wider than GLYPH_WIDTH estimates.
 LABEL_MARGIN = 14
+# The widest a bar's label is drawn ("St. Vincent and the Grenadines" fits); longer ones end in "…", whole in the
+# tooltip and in the table beside the chart.
+LONGEST_BAR_LABEL = 240
 
 
 @cache
@@ -56,12 +59,14 @@ def unmappable(codes):
     return sorted({code for code in codes if code not in world["countries"] and code not in world["markers"]})
 
 
-def bar_chart(rows, *, title, value_label) -> SafeString:
-    """Horizontal bars, one per (label, value or None, display text) row, in the order given."""
-    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
-    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
-    label_width = min(max((_text_width(label) for label, _, _ in rows), default=0), 220) + LABEL_MARGIN
-    display_width = max((_text_width(_shown(value, display)) for _, value, display in rows), default=0)
+def bar_chart(rows, *, title, value_label, label_width=None, value_width=None) -> SafeString:
+    """Horizontal bars, one per (label, value or None, display text) row, in the order given.
+
+    Charts drawn one above the other pass the same `label_width` and `value_width` (bar_layout() of all their rows),
+    so that their bars start at the same x and share a length scale's room: they line up on one grid."""
+    if label_width is None or value_width is None:
+        label_width, value_width = bar_layout([rows])
+    display_width = value_width
     width = 640
     row_height, bar_height, top = 24, 16, 24
     bar_x = label_width + 10
@@ -93,6 +98,16 @@ def bar_chart(rows, *, title, value_label) -> SafeString:
         row += f'<text class="{css_class}" x="{_n(end)}" y="{baseline}">{shown}</text></g>'
         parts.append(row)
     return _svg(width, height, title, "chart bar-chart", parts)
+
+
+def bar_layout(charts_rows):
+    """(label_width, value_width) that fit every label and figure of these bar charts' rows."""
+    all_rows = [row for rows in charts_rows for row in rows]
+    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
+    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
+    label_width = min(max((_text_width(label) for label, _, _ in all_rows), default=0), LONGEST_BAR_LABEL)
+    value_width = max((_text_width(_shown(value, display)) for _, value, display in all_rows), default=0)
+    return label_width + LABEL_MARGIN, value_width
 
 
 def column_chart(series_rows, *, title, value_label) -> SafeString:

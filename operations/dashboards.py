@@ -113,14 +113,39 @@ def unmappable_countries(countries):
     return [country for country in countries if country.iso2 in missing]
 
 
-def breakdown_chart(dashboard, breakdown):
-    """One bar per country with a figure for the metric, largest first."""
-    rows = [(str(row.country), value.figure.value, str(value.figure)) for row, value in breakdown.rows]
-    title = gettext("%(figure)s by country, %(operation)s") % {
-        "figure": breakdown.metric.label.capitalize(),
-        "operation": dashboard.operation.name,
+def breakdown_charts(dashboard):
+    """(breakdown, bar chart, sentence) per metric some country has a figure for: the charts on one grid (the same
+    label and figure room, so their bars start at one x), and a sentence instead of a chart where one country alone
+    has a figure (a single full-width bar says less than "Only Cambodia has a figure of its own: 16")."""
+    rows = {
+        breakdown.metric: [(str(row.country), value.figure.value, str(value.figure)) for row, value in breakdown.rows]
+        for breakdown in dashboard.charted_breakdowns
     }
-    return charts.bar_chart(rows, title=title, value_label=breakdown.metric.label)
+    label_width, value_width = charts.bar_layout([chart_rows for chart_rows in rows.values() if len(chart_rows) > 1])
+    result = []
+    for breakdown in dashboard.charted_breakdowns:
+        chart_rows = rows[breakdown.metric]
+        if len(chart_rows) == 1:
+            sentence = gettext("Only %(country)s has a figure of its own for %(figure)s: %(value)s.") % {
+                "country": chart_rows[0][0],
+                "figure": breakdown.metric.label,
+                "value": chart_rows[0][2],
+            }
+            result.append((breakdown, None, sentence))
+            continue
+        title = gettext("%(figure)s by country, %(operation)s") % {
+            "figure": breakdown.metric.label.capitalize(),
+            "operation": dashboard.operation.name,
+        }
+        chart = charts.bar_chart(
+            chart_rows,
+            title=title,
+            value_label=breakdown.metric.label,
+            label_width=label_width,
+            value_width=value_width,
+        )
+        result.append((breakdown, chart, None))
+    return result
 
 
 # --- Overview ---------------------------------------------------------------------------------------------------
