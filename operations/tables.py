@@ -187,7 +187,8 @@ def coordinator_html(operation):
     # at ..."); the cell shows the start, the tooltip the whole text.
     if not operation.coordinator:
         return None
-    return format_html('<span title="{}">{}</span>', operation.coordinator, Truncator(operation.coordinator).chars(50))
+    # Cut after a word, never inside one ("Uni…"); the dashboard the row links to gives the whole text.
+    return format_html('<span title="{}">{}</span>', operation.coordinator, Truncator(operation.coordinator).words(8))
 
 
 def period_html(operation):

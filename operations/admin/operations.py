@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..models import METRICS, Operation, Participation, ReportedFigure
-from .columns import figure_column
+from .columns import coordinator_column, figure_column
 from .forms import (
     FIGURE_FIELD_NAMES,
     OperationForm,
@@ -85,7 +85,7 @@ class CoordinatorFilter(admin.SimpleListFilter):
 class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
-    list_display = ["name", "year", "coordinator", *[figure_column(metric) for metric in METRICS], "is_verified"]
+    list_display = ["name", "year", coordinator_column, *[figure_column(metric) for metric in METRICS], "is_verified"]
     list_filter = [
         CoordinatorFilter,
         ("participations__country__region", admin.ChoicesFieldListFilter),

@@ -50,7 +50,7 @@ CHECK_LAYOUT = """() => {
     const scrollable = scroller && scroller.scrollWidth > scroller.clientWidth + 1;
     const rows = [...table.tBodies].flatMap((body) => [...body.rows]).slice(0, 3);
     // Our pages keep the first column in view; Django's admin changelist scrolls as Django made it.
-    if (scrollable && rows.length && table.closest('main')) {
+    if (scrollable && rows.length && table.closest('main#main')) {
       const first = rows[0].cells[0];
       if (getComputedStyle(first).position !== 'sticky')
         problems.push(`table "${name(table.caption || table)}" scrolls but its first column does not stay`);
@@ -97,7 +97,10 @@ def app_pages():
     pages += [
         ("dashboard-unnamed", None),  # filled in with the operation that names no country (no slug known up front)
         ("country-small", reverse("operations:country_detail", args=["bb"])),
-        ("compare-two", reverse("operations:compare") + "?operations=libertad&operations=weka-ii&operations=turquesa-iii"),
+        (
+            "compare-two",
+            reverse("operations:compare") + "?operations=libertad&operations=weka-ii&operations=turquesa-iii",
+        ),
         ("operations-filtered", reverse("operations:operation_list") + "?region=Americas&sort=-victims_rescued"),
         ("not-found", "/operations/no-such-operation/"),
     ]
@@ -138,7 +141,9 @@ class Matrix:
                 targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
                 self.problems.append(f"{where}: axe {violation['id']} ({violation['impact']}) at {targets}")
         safe = re.sub(r"[^a-z0-9-]+", "-", name.lower())
-        self.page.screenshot(path=str(ARTIFACTS / "matrix" / f"{safe}-{language}-{self.width_name}.png"), full_page=True)
+        self.page.screenshot(
+            path=str(ARTIFACTS / "matrix" / f"{safe}-{language}-{self.width_name}.png"), full_page=True
+        )
 
 
 def upload_import(page, base_url, row):
