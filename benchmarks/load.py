@@ -175,6 +175,7 @@ def load(folder: Path, log=print):
             for row in csv.DictReader(handle):
                 source = Source(
                     pk=source_pk,
+                    key=f"synthetic-{source_pk}",  # bulk_create skips Source.save, which would make one
                     publisher="Synthetic publisher",
                     title=row["source_title"],
                     url=row["source_url"],

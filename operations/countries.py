@@ -128,16 +128,14 @@ def sync_countries(Country, CountryAlias):
 class CountryResolver:
     """Resolves the names sources use ("Brasil", "Ivory Coast", "the Netherlands", "BR") to Country rows.
 
-    Loads every alias once, so resolving the thousands of cells of an import costs two queries in all."""
+    Built from every country and every alias's (normalized name, country id), read once (queries.country_resolver()),
+    so resolving the thousands of cells of an import costs two queries in all. This module reads no model itself:
+    models.py imports it."""
 
-    def __init__(self):
-        from .models import Country, CountryAlias
-
-        self._by_alias = {}
-        countries = {country.pk: country for country in Country.objects.all()}
+    def __init__(self, countries, aliases):
+        countries = {country.pk: country for country in countries}
         self._by_iso3 = {country.iso3: country for country in countries.values()}
-        for normalized, country_id in CountryAlias.objects.values_list("normalized", "country_id"):
-            self._by_alias[normalized] = countries[country_id]
+        self._by_alias = {normalized: countries[country_id] for normalized, country_id in aliases}
 
     def resolve(self, name: str):
         """The country the name means, or None if unknown or ambiguous."""

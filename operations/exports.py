@@ -23,8 +23,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import queries
-from .figures import Figure, Metric, Qualifier
+from .figures import TOTAL_PARTS, Figure, Metric, Qualifier, read_total
 from .models import METRICS, Country, Operation, Region, Role, Source
 
 # Rows fetched from the database per round trip, and rows per chunk of the streamed response (about 400 KB of CSV
@@ -118,28 +117,29 @@ class ExportSpec:
 @dataclass(frozen=True)
 class TotalsExportSpec(ExportSpec):
     """A table whose figures are totals over several rows (a country across its operations). The query fetches the
-    aggregates of `queries.total_aggregates()`; each total's value and qualifier come from FigureTotal, the one
-    place that knows that an unknown or "at least" part makes a total a lower bound."""
+    parts of each total (figures.TOTAL_PARTS, and `count`, the rows' count of parts); each total's value and
+    qualifier come from FigureTotal, the one place that knows that an unknown or "at least" part makes a total a
+    lower bound."""
 
     leading: int = 0  # how many columns come straight from the query before the per-metric totals
+    count: str = "operations_count"
 
     def values(self, queryset):
         lookups = [column.lookup for column in self.columns[: self.leading]]
-        aggregates = [f"{metric.value}_{part}" for metric in METRICS for part in _TOTAL_PARTS]
-        return queryset.values_list(*lookups, *aggregates)
+        parts = [f"{metric.value}_{part}" for metric in METRICS for part in TOTAL_PARTS]
+        return queryset.values_list(*lookups, self.count, *parts)
 
     def rows(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
-        leading = self.leading
+        leading, count, size = self.leading, self.count, len(TOTAL_PARTS)
 
         def with_totals(rows):
             for row in rows:
                 cells = list(row[:leading])
                 for index, metric in enumerate(METRICS):
-                    values = row[leading + 5 * index : leading + 5 * index + 5]
-                    total = queries.figure_total(
-                        {f"{metric.value}_{part}": value for part, value in zip(_TOTAL_PARTS, values, strict=True)},
-                        metric,
-                    )
+                    start = leading + 1 + size * index
+                    names = (f"{metric.value}_{part}" for part in TOTAL_PARTS)
+                    parts = dict(zip(names, row[start : start + size], strict=True))
+                    total = read_total({count: row[leading], **parts}, metric, count=count)
                     known = total.parts - total.unknown_parts
                     cells += [
                         total.value,
@@ -264,10 +264,6 @@ class ResultsExportSpec(ExportSpec):
 
 
 _write_results = _compile_results_writer(len(METRICS))
-
-
-# The aggregates queries.total_aggregates() computes per metric, in that order.
-_TOTAL_PARTS = ("total", "parts", "approx", "lower", "unknown")
 
 
 def escape_rows(rows: Iterable[tuple], indexes: tuple[int, ...]) -> Iterator[tuple]:
@@ -399,12 +395,6 @@ COUNTRY_RESULTS = ResultsExportSpec(
     _("The results table narrowed to one country (its page)."),
     RESULTS.columns,
 )
-OPERATION_COUNTRIES = ResultsExportSpec(
-    "operation_countries",
-    _("An operation's countries"),
-    _("The results table narrowed to one operation (its page)."),
-    RESULTS.columns,
-)
 
 
 def total_columns() -> list[ExportColumn]:
@@ -415,7 +405,7 @@ def total_columns() -> list[ExportColumn]:
         columns += [
             ExportColumn(
                 metric.value,
-                f"{metric.value}_total",
+                f"{metric.value}_sum",
                 INTEGER,
                 format_lazy(
                     _("{metric}: the sum of the figures known for this country's operations; empty when none is."),
@@ -436,7 +426,7 @@ def total_columns() -> list[ExportColumn]:
             ),
             ExportColumn(
                 f"{metric.value}_known_parts",
-                f"{metric.value}_parts",
+                f"{metric.value}_known",
                 INTEGER,
                 format_lazy(_("How many of this country's operations give a {metric} figure."), metric=label),
             ),
@@ -472,7 +462,7 @@ COUNTRIES = TotalsExportSpec(
     leading=len(_COUNTRY_LIST_LEADING),
 )
 
-SPECS = [OPERATIONS, RESULTS, COUNTRIES, COUNTRY_RESULTS, OPERATION_COUNTRIES]
+SPECS = [OPERATIONS, RESULTS, COUNTRIES, COUNTRY_RESULTS]
 
 
 # --- Writers --------------------------------------------------------------------------------------------------
@@ -705,3 +695,31 @@ def data_dictionary() -> dict:
         "formula_triggers": [{"\t": _("tab"), "\r": _("carriage return")}.get(t, t) for t in FORMULA_TRIGGERS],
         "xlsx_max_rows": xlsx_max_rows(),
     }
+
+
+ZIP_CONTENT_TYPE = "application/zip"
+
+
+def package_response(operations, filename: str, *, on_finish=None):
+    """A streamed zip of the data package of `operations` (operations/datapackage.py), read in one transaction. The
+    export log counts the data rows of its four files."""
+    from . import datapackage
+
+    counts = {}
+    chunks = in_transaction(datapackage.zip_chunks(operations, counts=counts), operations.db)
+
+    def stream():
+        try:
+            yield from chunks
+        except BaseException as error:  # including GeneratorExit: the client went away before the end
+            chunks.close()  # ends the transaction before the log is written (it would be rolled back with it)
+            if on_finish is not None:
+                on_finish(sum(counts.values()), error)
+            raise
+        if on_finish is not None:
+            on_finish(sum(counts.values()), None)
+
+    response = StreamingHttpResponse(stream(), content_type=ZIP_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

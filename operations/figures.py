@@ -1,5 +1,5 @@
 """The Figure value type: a published number with its qualifier ("about 700", "at least 250"), parsing and qualified
-sums."""
+sums, and the SQL shape of a qualified total (its aggregates, and a row read back into a FigureTotal)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import models
+from django.db.models import Count, Q, Sum
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -218,3 +219,62 @@ class FigureTotal:
     def text_and_caveat(self) -> tuple[str, str]:
         """(the total, its caveat or ""), for a cell that shows them on two lines."""
         return str(self.figure), (self.caveat() if self.value is not None else "")
+
+    def __add__(self, other: FigureTotal) -> FigureTotal:
+        """Two totals of disjoint parts as one (a region from its countries): unknown only if both are."""
+        if not isinstance(other, FigureTotal):
+            return NotImplemented
+        return FigureTotal(
+            value=None if self.value is None and other.value is None else (self.value or 0) + (other.value or 0),
+            parts=self.parts + other.parts,
+            approximate_parts=self.approximate_parts + other.approximate_parts,
+            lower_bound_parts=self.lower_bound_parts + other.lower_bound_parts,
+            unknown_parts=self.unknown_parts + other.unknown_parts,
+        )
+
+
+# --- Qualified totals in SQL ------------------------------------------------------------------------------------
+#
+# A FigureTotal over many rows is computed by the database: per metric, the sum of the known values and how many
+# values are known, approximate and lower bounds, beside one count of the rows (the parts); unknown = parts - known,
+# never a zero. These parts have one name each, used for every aggregate alias and for CountryTotal's kept columns:
+# f"{metric}_{part}", e.g. "arrests_sum", "arrests_known", "arrests_approx", "arrests_lower_bound".
+
+TOTAL_PARTS = ("sum", "known", "approx", "lower_bound")
+
+
+def total_aggregates(path: str = "", *, count: str = "parts") -> dict:
+    """The aggregates of every metric's qualified total over the rows with preferred figures reached by `path` ("",
+    or "participations" from a country); `count` names the count of those rows. Annotate or aggregate with them."""
+    prefix = f"{path}__" if path else ""
+    aggregates = {count: Count(f"{prefix}pk")}
+    for metric in Metric:
+        value, qualifier = f"{prefix}{metric.value}", f"{prefix}{metric.value}_qualifier"
+        aggregates[f"{metric.value}_sum"] = Sum(value)
+        aggregates[f"{metric.value}_known"] = Count(value)
+        aggregates[f"{metric.value}_approx"] = Count(value, filter=Q(**{qualifier: Qualifier.APPROX}))
+        aggregates[f"{metric.value}_lower_bound"] = Count(value, filter=Q(**{f"{qualifier}__in": sorted(LOWER_BOUND)}))
+    return aggregates
+
+
+def read_total(row, metric, *, count: str = "parts") -> FigureTotal:
+    """The FigureTotal of `metric` from a row (a dict, or an object such as a CountryTotal) carrying the
+    total_aggregates() names, or sums of them; `count` names its count of parts."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    name = Metric(metric).value
+    parts = int(get(count) or 0)
+    known = int(get(f"{name}_known") or 0)
+    value = get(f"{name}_sum")
+    return FigureTotal(
+        # PostgreSQL sums a bigint column as numeric (Decimal); a figure is a whole number.
+        value=int(value) if known and value is not None else None,
+        parts=parts,
+        approximate_parts=int(get(f"{name}_approx") or 0),
+        lower_bound_parts=int(get(f"{name}_lower_bound") or 0),
+        unknown_parts=parts - known,
+    )
+
+
+def read_totals(row, *, count: str = "parts") -> dict:
+    """{metric: FigureTotal} for every metric of such a row."""
+    return {metric.value: read_total(row, metric, count=count) for metric in Metric}

@@ -14,7 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .figures import Figure, Metric, Qualifier
+from .countries import localized_name, localized_subregion, normalize_name
+from .figures import Figure, FigureTotal, Metric, Qualifier, read_total, read_totals
 
 METRICS = tuple(Metric)
 
@@ -67,14 +68,10 @@ class Country(models.Model):
     @property
     def localized_name(self):
         """The name in the active interface language ("Brasil", "Brésil"); `name` stays the English one."""
-        from .countries import localized_name
-
         return localized_name(self.iso2, self.name, get_language())
 
     def localized_subregion(self):
         """The UN M49 sub-region in the active interface language; `subregion` stays the English one."""
-        from .countries import localized_subregion
-
         return localized_subregion(self.subregion, get_language())
 
 
@@ -95,8 +92,6 @@ class CountryAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from .countries import normalize_name
-
         self.normalized = normalize_name(self.name)
         super().save(*args, **kwargs)
 
@@ -229,31 +224,30 @@ def _preferred_figure_constraints(prefix):
     ]
 
 
-PreferredFigures = type(
-    "PreferredFigures",
-    (models.Model,),
-    {
-        "__module__": __name__,
-        "__doc__": "Preferred figure per metric, copied from ReportedFigure by services.refresh_preferred_figures().",
-        "Meta": type("Meta", (), {"abstract": True}),
-        **_preferred_figure_fields(),
-    },
-)
+class FigureMixin:
+    """figure(metric) and figures for a model carrying the preferred figure columns of every metric."""
+
+    def figure(self, metric) -> Figure:
+        """The preferred figure for a metric as a Figure ("nearly 700")."""
+        metric = Metric(metric)
+        value = getattr(self, metric.value)
+        return Figure(value, getattr(self, f"{metric.value}_qualifier") or Qualifier.EXACT)
+
+    @property
+    def figures(self) -> dict:
+        return {metric.value: self.figure(metric) for metric in METRICS}
 
 
-def _figure(self, metric):
-    """The preferred figure for a metric as a Figure ("nearly 700")."""
-    metric = Metric(metric)
-    value = getattr(self, metric.value)
-    return Figure(value, getattr(self, f"{metric.value}_qualifier") or Qualifier.EXACT)
+class PreferredFigures(FigureMixin, models.Model):
+    """Preferred figure per metric, copied from ReportedFigure by services.refresh_preferred_figures()."""
+
+    class Meta:
+        abstract = True
 
 
-def _figures(self):
-    return {metric.value: self.figure(metric) for metric in METRICS}
-
-
-PreferredFigures.figure = _figure
-PreferredFigures.figures = property(_figures)
+# The per-metric columns, derived from METRICS (a fifth metric is one line in figures.Metric plus a migration).
+for _name, _field in _preferred_figure_fields().items():
+    PreferredFigures.add_to_class(_name, _field)
 
 
 class DatePrecision(models.TextChoices):
@@ -339,9 +333,6 @@ class Operation(PreferredFigures):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return url_with("operations:operation_detail", "slug", self.slug)
-
     def save(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
@@ -349,6 +340,9 @@ class Operation(PreferredFigures):
             # a new date or name. One UPDATE, of nothing when neither changed.
             keys = Participation.operation_order(self)
             self.participations.exclude(**keys).update(**keys)
+
+    def get_absolute_url(self):
+        return url_with("operations:operation_detail", "slug", self.slug)
 
 
 class Role(models.TextChoices):
@@ -398,11 +392,6 @@ class Participation(PreferredFigures):
     def __str__(self):
         return f"{self.operation} – {self.country}"
 
-    @staticmethod
-    def operation_order(operation) -> dict:
-        """The operation's sort keys as a participation keeps them."""
-        return {"operation_sort_date": operation.start_date or date.min, "operation_name": operation.name}
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         # A partial save that leaves the operation alone keeps the order it has (and loads no operation).
@@ -412,6 +401,11 @@ class Participation(PreferredFigures):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "operation_sort_date", "operation_name"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def operation_order(operation) -> dict:
+        """The operation's sort keys as a participation keeps them."""
+        return {"operation_sort_date": operation.start_date or date.min, "operation_name": operation.name}
 
 
 class Origin(models.TextChoices):
@@ -488,7 +482,8 @@ class ReportedFigure(models.Model):
 
 
 def _country_total_fields():
-    """Per metric: the sum of the known preferred values, and how many parts are known, approximate, lower bounds."""
+    """Per metric, the parts of its qualified total (figures.TOTAL_PARTS): the sum of the known preferred values, and
+    how many of them are known, approximate and lower bounds."""
     fields = {}
     for metric in METRICS:
         # NULL when no part is known: an unknown total sorts last and shows "—", it is never 0.
@@ -499,46 +494,35 @@ def _country_total_fields():
     return fields
 
 
-def _country_total_figure_total(self, metric):
-    """The country's qualified total for a metric as a FigureTotal (unknown parts = operations - known parts)."""
-    from .figures import FigureTotal
+class CountryTotal(models.Model):
+    """Kept aggregate: one row per country that took part in any operation, with its number of operations and, per
+    metric, the parts of its qualified total (figures.TOTAL_PARTS). Written only by services.refresh_country_totals(),
+    so /countries/ and the overview read 250 rows instead of grouping a million participations per request."""
 
-    metric = Metric(metric)
-    known = getattr(self, f"{metric.value}_known")
-    return FigureTotal(
-        value=getattr(self, f"{metric.value}_sum") if known else None,
-        parts=self.operations,
-        approximate_parts=getattr(self, f"{metric.value}_approx"),
-        lower_bound_parts=getattr(self, f"{metric.value}_lower_bound"),
-        unknown_parts=self.operations - known,
+    country = models.OneToOneField(
+        Country, on_delete=models.CASCADE, primary_key=True, related_name="total", verbose_name=_("country")
     )
+    operations = models.PositiveIntegerField(_("operations"), default=0)
+
+    class Meta:
+        verbose_name = _("country total")
+        verbose_name_plural = _("country totals")
+        ordering = ["country"]
+
+    def __str__(self):
+        return f"{self.country_id}: {self.operations} operations"
+
+    def figure_total(self, metric) -> FigureTotal:
+        """The country's qualified total for a metric (unknown parts = operations - known parts)."""
+        return read_total(self, metric, count="operations")
+
+    @property
+    def figure_totals(self) -> dict:
+        return read_totals(self, count="operations")
 
 
-CountryTotal = type(
-    "CountryTotal",
-    (models.Model,),
-    {
-        "__module__": __name__,
-        "__doc__": (
-            "Kept aggregate: one row per country that took part in any operation, with its number of operations and, "
-            "per metric, the parts of its qualified total. Written only by services.refresh_country_totals(), so "
-            "/countries/ and the overview read 250 rows instead of grouping a million participations per request."
-        ),
-        "country": models.OneToOneField(
-            Country, on_delete=models.CASCADE, primary_key=True, related_name="total", verbose_name=_("country")
-        ),
-        "operations": models.PositiveIntegerField(_("operations"), default=0),
-        **_country_total_fields(),
-        "Meta": type(
-            "Meta",
-            (),
-            {"verbose_name": _("country total"), "verbose_name_plural": _("country totals"), "ordering": ["country"]},
-        ),
-        "__str__": lambda self: f"{self.country_id}: {self.operations} operations",
-        "figure_total": _country_total_figure_total,
-        "figure_totals": property(lambda self: {metric.value: self.figure_total(metric) for metric in METRICS}),
-    },
-)
+for _name, _field in _country_total_fields().items():
+    CountryTotal.add_to_class(_name, _field)
 
 
 class RegionTotal(models.Model):

@@ -4,66 +4,37 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from .collation import sorted_by_name
-from .countries import localized_name, name_order
-from .figures import LOWER_BOUND, Figure, FigureTotal, Metric, Qualifier
-from .models import METRICS, Country, CountryTotal, Operation, Participation, Region, RegionTotal, ReportedFigure, Role
+from .countries import CountryResolver, localized_name, name_order
+from .figures import TOTAL_PARTS, Figure, FigureTotal, Metric, Qualifier, read_totals, total_aggregates
+from .models import (
+    METRICS,
+    Country,
+    CountryAlias,
+    CountryTotal,
+    Operation,
+    Participation,
+    Region,
+    RegionTotal,
+    ReportedFigure,
+    Role,
+)
 from .periods import format_period
 
-
-def operations_with_headline_figures():
-    """Operations with their preferred figures and the number of countries the sources name, newest first."""
-    return Operation.objects.for_list()
-
-
-# --- Qualified totals in SQL ------------------------------------------------------------------------------------
-#
-# A total of figures is a FigureTotal: the sum of the known parts, how many parts there are, how many are
-# approximate, lower bounds ("250+", "more than") or unknown. All five come from one SQL aggregate per metric, so a
-# total over a million rows is one query, and an unknown part is counted as unknown, never as zero.
-
-
-def _total_aggregates(metric, path=""):
-    """The five aggregates of a FigureTotal for one metric, over the rows reached by `path` ("" or "participations")."""
-    prefix = f"{path}__" if path else ""
-    value, qualifier = f"{prefix}{metric.value}", f"{prefix}{metric.value}_qualifier"
-    rows = f"{prefix}pk"
-    return {
-        f"{metric.value}_total": Sum(value),
-        f"{metric.value}_parts": Count(rows),
-        f"{metric.value}_approx": Count(rows, filter=Q(**{qualifier: Qualifier.APPROX})),
-        f"{metric.value}_lower": Count(rows, filter=Q(**{f"{qualifier}__in": list(LOWER_BOUND)})),
-        f"{metric.value}_unknown": Count(rows, filter=Q(**{f"{value}__isnull": True})),
-    }
-
-
-def total_aggregates(path=""):
-    """The aggregates of `figure_total` for every metric (annotate a queryset with them, or aggregate over it)."""
-    aggregates = {}
-    for metric in METRICS:
-        aggregates.update(_total_aggregates(metric, path))
-    return aggregates
-
-
-def figure_total(row, metric) -> FigureTotal:
-    """The FigureTotal for `metric` from a row (model instance or dict) carrying `total_aggregates()`' values."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    name = metric.value if hasattr(metric, "value") else metric
-    return FigureTotal(
-        value=get(f"{name}_total"),
-        parts=get(f"{name}_parts"),
-        approximate_parts=get(f"{name}_approx"),
-        lower_bound_parts=get(f"{name}_lower"),
-        unknown_parts=get(f"{name}_unknown"),
-    )
+# --- Qualified totals -------------------------------------------------------------------------------------------
+# Their SQL shape (aggregates, a row read back into a FigureTotal) lives in figures.py.
 
 
 def figure_totals(queryset, path="") -> dict:
     """{metric: FigureTotal} over every row of `queryset` (operations or participations): one query."""
-    row = queryset.order_by().aggregate(**total_aggregates(path))
-    return {metric.value: figure_total(row, metric) for metric in METRICS}
+    return read_totals(queryset.order_by().aggregate(**total_aggregates(path)))
+
+
+def country_resolver() -> CountryResolver:
+    """Resolves the names sources use to countries, from every country and alias (two queries)."""
+    return CountryResolver(Country.objects.all(), CountryAlias.objects.values_list("normalized", "country_id"))
 
 
 # --- Operations (/operations/) -----------------------------------------------------------------------------------
@@ -139,48 +110,17 @@ def countries_for_filtering():
     return participating_countries().order_by(name_order())
 
 
-def _kept_total_columns(prefix):
-    """The `total_aggregates()` names, read from the kept CountryTotal columns reached by `prefix`."""
-    columns = {}
-    for metric in METRICS:
-        name = metric.value
-        columns.update(
-            {
-                f"{name}_total": F(f"{prefix}{name}_sum"),
-                f"{name}_parts": F(f"{prefix}operations"),
-                f"{name}_approx": F(f"{prefix}{name}_approx"),
-                f"{name}_lower": F(f"{prefix}{name}_lower_bound"),
-                f"{name}_unknown": F(f"{prefix}operations") - F(f"{prefix}{name}_known"),
-            }
-        )
-    return columns
-
-
 def country_rows(queryset):
-    """Each country with its number of operations and, per metric, the qualified total of its own figures."""
-    return queryset.annotate(operations_count=F("total__operations"), **_kept_total_columns("total__"))
+    """Each country with its number of operations (`operations_count`, which counts the parts of its totals) and, per
+    metric, the parts of the qualified total of its own figures, read from its kept CountryTotal row."""
+    kept = {f"{metric.value}_{part}": F(f"total__{metric.value}_{part}") for metric in METRICS for part in TOTAL_PARTS}
+    return queryset.annotate(operations_count=F("total__operations"), **kept)
 
 
 def _summed_kept_totals(kept) -> dict:
     """{metric: FigureTotal} summed over CountryTotal rows: exact, since each participation has one country."""
-    aggregates = {"operations": Sum("operations")}
-    for metric in METRICS:
-        for part in ("sum", "known", "approx", "lower_bound"):
-            aggregates[f"{metric.value}_{part}"] = Sum(f"{metric.value}_{part}")
-    row = kept.order_by().aggregate(**aggregates)
-    operations = int(row["operations"] or 0)
-    totals = {}
-    for metric in METRICS:
-        known = int(row[f"{metric.value}_known"] or 0)
-        value = row[f"{metric.value}_sum"]
-        totals[metric.value] = FigureTotal(
-            value=int(value) if known and value is not None else None,
-            parts=operations,
-            approximate_parts=int(row[f"{metric.value}_approx"] or 0),
-            lower_bound_parts=int(row[f"{metric.value}_lower_bound"] or 0),
-            unknown_parts=operations - known,
-        )
-    return totals
+    aggregates = {name: Sum(name) for name in ("operations", *(f"{m.value}_{p}" for m in METRICS for p in TOTAL_PARTS))}
+    return read_totals(kept.order_by().aggregate(**aggregates), count="operations")
 
 
 def country_list_totals(queryset) -> dict:
@@ -191,6 +131,20 @@ def country_list_totals(queryset) -> dict:
 def country_totals(country) -> dict:
     """{metric: FigureTotal} over one country's participations, from its kept row: one query."""
     return _summed_kept_totals(CountryTotal.objects.filter(country=country))
+
+
+def operations_selected_by(queryset):
+    """The operations a filtered list selects, for its data package: the operations themselves, the operations of
+    the results (participations) listed, or the operations the listed countries took part in."""
+    rows = queryset.order_by().values("pk")
+    if queryset.model is Operation:
+        return Operation.objects.filter(pk__in=rows)
+    if queryset.model is Participation:
+        return Operation.objects.filter(pk__in=queryset.order_by().values("operation_id"))
+    if queryset.model is Country:
+        in_countries = Participation.objects.filter(operation=OuterRef("pk"), country__in=rows)
+        return Operation.objects.filter(Exists(in_countries))
+    raise TypeError(f"no operations for a list of {queryset.model.__name__}")
 
 
 def country_results(country):
@@ -515,35 +469,6 @@ def filtered_operations(*, year_from=None, year_to=None, region=""):
     return operations
 
 
-def _overview_aggregates():
-    """Aggregates from which a FigureTotal per metric is built in SQL: sum, known, approximate and lower-bound
-    parts (the rows counted are the parts; a row without a value is an unknown part, never a zero)."""
-    aggregates = {"parts": Count("pk")}
-    for metric in METRICS:
-        value, qualifier = metric.value, f"{metric.value}_qualifier"
-        aggregates[f"{value}__sum"] = Sum(value)
-        aggregates[f"{value}__known"] = Count(value)
-        aggregates[f"{value}__approx"] = Count(value, filter=Q(**{qualifier: Qualifier.APPROX}))
-        aggregates[f"{value}__lower"] = Count(value, filter=Q(**{f"{qualifier}__in": sorted(LOWER_BOUND)}))
-    return aggregates
-
-
-def _figure_totals(row) -> dict:
-    """metric -> FigureTotal from a row of _overview_aggregates(); equal to Figure.sum over the same rows' figures."""
-    totals = {}
-    for metric in METRICS:
-        value = row[f"{metric.value}__sum"]
-        totals[metric.value] = FigureTotal(
-            # PostgreSQL sums a bigint column as numeric (Decimal); a figure is a whole number.
-            value=None if value is None else int(value),
-            parts=row["parts"],
-            approximate_parts=row[f"{metric.value}__approx"],
-            lower_bound_parts=row[f"{metric.value}__lower"],
-            unknown_parts=row["parts"] - row[f"{metric.value}__known"],
-        )
-    return totals
-
-
 @dataclass
 class SeriesRow:
     """One year, region or country of the overview: how many operations and the qualified totals per metric."""
@@ -592,21 +517,21 @@ def overview(filters=None) -> Overview:
     operations = filtered_operations(
         year_from=filters.get("year_from"), year_to=filters.get("year_to"), region=region
     ).order_by()
-    totals_row = operations.aggregate(**_overview_aggregates())
+    totals_row = operations.aggregate(**total_aggregates())
 
     years = []
     undated = None
-    by_year = {row["year"]: row for row in operations.values("year").annotate(**_overview_aggregates())}
+    by_year = {row["year"]: row for row in operations.values("year").annotate(**total_aggregates())}
     dated = sorted(year for year in by_year if year is not None)
     if dated:
         for year in range(dated[0], dated[-1] + 1):
             row = by_year.get(year)
             # A year without operations has none: its figures are not zero but absent ("—").
-            totals = _figure_totals(row) if row else {metric.value: FigureTotal(None) for metric in METRICS}
+            totals = read_totals(row) if row else {metric.value: FigureTotal(None) for metric in METRICS}
             years.append(SeriesRow(year, str(year), row["parts"] if row else 0, totals))
     if None in by_year:
         row = by_year[None]
-        undated = SeriesRow(None, gettext("year unknown"), row["parts"], _figure_totals(row))
+        undated = SeriesRow(None, gettext("year unknown"), row["parts"], read_totals(row))
         years.append(undated)
 
     if filters.get("year_from") is None and filters.get("year_to") is None:
@@ -621,7 +546,7 @@ def overview(filters=None) -> Overview:
     latest = list(Operation.objects.filter(pk__in=latest_pks).for_list())
     return Overview(
         operations=totals_row["parts"],
-        totals=_figure_totals(totals_row),
+        totals=read_totals(totals_row),
         years=years,
         regions=regions,
         countries=countries,
@@ -644,16 +569,7 @@ def _kept_region_and_country_rows(region=""):
     for key in sorted({row.region for row in countries}):
         members = [row for row in countries if row.region == key]
         totals = {
-            metric.value: FigureTotal(
-                value=sum(row.totals[metric.value].value or 0 for row in members)
-                if any(row.totals[metric.value].value is not None for row in members)
-                else None,
-                parts=sum(row.totals[metric.value].parts for row in members),
-                approximate_parts=sum(row.totals[metric.value].approximate_parts for row in members),
-                lower_bound_parts=sum(row.totals[metric.value].lower_bound_parts for row in members),
-                unknown_parts=sum(row.totals[metric.value].unknown_parts for row in members),
-            )
-            for metric in METRICS
+            metric.value: sum((row.totals[metric.value] for row in members), FigureTotal(None)) for metric in METRICS
         }
         regions.append(
             SeriesRow(
@@ -678,14 +594,14 @@ def _grouped_region_and_country_rows(operations, region=""):
             row["country__region"],
             str(region_labels.get(row["country__region"], gettext("no region"))),
             row["operations"],
-            _figure_totals(row),
+            read_totals(row),
             countries=row["countries"],
         )
         for row in participations.values("country__region")
         .annotate(
             operations=Count("operation", distinct=True),
             countries=Count("country", distinct=True),
-            **_overview_aggregates(),
+            **total_aggregates(),
         )
         .order_by("country__region")
     ]
@@ -694,11 +610,11 @@ def _grouped_region_and_country_rows(operations, region=""):
             row["country__iso2"],
             localized_name(row["country__iso2"], row["country__name"], get_language()),
             row["parts"],  # a country takes part in an operation once
-            _figure_totals(row),
+            read_totals(row),
             region=row["country__region"],
         )
         for row in participations.values("country__iso2", "country__name", "country__region")
-        .annotate(**_overview_aggregates())
+        .annotate(**total_aggregates())
         .order_by()
     )
     return regions, countries
@@ -753,7 +669,11 @@ _NOT_EDITED = {
     "version",
     *(name for m in METRICS for name in (m.value, f"{m.value}_qualifier", f"{m.value}_source")),
 }
-_ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
+_ACTIONS = {
+    "+": pgettext_lazy("history", "added"),
+    "~": pgettext_lazy("history", "changed"),
+    "-": pgettext_lazy("history", "deleted"),
+}
 
 
 def changes_since(operation, since):
@@ -774,15 +694,27 @@ def changes_since(operation, since):
             for change in delta.changes:
                 label = Operation._meta.get_field(change.field).verbose_name
                 if isinstance(change.new, list):  # many-to-many: lists of through rows, not worth spelling out
-                    changes.append((change.field, f"{label}: changed ({who})"))
+                    text = gettext("%(field)s: changed (%(who)s)") % {"field": label, "who": who}
+                    changes.append((change.field, text))
                 else:
-                    changes.append((change.field, f"{label}: {_shown(change.old)} → {_shown(change.new)} ({who})"))
+                    text = gettext("%(field)s: %(old)s → %(new)s (%(who)s)") % {
+                        "field": label,
+                        "old": _shown(change.old),
+                        "new": _shown(change.new),
+                        "who": who,
+                    }
+                    changes.append((change.field, text))
     for record in (
         Participation.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("country", "history_user")
         .order_by("history_date")
     ):
-        changes.append((None, f"{record.country}: {_ACTIONS[record.history_type]} ({_who(record)})"))
+        text = gettext("%(country)s: %(action)s (%(who)s)") % {
+            "country": record.country,
+            "action": _ACTIONS[record.history_type],
+            "who": _who(record),
+        }
+        changes.append((None, text))
     for record in (
         ReportedFigure.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("participation__country", "history_user")
@@ -790,19 +722,20 @@ def changes_since(operation, since):
     ):
         where = f" ({record.participation.country})" if record.participation_id and record.participation else ""
         figure = Figure(record.value, record.qualifier)
-        changes.append(
-            (
-                None,
-                f"{Metric(record.metric).label}{where}: {figure} {_ACTIONS[record.history_type]}"
-                f"{', preferred' if record.is_preferred else ''} ({_who(record)})",
-            )
-        )
+        if record.is_preferred:
+            text = gettext("%(metric)s%(where)s: %(figure)s %(action)s, preferred (%(who)s)")
+        else:
+            text = gettext("%(metric)s%(where)s: %(figure)s %(action)s (%(who)s)")
+        values = {"metric": Metric(record.metric).label, "where": where, "figure": figure}
+        changes.append((None, text % {**values, "action": _ACTIONS[record.history_type], "who": _who(record)}))
     return changes
 
 
 def _who(record):
     when = record.history_date.strftime("%Y-%m-%d %H:%M UTC")
-    return f"by {record.history_user} on {when}" if record.history_user else f"on {when}"
+    if record.history_user:
+        return gettext("by %(user)s on %(when)s") % {"user": record.history_user, "when": when}
+    return gettext("on %(when)s") % {"when": when}
 
 
 def _shown(value):

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .figures import LOWER_BOUND, Figure, Metric, Qualifier
+from .figures import Figure, Metric, Qualifier, total_aggregates
 from .models import (
     METRICS,
     Country,
@@ -108,18 +108,8 @@ def refresh_preferred_figures(operation: Operation) -> None:
 _deferred_countries = contextvars.ContextVar("deferred_country_totals", default=None)
 
 
-def _total_aggregates():
-    aggregates = {"operations": Count("pk")}
-    for metric in METRICS:
-        value, qualifier = metric.value, f"{metric.value}_qualifier"
-        aggregates[f"{value}_sum"] = Sum(value)
-        aggregates[f"{value}_known"] = Count(value)
-        aggregates[f"{value}_approx"] = Count(value, filter=Q(**{qualifier: Qualifier.APPROX}))
-        aggregates[f"{value}_lower_bound"] = Count(value, filter=Q(**{f"{qualifier}__in": sorted(LOWER_BOUND)}))
-    return aggregates
-
-
-TOTAL_FIELDS = list(_total_aggregates())
+# CountryTotal's columns as total_aggregates() names them, counting a country's participations as its operations.
+TOTAL_FIELDS = list(total_aggregates(count="operations"))
 
 
 def compute_country_totals(country_ids=None) -> dict:
@@ -128,7 +118,7 @@ def compute_country_totals(country_ids=None) -> dict:
     if country_ids is not None:
         participations = participations.filter(country_id__in=country_ids)
     rows = {}
-    for row in participations.values("country_id").annotate(**_total_aggregates()):
+    for row in participations.values("country_id").annotate(**total_aggregates(count="operations")):
         country_id = row.pop("country_id")
         # PostgreSQL sums a bigint column as numeric (Decimal); a figure is a whole number.
         rows[country_id] = {name: None if value is None else int(value) for name, value in row.items()}
@@ -414,7 +404,7 @@ class SumExcess:
     def __str__(self):
         return gettext(
             "the countries' %(metric)s add up to %(sum)s, more than the operation's exact total of %(total)s"
-        ) % {"metric": self.metric.label, "sum": f"{self.countries_sum:,}", "total": f"{self.total:,}"}
+        ) % {"metric": self.metric.label, "sum": Figure(self.countries_sum), "total": Figure(self.total)}
 
 
 def country_sum_excesses(total_figures: dict, country_figures) -> list[SumExcess]:
@@ -436,11 +426,6 @@ def country_sum_excesses(total_figures: dict, country_figures) -> list[SumExcess
         if countries_sum > total.value:
             excesses.append(SumExcess(metric, total.value, countries_sum))
     return excesses
-
-
-def operation_sum_excesses(operation: Operation) -> list[SumExcess]:
-    """country_sum_excesses() over the preferred values stored for an operation."""
-    return country_sum_excesses(operation.figures, [p.figures for p in operation.participations.all()])
 
 
 @transaction.atomic

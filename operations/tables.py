@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tables2.utils import AttributeDict
 
-from . import queries
 from .countries import name_order
+from .figures import read_total
 from .models import METRICS, Country, Operation, Participation
 
 ALLOWED_PER_PAGE = (25, 50, 100, 250)
@@ -36,14 +36,15 @@ def figure_total_html(total):
 class FigureColumn(tables.Column):
     """A metric's figure with its qualifier ("about 700", "at least 250"); sorts by its value, unknown last both ways.
 
-    `total=True` for rows that carry `queries.total_aggregates()` (a country's total across its operations): the cell
-    is then a FigureTotal ("at least 3,105 (2 approximate)"). The footer is the table's `totals[metric]`, computed in
+    `total=True` for rows that carry the parts of a qualified total (figures.total_aggregates(), counted by
+    `operations_count`: a country's total across its operations): the cell is then a FigureTotal ("at least 3,105
+    (2 approximate)"). The footer is the table's `totals[metric]`, computed in
     SQL over the filtered rows by the view, never summed here over one page."""
 
     def __init__(self, metric, *, total=False, **kwargs):
         self.metric = metric
         self.total = total
-        self.sort_field = f"{metric.value}_total" if total else metric.value
+        self.sort_field = f"{metric.value}_sum" if total else metric.value
         kwargs.setdefault("verbose_name", capfirst(metric.label))
         kwargs.setdefault("accessor", tables.A(self.sort_field))
         kwargs.setdefault("default", "—")
@@ -59,7 +60,7 @@ class FigureColumn(tables.Column):
 
     def figure_of(self, record):
         if self.total:
-            return queries.figure_total(record, self.metric)
+            return read_total(record, self.metric, count="operations_count")
         return record.figure(self.metric)
 
     def render(self, record):

@@ -29,13 +29,6 @@ from .tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 logger = logging.getLogger(__name__)
 
 
-class NotBuiltYet(TemplateView):
-    """Placeholder for a page whose issue is still open: 404 rather than a half-page."""
-
-    def get(self, request, *args, **kwargs):
-        raise Http404("This page is not built yet.")
-
-
 # --- Overview and operation dashboards (issue #4) -------------------------------------------------------------
 
 
@@ -47,6 +40,8 @@ class OverviewView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.form = dashboards.OverviewFilterForm(request.GET)
+        if request.GET.get("_export") is not None:
+            return self.export_package(request)
         response = super().get(request, *args, **kwargs)
         if not self.form.is_valid():
             # As the lists answer an invalid filter: 400, the page showing the form's errors and no figures. The
@@ -72,6 +67,31 @@ class OverviewView(TemplateView):
         return context
 
     computed_keys = ("overview", "charts", "top_countries")
+
+    def export_package(self, request):
+        """`?_export=package`: the data package of the operations the overview's filters select (as the lists)."""
+        if not request.user.has_perm(ExportMixin.export_permission):
+            raise PermissionDenied
+        if request.GET["_export"] != "package" or not self.form.is_valid():
+            return render(
+                request,
+                "operations/export_refused.html",
+                {
+                    "message": _("The filters are not valid, so nothing was exported. Correct them on the page first.")
+                    if request.GET["_export"] == "package"
+                    else _("This page cannot be exported as “%(format)s”.") % {"format": request.GET["_export"]},
+                    "errors": self.form.errors,
+                    "back_url": request.path,
+                },
+                status=400,
+            )
+        filters = self.form.cleaned_data
+        operations = queries.filtered_operations(
+            year_from=filters["year_from"], year_to=filters["year_to"], region=filters["region"]
+        )
+        used = [(key, value) for key, value in request.GET.items() if key in self.form.fields and value]
+        query = {key: values for key, values in request.GET.lists() if key != "_export"}
+        return package_response(request, operations, used, query)
 
     @staticmethod
     def figures_and_charts(filters):
@@ -150,6 +170,15 @@ class OperationDashboardView(TemplateView):
 # --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
 
 
+def package_response(request, operations, filters, query):
+    """The data package of `operations` as a streamed zip download, logged as the table exports are."""
+    log = services.start_export_log(
+        user=request.user, table="dataset", path=request.path, export_format="zip", query=query
+    )
+    filename = exports.export_filename("dataset", filters, "zip", timezone.localdate())
+    return exports.package_response(operations, filename, on_finish=partial(services.finish_export_log, log))
+
+
 class ExportMixin:
     """`?_export=csv` or `?_export=xlsx` on a filtered table: every row matching the current filters, in the table's
     sort order (all pages), for users with the export permission; anyone else gets 403. Each export is logged.
@@ -157,7 +186,8 @@ class ExportMixin:
     Mixed into FilteredTableView (SingleTableMixin + FilterView); a list names its columns with `export_spec`."""
 
     export_trigger_param = "_export"
-    export_formats = ("csv", "xlsx")
+    # "package": the data package (operations/datapackage.py) of the operations the filters select, as a zip.
+    export_formats = ("csv", "xlsx", "package")
     export_permission = "operations.export_figures"
     export_spec: exports.ExportSpec | None = None
     # Query parameters that choose how rows are shown or written, not which: left out of the file name.
@@ -183,6 +213,13 @@ class ExportMixin:
                     errors=self.filterset.errors,
                 )
             self.object_list = self.filterset.qs
+        if export_format == "package":
+            return package_response(
+                request,
+                queries.operations_selected_by(self.get_package_rows()),
+                self.get_export_filters(),
+                {key: values for key, values in request.GET.lists() if key != self.export_trigger_param},
+            )
         queryset = self.get_export_queryset()
         filename = exports.export_filename(
             self.get_export_name(), self.get_export_filters(), export_format, timezone.localdate()
@@ -222,6 +259,10 @@ class ExportMixin:
 
     def get_export_name(self) -> str:
         return self.export_spec.name
+
+    def get_package_rows(self):
+        """The filtered rows (before the table's annotations) whose operations make the data package."""
+        return self.object_list
 
     def get_export_filters(self) -> list[tuple[str, str]]:
         """The filters in the query string that the filterset knows (a range widget's `name_min` counts as `name`),
@@ -516,6 +557,9 @@ class CountryDetailView(ExportMixin, PagedTableMixin, TemplateView):
 
     def get_export_filters(self):
         return [("country", self.country.iso2)]
+
+    def get_package_rows(self):
+        return queries.country_results(self.country)
 
     def get_table_data(self):
         return queries.result_rows(queries.country_results(self.country))

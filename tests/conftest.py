@@ -1,17 +1,13 @@
 """Shared fixtures: the reference data loaded once per test database, users per role, a client per role."""
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
 
-from operations.roles import ANALYSTS, EDITORS, STAFF, sync_role_groups
-
-from . import fuzzing  # loads the hypothesis profile before any test module builds its settings
-
-ROLES = ["anonymous", "analyst", "staff", "editor", "admin"]
+from .helpers import fuzzing  # loads the hypothesis profile before any test module builds its settings
+from .helpers.users import ROLES, make_user
 
 
 @pytest.fixture(scope="session")
@@ -22,24 +18,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with empty caches. Cached pages are keyed by the data version, and a test's writes roll back
+    with its transaction, version included: without this, the next test could be served a page rendered from data
+    that no longer exists."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english_after_each_test():
     """LocaleMiddleware leaves the last request's language active in the thread: reset it, so one test's Spanish or
     French page never leaks into the next test's English assertions."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
-
-def make_user(role):
-    if role == "anonymous":
-        return None
-    if role == "admin":
-        return User.objects.create_superuser(username="admin-user", password="pw-admin-123")
-    group = {"analyst": ANALYSTS, "staff": STAFF, "editor": EDITORS}[role]
-    if not Group.objects.filter(name=group).exists():
-        sync_role_groups(apps)  # a transactional test flushed the groups the migration made
-    user = User.objects.create_user(username=f"{role}-user", password=f"pw-{role}-123", is_staff=role == "editor")
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture

@@ -11,53 +11,14 @@ from django.urls import reverse
 from operations import queries, services
 from operations.figures import Figure, Qualifier
 from operations.models import METRICS, Country, CountryAlias, Operation, Participation, ReportedFigure, Source
-from tests.conftest import make_user
-from tests.test_preferred_figures import assert_in_sync
+from tests.helpers.admin_forms import change_url, errors_of, form_data, inline_prefix
+from tests.helpers.sync import assert_in_sync
+from tests.helpers.users import make_user
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:operations_operation_changelist")
 ADD = reverse("admin:operations_operation_add")
-
-
-def change_url(operation):
-    return reverse("admin:operations_operation_change", args=[operation.pk])
-
-
-def _post_value(bound):
-    value = bound.value()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "on" if value else ""
-    if isinstance(value, (list, tuple)):
-        return [str(item.pk if hasattr(item, "pk") else item) for item in value]
-    if isinstance(value, (datetime.date,)):
-        return value.isoformat()
-    return str(value.pk if hasattr(value, "pk") else value)
-
-
-def form_data(response):
-    """The POST an unchanged submit of an admin change page would send (form, inlines, management forms)."""
-    data = {}
-    form = response.context["adminform"].form
-    for name in form.fields:
-        data[name] = _post_value(form[name])
-    for inline in response.context.get("inline_admin_formsets", []):  # none on a history (revert) page
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = _post_value(formset.management_form[name])
-        for subform in formset.forms:
-            for name in subform.fields:
-                data[subform.add_prefix(name)] = _post_value(subform[name])
-    return {key: value for key, value in data.items() if value != ""}
-
-
-def inline_prefix(response, model):
-    for inline in response.context["inline_admin_formsets"]:
-        if inline.formset.model is model:
-            return inline.formset.prefix
-    raise AssertionError(model)
 
 
 @pytest.fixture
@@ -83,19 +44,6 @@ def operation(source):
     )
     operation.refresh_from_db()
     return operation
-
-
-def errors_of(response):
-    """Every error on the page: the main form's fields and non-field errors, and the inline forms'."""
-    form = response.context["adminform"].form
-    found = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-    for inline in response.context.get("inline_admin_formsets", []):
-        for subform in inline.formset.forms:
-            for name, errors in subform.errors.items():
-                found.setdefault(f"{inline.formset.model._meta.model_name}.{name}", []).extend(errors)
-        for error in inline.formset.non_form_errors():
-            found.setdefault(f"{inline.formset.model._meta.model_name}.__all__", []).append(error)
-    return found
 
 
 # --- Access per role ----------------------------------------------------------------------------------------------
@@ -364,6 +312,23 @@ def test_second_of_two_concurrent_saves_is_refused_with_what_changed(client, ope
     assert b.post(change_url(operation), data_b).status_code == 302
     operation.refresh_from_db()
     assert operation.coordinator == "Synthetic coordinator B"
+
+
+def test_what_changed_meanwhile_is_told_in_the_editors_language(client, operation):
+    """The refusal of a concurrent save lists the changes in Spanish on a Spanish admin, names and values as stored."""
+    from django.test import Client
+
+    first, second = make_user("editor"), User.objects.create_superuser("second-editor", password="pw-second-123")
+    a, b = Client(HTTP_ACCEPT_LANGUAGE="es"), Client(HTTP_ACCEPT_LANGUAGE="es")
+    a.force_login(first)
+    b.force_login(second)
+    data_a, data_b = form_data(a.get(change_url(operation))), form_data(b.get(change_url(operation)))
+    data_a["coordinator"] = "Synthetic coordinator A"
+    assert a.post(change_url(operation), data_a).status_code == 302
+    response = b.post(change_url(operation), {**data_b, "coordinator": "Synthetic coordinator B"})
+    message = " ".join(errors_of(response)["__all__"])
+    assert "'Synthetic coordinator A'" in message and "por editor-user el " in message
+    assert " by " not in message
 
 
 def test_a_figure_changed_elsewhere_also_refuses_a_stale_operation_form(editor_client, operation, source):

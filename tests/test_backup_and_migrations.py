@@ -36,6 +36,7 @@ def snapshot():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_dump_and_restore_round_trip_gives_identical_figures_sources_and_history(tmp_path):
     libertad = Operation.objects.get(name="Operation Libertad")
@@ -61,6 +62,7 @@ def test_dump_and_restore_round_trip_gives_identical_figures_sources_and_history
     assert snapshot() == before
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_migrations_reverse_to_zero_and_forward_again():
     executor = MigrationExecutor(connection)

@@ -12,8 +12,9 @@ from operations import caching, services
 from operations.figures import Figure
 from operations.models import Source
 
-from .browse import cells, row_keys, synthetic_operations, text
-from .test_admin import change_url, errors_of, form_data
+from .factories import synthetic_operations
+from .helpers.admin_forms import change_url, errors_of, form_data
+from .helpers.pages import cells, row_keys, text
 
 pytestmark = pytest.mark.django_db
 

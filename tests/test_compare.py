@@ -6,7 +6,7 @@ import pytest
 
 from operations import queries, services
 from operations.models import METRICS, Operation, ReportedFigure
-from tests.browse import text
+from tests.helpers.pages import text
 
 pytestmark = pytest.mark.django_db
 URL = "/compare/"

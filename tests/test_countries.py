@@ -2,8 +2,9 @@
 
 import pytest
 
-from operations.countries import CountryResolver, normalize_name
+from operations.countries import normalize_name
 from operations.models import Country
+from operations.queries import country_resolver
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +51,12 @@ def test_every_iso_country_is_there_with_its_region():
     ],
 )
 def test_aliases_resolve_to_the_right_country(name, iso2):
-    assert CountryResolver().resolve(name).iso2 == iso2
+    assert country_resolver().resolve(name).iso2 == iso2
 
 
 @pytest.mark.parametrize("name", ["Atlantis", "", "ZZ", "<script>"])
 def test_unknown_names_resolve_to_nothing(name):
-    assert CountryResolver().resolve(name) is None
+    assert country_resolver().resolve(name) is None
 
 
 def test_normalize_name_ignores_case_accents_punctuation_and_the():

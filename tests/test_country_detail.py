@@ -4,7 +4,7 @@ import pytest
 
 from operations.figures import Figure
 from operations.models import METRICS, Participation
-from tests.browse import cells, row_keys, text
+from tests.helpers.pages import cells, row_keys, text
 
 pytestmark = pytest.mark.django_db
 

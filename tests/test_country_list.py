@@ -4,7 +4,7 @@ import pytest
 
 from operations.figures import Figure
 from operations.models import METRICS, Country, Participation
-from tests.browse import cells, footer, has_table, row_keys
+from tests.helpers.pages import cells, footer, has_table, row_keys
 
 pytestmark = pytest.mark.django_db
 URL = "/countries/"

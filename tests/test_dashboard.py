@@ -27,7 +27,7 @@ from operations.models import (
 from operations.periods import format_period
 from operations.roles import STAFF
 
-from .conftest import make_user
+from .helpers.users import make_user
 
 pytestmark = pytest.mark.django_db
 

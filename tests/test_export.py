@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 from operations import exports, queries, services
 from operations.figures import Figure, Metric, Qualifier
 from operations.models import METRICS, Country, ExportLog, Operation, Participation, ReportedFigure, Source
-from tests.browse import row_keys, synthetic_operations
+from tests.factories import synthetic_operations
+from tests.helpers.pages import row_keys
 
 pytestmark = pytest.mark.django_db
 

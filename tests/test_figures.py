@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from operations.figures import Figure, FigureParseError, Qualifier
+from operations.figures import Figure, FigureParseError, FigureTotal, Qualifier
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,24 @@ def test_sum_of_only_unknown_parts_is_unknown():
     total = Figure.sum([Figure(None), Figure(None)])
     assert total.value is None
     assert str(total) == "—"
+
+
+def test_totals_add_up_part_by_part_and_stay_unknown_only_when_both_are():
+    a = Figure.sum([Figure(700, Qualifier.APPROX), Figure(None)])
+    b = Figure.sum([Figure(250, Qualifier.AT_LEAST), Figure(5)])
+    assert a + b == Figure.sum(
+        [Figure(700, Qualifier.APPROX), Figure(None), Figure(250, Qualifier.AT_LEAST), Figure(5)]
+    )
+    assert (FigureTotal(None) + FigureTotal(None)).value is None
+    assert sum([a, b], FigureTotal(None)) == a + b
+
+
+@pytest.mark.django_db
+def test_a_total_read_back_from_sql_equals_figure_sum_over_the_same_rows():
+    from operations.figures import read_totals, total_aggregates
+    from operations.models import METRICS, Operation
+
+    operations = Operation.objects.order_by()
+    totals = read_totals(operations.aggregate(**total_aggregates()))
+    for metric in METRICS:
+        assert totals[metric.value] == Figure.sum(operation.figure(metric) for operation in operations)

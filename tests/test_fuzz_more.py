@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from operations import dashboards
 from operations.models import Country, Operation, Participation, Region, ReportedFigure, Source
 
-from .fuzzing import SETTINGS, fuzz, tally
-from .test_list_fuzz import PLAUSIBLE
+from .helpers.fuzzing import PLAUSIBLE, SETTINGS, fuzz, tally
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +35,7 @@ def staff_client(client, staff_user):
     return client
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(path=st.sampled_from(PAGES), query=query)
 def test_dashboards_and_overview_never_answer_5xx(staff_client, path, query):
@@ -47,6 +47,7 @@ def test_dashboards_and_overview_never_answer_5xx(staff_client, path, query):
         assert response.status_code == (400 if refused else 200), query[:200]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(path=st.sampled_from(EXPORTS), query=query, export=st.sampled_from(["csv", "xlsx", "nope", ""]))
 def test_exports_never_answer_5xx(staff_client, path, query, export):
@@ -81,6 +82,7 @@ def check_map_choice(query):
         assert list(form.errors) == ["map"], query[:200]
 
 
+@pytest.mark.slow
 def test_thousands_of_generated_query_strings_never_break_the_overview_filters():
     # The view adds queries.overview() over these validated values: the rendered sample above covers it.
     fuzz("overview filters", query, check_overview_filters, 1000)
@@ -102,6 +104,7 @@ fields = st.dictionaries(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=fields)
 def test_malformed_admin_posts_are_refused_and_write_nothing(client, editor, data):
@@ -114,6 +117,7 @@ def test_malformed_admin_posts_are_refused_and_write_nothing(client, editor, dat
         assert counts() == before
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(payload=st.binary(max_size=2_000), name=st.sampled_from(["operations.csv", "x.xlsx", "a.txt", ""]))
 def test_malformed_import_uploads_are_refused_and_write_nothing(client, editor, payload, name):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from operations import exports, filters, views
 from operations.models import METRICS
 
-from .fuzzing import SETTINGS, examples, fuzz, tally
+from .helpers.fuzzing import PLAUSIBLE, SETTINGS, examples, fuzz, tally
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,6 @@ KEYS = [
     "subregion", "has_results", "sort", "page", "per_page", "operations",
     *[f"min_{metric.value}" for metric in METRICS],
 ]  # fmt: skip
-PLAUSIBLE = [
-    "BR", "br", "ZZ", "Americas", "Africa", "Caribbean", "yes", "no", "libertad", "weka-ii", "participant",
-    "command_centre", "forced-labour", "2021", "1899", "2101", "-1", "0", "25", "250", "500", "99999", "abc", "1e9",
-    "9" * 30, "-victims_rescued", "arrests", "-nope", "name", "period", "-countries_named", "operations_count", "",
-]  # fmt: skip
-
 values = st.one_of(
     st.sampled_from(PLAUSIBLE),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
@@ -126,18 +120,21 @@ FILTER_EXAMPLES = {"/operations/": 2000, "/results/": 2000, "/countries/": 1500}
 VIEW_EXAMPLES = {"/operations/": 100, "/results/": 100, "/countries/": 100, "/countries/br/": 500, "/compare/": 3000}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LISTS)
 def test_thousands_of_generated_query_strings_never_break_a_lists_filters(analyst, path):
     fuzz(f"{path} filters", query_pairs.map(urlencode), partial(check_filters, analyst, path), FILTER_EXAMPLES[path])
     fuzz(f"{path} filters (raw)", raw_query, partial(check_filters, analyst, path), 100)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 def test_generated_query_strings_never_break_a_view(analyst, path):
     fuzz(f"{path} view", query_pairs.map(urlencode), partial(check_view, analyst, path), VIEW_EXAMPLES[path])
     fuzz(f"{path} view (raw)", raw_query, partial(check_view, analyst, path), 20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 def test_generated_query_strings_render_a_page_or_a_4xx(analyst_client, path):
     @settings(SETTINGS, max_examples=examples(25))

@@ -9,7 +9,8 @@ from django.test import RequestFactory
 from operations.figures import Figure, Qualifier
 from operations.models import METRICS, Operation
 from operations.views import OperationListView
-from tests.browse import cells, footer, has_table, row_keys, synthetic_operations
+from tests.factories import synthetic_operations
+from tests.helpers.pages import cells, footer, has_table, row_keys
 
 pytestmark = pytest.mark.django_db
 URL = "/operations/"

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ROLES
+from .helpers.users import ROLES
 
 # Values for the URL parameters of the app's routes (reference data loaded by conftest).
 SAMPLE_KWARGS = {"slug": "libertad", "iso2": "br"}

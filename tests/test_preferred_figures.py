@@ -5,34 +5,10 @@ from django.db.models import ProtectedError
 
 from operations import services
 from operations.figures import Figure, Qualifier
-from operations.models import METRICS, Country, Operation, Participation, ReportedFigure, Source
+from operations.models import METRICS, Country, Operation, Participation, Source
+from tests.helpers.sync import assert_in_sync
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh_preferred(operation):
-    """What the denormalised columns should hold, computed directly from ReportedFigure."""
-    expected = {}
-    for figure in ReportedFigure.objects.filter(operation=operation, is_preferred=True):
-        expected[(figure.participation_id, figure.metric)] = (figure.value, figure.qualifier, figure.source_id)
-    return expected
-
-
-def assert_in_sync(operation):
-    """Value, qualifier and source of every preferred figure of the operation and its countries, as kept on the rows,
-    equal a fresh computation; an unknown figure has none of the three."""
-    operation.refresh_from_db()
-    expected = fresh_preferred(operation)
-    targets = [(None, operation), *[(p.pk, p) for p in operation.participations.all()]]
-    for participation_id, target in targets:
-        for metric in METRICS:
-            value, qualifier, source_id = expected.get((participation_id, metric.value), (None, "", None))
-            kept = (
-                getattr(target, metric.value),
-                getattr(target, f"{metric.value}_qualifier"),
-                getattr(target, f"{metric.value}_source_id"),
-            )
-            assert kept == (value, qualifier, source_id), (target, metric.value)
 
 
 def test_every_reference_operation_is_in_sync():

@@ -61,6 +61,7 @@ def queries_for(client, url):
     return len(captured)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", PAGES)
 def test_every_page_stays_within_its_query_budget_whatever_the_data(analyst_client, url):
     before = queries_for(analyst_client, url)

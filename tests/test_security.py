@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings():
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never would.
     env = {

@@ -1,6 +1,6 @@
 """Save the HTML of a fixed set of pages in en, es and fr, to compare a refactoring's output before and after.
 
-Usage: .venv/bin/python tools/snapshot_pages.py OUT_DIR [REFERENCE_DIR]
+Usage: .venv/bin/python tools/snapshot_pages.py OUT_DIR [REFERENCE_DIR]  (default: operations/reference_data)
 Builds a throwaway SQLite database, loads the reference data, logs in as an analyst (a superuser for the admin's
 pages) and writes OUT_DIR/<lang>/<name>.html.
 CSRF tokens and CSP nonces differ on every request: they are replaced by fixed strings, so two runs diff clean.
@@ -25,7 +25,10 @@ PAGES = {
     "dashboard-weka-ii": "/operations/weka-ii/",
     "dashboard-turquesa-iii": "/operations/turquesa-iii/",
     "dashboard-libertad": "/operations/libertad/",
+    "dashboard-flash-weka": "/operations/flash-weka/",
     "compare": "/compare/?operations=weka-ii&operations=turquesa-v",
+    "compare-month": "/compare/?operations=flash-weka&operations=epervier-ii",
+    "operations-2022": "/operations/?year_from=2022&year_to=2022",
     "country-br": "/countries/br/",
     "country-ci": "/countries/ci/",
     "overview-2023": "/?year=2023",
@@ -50,6 +53,7 @@ VOLATILE = [
     (re.compile(r"Reference for support: <code>[0-9a-f]+</code>"), "Reference for support: <code>REQUEST-ID</code>"),
     (re.compile(r"<code>[0-9a-f]{32}</code>"), "<code>REQUEST-ID</code>"),
     (re.compile(r'(<p class="print-only small" id="print-date">)[^<]*'), r"\1PRINT-DATE"),
+    (re.compile(r'(<td class="field-updated_at nowrap">)[^<]*'), r"\1UPDATED-AT"),
 ]
 
 
@@ -73,7 +77,7 @@ def main(out_dir, reference_dir=None):
     call_command("migrate", verbosity=0)
     call_command("load_reference", stdout=open(os.devnull, "w"))
     from operations.models import Country, Operation
-    from tests.conftest import make_user
+    from tests.helpers.users import make_user
 
     ids = {"weka": Operation.objects.get(slug="weka-ii").pk, "brazil": Country.objects.get(iso2="BR").pk}
     users = {"analyst": make_user("analyst"), "admin": make_user("admin")}

@@ -44,8 +44,9 @@ CACHES = {
     }
 }
 
-# Where `load_reference` finds the sourced reference CSVs.
-REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
+# The data package `load_reference` loads: the reference data vendored in the repository (`manage.py
+# refresh_reference --from PATH` replaces it with a newer package).
+REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR / "operations" / "reference_data"))
 
 INSTALLED_APPS = [
     "operations.apps.TrackerAdminConfig",  # django.contrib.admin with our AdminSite
@@ -59,7 +60,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_bootstrap5",
     "simple_history",
-    "import_export",
     "axes",
     "operations",
 ]

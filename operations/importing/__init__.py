@@ -3,6 +3,7 @@ uploads (the admin's pending previews) and conventions (free text to stored fiel
 
 from ..import_format import COLUMNS, COUNTRY_RESULTS, OPERATIONS
 from .engine import Importer, import_files
+from .package import PackageImporter, import_package, is_package, package_files
 from .readers import MAX_BYTES, MAX_ROWS, UploadedTable, read_table
 from .report import ImportIssue, ImportReport
 
@@ -15,7 +16,11 @@ __all__ = [
     "ImportIssue",
     "ImportReport",
     "Importer",
+    "PackageImporter",
     "UploadedTable",
     "import_files",
+    "import_package",
+    "is_package",
+    "package_files",
     "read_table",
 ]

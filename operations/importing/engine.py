@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..countries import CountryResolver
 from ..figures import Figure, FigureParseError
 from ..import_format import COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
 from ..models import (
@@ -29,7 +28,9 @@ from ..models import (
     Participation,
     Role,
     Source,
+    source_key,
 )
+from ..queries import country_resolver
 from .conventions import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, publisher_from_url, split_title
 from .readers import UploadedTable, read_table
 from .report import ImportReport, Rejected
@@ -282,7 +283,7 @@ class Importer:
     def _validate_countries(self, file, rows):
         check = self.check
         check.file = file
-        resolver = CountryResolver()
+        resolver = country_resolver()
         in_file = {row.name.casefold(): row for row in self.operation_rows}
         seen = {}
         for number, values in rows:
@@ -533,12 +534,16 @@ class Importer:
             for source in Source.objects.filter(url__in=urls[start : start + 500]):
                 sources[source.url] = source
         new = []
+        keys = None
         for url, (_publisher, title_text, published) in wanted.items():
             if url in sources:
                 continue
+            if keys is None:  # the stored keys, once, so each new source gets a unique one
+                keys = set(Source.objects.values_list("key", flat=True))
             publisher, title = split_title(title_text)
             publisher = publisher or publisher_from_url(url)
             source = Source(
+                key=source_key(publisher, published, keys),
                 url=url,
                 publisher=publisher[:200],
                 title=title,
@@ -563,5 +568,10 @@ def _unique_slug(name, taken):
 def import_files(
     operations_file: UploadedTable | None, results_file: UploadedTable | None = None, *, commit: bool, user=None
 ) -> ImportReport:
-    """Validate both files together; with commit=True and no error, write everything in one transaction."""
+    """Validate both files together; with commit=True and no error, write everything in one transaction. A data
+    package (a zip with a datapackage.json) given as the first file is imported as a package."""
+    from .package import import_package, is_package
+
+    if is_package(operations_file) and results_file is None:
+        return import_package(operations_file, commit=commit, user=user)
     return Importer(operations_file, results_file, user=user).run(commit=commit)

@@ -131,8 +131,9 @@ def _read_csv(upload: UploadedTable, report: ImportReport):
     return rows
 
 
-def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[tuple[int, dict]]:
-    """[(row number, {column: text})] for the data rows, or Rejected with the reasons in the report."""
+def read_table(upload: UploadedTable, kind: str, report: ImportReport, columns=None) -> list[tuple[int, dict]]:
+    """[(row number, {column: text})] for the data rows, or Rejected with the reasons in the report. The header
+    must name exactly `columns` (default: the spreadsheet format's columns of `kind`), in any order."""
     if upload.size > MAX_BYTES:
         report.error(
             upload.name,
@@ -162,7 +163,7 @@ def read_table(upload: UploadedTable, kind: str, report: ImportReport) -> list[t
     header = [re.sub(r"\s+", "_", name.strip().lower()) for name in rows[0]]
     while header and not header[-1]:
         header.pop()
-    expected = COLUMNS[kind]
+    expected = columns or COLUMNS[kind]
     missing = [name for name in expected if name not in header]
     unknown = [name or "(empty)" for name in header if name not in expected]
     repeated = sorted({name for name in header if header.count(name) > 1 and name})

@@ -33,6 +33,7 @@ class ImportReport:
     operations: dict = field(default_factory=lambda: {"create": [], "update": [], "unchanged": []})
     countries: dict = field(default_factory=lambda: {"create": 0, "update": 0, "unchanged": 0})
     figures: int = 0
+    sources: int = 0  # new sources (a data package names them; the spreadsheet files only cite URLs)
     files: dict = field(default_factory=dict)  # file name -> how it was read ("UTF-8 with BOM, ';'-separated")
     committed: bool = False
 
@@ -66,7 +67,10 @@ class ImportReport:
                 " %(rows_new)s new, %(rows_updated)s updated, %(rows_unchanged)s unchanged; %(figures)s figures"
                 " recorded."
             )
-        return text % counts
+        text %= counts
+        if self.sources:
+            text += " " + _("%(sources)s sources added.") % {"sources": self.sources}
+        return text
 
 
 class Rejected(Exception):

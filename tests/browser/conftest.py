@@ -15,12 +15,17 @@ from operations.roles import sync_role_groups
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+from tests.helpers.pages import ARTIFACTS
+
+HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items):
+    """Mark the tests of this folder `browser`. The hook sees every test of the session, so it filters by path:
+    marking them all made `pytest -m "not browser"` select nothing."""
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from operations.figures import Figure, Qualifier
 from operations.models import Operation, Source
 from operations.roles import EDITORS
-from tests.browser.conftest import ARTIFACTS
+from tests.helpers.pages import ARTIFACTS
 
 
 def choose(page, container, text):

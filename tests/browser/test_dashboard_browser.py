@@ -8,8 +8,7 @@ from django.contrib.auth.models import User
 
 from operations import charts
 from operations.models import Operation, ReportedFigure
-
-from .conftest import ARTIFACTS
+from tests.helpers.pages import ARTIFACTS
 
 CARD_OPERATIONS = ["libertad", "weka-ii", "storm-makers", "turquesa-iii"]
 # A4 and Letter at 96 CSS pixels per inch, less the @page margins of tracker.css (14 mm top, 16 mm bottom).

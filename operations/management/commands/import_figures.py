@@ -1,19 +1,25 @@
-"""`manage.py import_figures OPERATIONS.csv [COUNTRY_RESULTS.csv]`: validate, report, and import all or nothing."""
+"""`manage.py import_figures OPERATIONS.csv [COUNTRY_RESULTS.csv]` or `import_figures PACKAGE` (a data package folder
+or zip): validate, report, and import all or nothing."""
+
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.importing import UploadedTable, import_files
+from operations.importing import UploadedTable, import_files, import_package
 
 
 class Command(BaseCommand):
     help = (
         "Import operations and their per-country results from CSV (UTF-8 or Windows-1252, ',' or ';') or XLSX files. "
-        "Every row is checked first; any error rejects the whole import and nothing is written."
+        "Every row is checked first; any error rejects the whole import and nothing is written. A data package (a "
+        "folder or zip with datapackage.json, the format of export_package) is imported instead when given alone."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("operations", help="operations file (use '-' to import only country results)")
+        parser.add_argument(
+            "operations", help="operations file (use '-' to import only country results), or a data package"
+        )
         parser.add_argument("country_results", nargs="?", help="country results file (optional)")
         parser.add_argument("--dry-run", action="store_true", help="Check and report what would change; write nothing.")
         parser.add_argument("--user", help="Username recorded in the history as the author of the changes.")
@@ -25,6 +31,12 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=options["user"])
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"no user named {options['user']!r}") from error
+        first = Path(options["operations"])
+        if options["country_results"] is None and (first.is_dir() or first.suffix.lower() == ".zip"):
+            if not first.exists():
+                raise CommandError(f"cannot read {first}: no such file or folder")
+            report = import_package(first, commit=not options["dry_run"], user=user)
+            return self.finish(report)
         files = []
         for path in (options["operations"], options["country_results"]):
             if path in (None, "-"):
@@ -34,7 +46,9 @@ class Command(BaseCommand):
                 files.append(UploadedTable.from_path(path))
             except OSError as error:
                 raise CommandError(f"cannot read {path}: {error.strerror}") from error
-        report = import_files(*files, commit=not options["dry_run"], user=user)
+        self.finish(import_files(*files, commit=not options["dry_run"], user=user))
+
+    def finish(self, report):
         for name, how in report.files.items():
             self.stdout.write(f"{name}: read as {how}")
         if not report.ok:

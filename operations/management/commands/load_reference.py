@@ -1,24 +1,31 @@
-"""`manage.py load_reference`: load the sourced reference operations; safe to run again."""
+"""`manage.py load_reference`: load the vendored reference data package; safe to run again."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.reference import ReferenceDataError, load_reference
+from operations.importing import import_package
+from operations.models import Origin
 
 
 class Command(BaseCommand):
-    help = "Load the sourced reference data (operations.csv, country_results.csv). Idempotent."
+    help = (
+        "Load the reference data package (operations/reference_data/) through the import engine: adds what the "
+        "database lacks, never overwrites what is stored. Idempotent."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", type=Path, default=settings.REFERENCE_DIR, help="Folder with the reference CSVs.")
+        parser.add_argument(
+            "--dir", type=Path, default=settings.REFERENCE_DIR, help="Data package folder or zip (default: vendored)."
+        )
 
     def handle(self, *args, **options):
-        try:
-            report = load_reference(options["dir"])
-        except ReferenceDataError as error:
-            raise CommandError(str(error)) from error
-        created = ", ".join(f"{count} {kind}" for kind, count in sorted(report.created.items())) or "nothing"
-        unchanged = ", ".join(f"{count} {kind}" for kind, count in sorted(report.skipped.items())) or "nothing"
-        self.stdout.write(self.style.SUCCESS(f"Reference data loaded. Created: {created}. Already there: {unchanged}."))
+        if not options["dir"].exists():
+            raise CommandError(f"{options['dir']} not found: give a data package folder or zip with --dir")
+        report = import_package(options["dir"], commit=True, origin=Origin.REFERENCE)
+        if not report.ok:
+            for issue in report.errors:
+                self.stderr.write(str(issue))
+            raise CommandError(f"{len(report.errors)} error(s) in the reference data; nothing was loaded.")
+        self.stdout.write(self.style.SUCCESS(f"Reference data: {report.summary()}"))

@@ -59,3 +59,11 @@ def fuzz(kind, strategy, check, count, batch=BATCH):
     run()
     tally(kind, sum(done))
     assert sum(done) >= wanted * 0.9, f"{kind}: only {sum(done)} of {wanted} inputs were generated"
+
+
+# Values a user might plausibly type into a list's filters and sorts, beside random text.
+PLAUSIBLE = [
+    "BR", "br", "ZZ", "Americas", "Africa", "Caribbean", "yes", "no", "libertad", "weka-ii", "participant",
+    "command_centre", "forced-labour", "2021", "1899", "2101", "-1", "0", "25", "250", "500", "99999", "abc", "1e9",
+    "9" * 30, "-victims_rescued", "arrests", "-nope", "name", "period", "-countries_named", "operations_count", "",
+]  # fmt: skip

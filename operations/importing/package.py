@@ -1,0 +1,700 @@
+"""The data package import: a package (folder or zip: sources, operations, participations, figures) checked whole
+against its format and the database, every error listed with its file, row and column, then written all or nothing.
+
+`manage.py load_reference` loads the vendored reference package with it; `import_figures` and the admin import page
+take a package as they take the two spreadsheet files (same preview, same report). A package adds what the database
+lacks: new sources, operations, participating countries and figure reports. What is stored already is kept as it is
+(an editor's correction of a figure, an operation's edited facts, which report is preferred), so loading a package
+twice, or a newer one, never overwrites a correction."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from .. import datapackage, services
+from ..figures import Figure
+from ..models import (
+    Country,
+    ExploitationForm,
+    Operation,
+    Origin,
+    Participation,
+    ReportedFigure,
+    Source,
+)
+from .conventions import EXPLOITATION_KEYWORDS
+from .readers import MAX_BYTES, UploadedTable, read_table
+from .report import ImportReport, Rejected
+
+_URL = URLValidator(schemes=["http", "https"])
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+# The longest text each column can store (the model field behind it).
+_MAX_LENGTHS = {
+    (datapackage.SOURCES, "id"): Source._meta.get_field("key").max_length,
+    (datapackage.SOURCES, "url"): Source._meta.get_field("url").max_length,
+    (datapackage.SOURCES, "title"): Source._meta.get_field("title").max_length,
+    (datapackage.SOURCES, "publisher"): Source._meta.get_field("publisher").max_length,
+    (datapackage.SOURCES, "language"): Source._meta.get_field("language").max_length,
+    (datapackage.OPERATIONS, "id"): Operation._meta.get_field("slug").max_length,
+    (datapackage.OPERATIONS, "name"): Operation._meta.get_field("name").max_length,
+    (datapackage.OPERATIONS, "coordinator"): Operation._meta.get_field("coordinator").max_length,
+    (datapackage.OPERATIONS, "area"): Operation._meta.get_field("area").max_length,
+    (datapackage.OPERATIONS, "exploitation"): Operation._meta.get_field("exploitation_text").max_length,
+    (datapackage.FIGURES, "stated_as"): ReportedFigure._meta.get_field("stated_as").max_length,
+}
+_SMALL_INTEGER = 32767  # countries_reported is a PositiveSmallIntegerField
+CHANGE_REASON = "data package import"
+
+
+# --- Reading a package --------------------------------------------------------------------------------------------
+
+
+def is_package(upload: UploadedTable | None) -> bool:
+    """A zip that holds a datapackage.json (an XLSX workbook is a zip too, without one)."""
+    if upload is None or upload.data[:4] != b"PK\x03\x04":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+            return _descriptor_folder(archive.namelist()) is not None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _descriptor_folder(names) -> str | None:
+    """Where datapackage.json is in a zip: at its root, or in one folder (a zipped folder)."""
+    for name in sorted(names, key=len):
+        path = PurePosixPath(name)
+        if path.name == datapackage.DESCRIPTOR and len(path.parts) <= 2:
+            return str(path.parent) if len(path.parts) == 2 else ""
+    return None
+
+
+def package_files(source) -> dict[str, UploadedTable | None]:
+    """{file name: UploadedTable or None if missing} for a package given as a folder, a zip file's path or an
+    uploaded zip (UploadedTable)."""
+    names = [datapackage.file_name(name) for name in datapackage.resources()]
+    if isinstance(source, (str, Path)) and Path(source).is_dir():
+        folder = Path(source)
+        return {name: UploadedTable.from_path(folder / name) if (folder / name).is_file() else None for name in names}
+    upload = source if isinstance(source, UploadedTable) else UploadedTable.from_path(source)
+    files = dict.fromkeys(names)
+    with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+        folder = _descriptor_folder(archive.namelist()) or ""
+        for name in names:
+            try:
+                info = archive.getinfo(f"{folder}/{name}" if folder else name)
+            except KeyError:
+                continue
+            # An entry that would unpack past the limit is refused unread (a zip bomb stays packed).
+            data = archive.read(info) if info.file_size <= MAX_BYTES else b""
+            files[name] = UploadedTable(name, data, info.file_size)
+    return files
+
+
+# --- Checking -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tables:
+    """The package's rows, {file kind: [(row number, {column: text})]}, and the checked values built from them."""
+
+    rows: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)  # id -> {column: value}
+    operations: dict = field(default_factory=dict)
+    participations: dict = field(default_factory=dict)  # (operation, country) -> {column: value}
+    figures: list = field(default_factory=list)  # [(row number, {column: value})]
+
+
+class PackageImporter:
+    """One package import run: read the four files, check everything, classify, and (commit=True) write what the
+    database lacks, all or nothing."""
+
+    def __init__(self, files: dict[str, UploadedTable | None], *, user=None, origin: str = Origin.IMPORT):
+        self.files = files
+        self.user = user
+        self.origin = origin
+        self.report = ImportReport()
+        self.tables = _Tables()
+
+    def run(self, *, commit: bool) -> ImportReport:
+        self._read()
+        if not self.report.ok:
+            return self.report
+        self._check()
+        if not self.report.ok:
+            return self.report
+        if commit:
+            try:
+                with transaction.atomic(), services.deferred_country_totals():
+                    self._classify()  # again inside the transaction: what is stored now
+                    self._write()
+                    self.report.committed = True
+            except Rejected:
+                pass
+        else:
+            try:
+                self._classify()
+            except Rejected:
+                pass
+        return self.report
+
+    def error(self, kind, row, column, message):
+        self.report.error(datapackage.file_name(kind), row, column, message)
+
+    # Reading -------------------------------------------------------------------------------------------------------
+
+    def _read(self):
+        for kind in datapackage.resources():
+            name = datapackage.file_name(kind)
+            upload = self.files.get(name)
+            if upload is None:
+                self.report.error(
+                    name,
+                    None,
+                    None,
+                    _("missing file: a data package has %(files)s")
+                    % {"files": ", ".join(datapackage.file_name(k) for k in datapackage.resources())},
+                )
+                continue
+            try:
+                self.tables.rows[kind] = read_table(upload, kind, self.report, columns=datapackage.columns(kind))
+            except Rejected:
+                pass
+
+    # Checking ------------------------------------------------------------------------------------------------------
+
+    def _check(self):
+        """Every cell against the format's Table Schema, then keys, references and the cross-table rules."""
+        checked = {kind: [] for kind in datapackage.resources()}
+        for kind, fields in datapackage.resources().items():
+            for number, values in self.tables.rows[kind]:
+                row = {}
+                for spec in fields["fields"]:
+                    row[spec["name"]] = self._cell(kind, number, spec, values[spec["name"]])
+                checked[kind].append((number, row))
+        self._keys(checked)
+        self._cross_table()  # on the rows whose cells passed, so that one run lists every error
+
+    def _cell(self, kind, number, spec, text):
+        """One cell's value (None when empty), or an error. Types and constraints as the descriptor states them."""
+        name, constraints = spec["name"], spec.get("constraints", {})
+        if text == "":
+            if constraints.get("required"):
+                self.error(kind, number, name, _("required: this column may not be empty"))
+            return None
+        limit = _MAX_LENGTHS.get((kind, name))
+        if limit and len(text) > limit:
+            self.error(
+                kind,
+                number,
+                name,
+                _("%(length)s characters; at most %(limit)s") % {"length": len(text), "limit": limit},
+            )
+            return None
+        kind_of = spec.get("type", "string")
+        value = text
+        if kind_of == "integer":
+            if not re.fullmatch(r"-?\d+", text):
+                self.error(kind, number, name, _("%(value)s is not a whole number") % {"value": repr(text)})
+                return None
+            value = int(text)
+            if "minimum" in constraints and value < constraints["minimum"]:
+                self.error(
+                    kind,
+                    number,
+                    name,
+                    _("%(value)s is less than %(minimum)s") % {"value": value, "minimum": constraints["minimum"]},
+                )
+                return None
+            if name == "countries_reported" and value > _SMALL_INTEGER:
+                self.error(kind, number, name, _("%(value)s is too large") % {"value": value})
+                return None
+        elif kind_of == "boolean":
+            true, false = spec.get("trueValues", ["true"]), spec.get("falseValues", ["false"])
+            if text not in true + false:
+                self.error(
+                    kind,
+                    number,
+                    name,
+                    _("%(value)s is not %(choices)s") % {"value": repr(text), "choices": " / ".join(true + false)},
+                )
+                return None
+            value = text in true
+        elif kind_of == "date":
+            try:
+                value = datetime.date.fromisoformat(text) if _DATE.match(text) else None
+            except ValueError:
+                value = None
+            if value is None:
+                self.error(kind, number, name, _("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)})
+                return None
+        elif spec.get("format") == "uri":
+            try:
+                _URL(text)
+            except ValidationError:
+                self.error(
+                    kind,
+                    number,
+                    name,
+                    _("%(value)s is not a web address (http:// or https://)") % {"value": repr(text)},
+                )
+                return None
+        if "enum" in constraints and value not in constraints["enum"]:
+            self.error(
+                kind,
+                number,
+                name,
+                _("%(value)s is not one of: %(choices)s")
+                % {"value": repr(text), "choices": ", ".join(constraints["enum"])},
+            )
+            return None
+        if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
+            self.error(
+                kind,
+                number,
+                name,
+                _("%(value)s does not match the pattern %(pattern)s")
+                % {"value": repr(text), "pattern": constraints["pattern"]},
+            )
+            return None
+        return value
+
+    def _keys(self, checked):
+        """Primary keys unique, foreign keys pointing at a row of the package."""
+        tables = self.tables
+        for kind, target in (
+            (datapackage.SOURCES, tables.sources),
+            (datapackage.OPERATIONS, tables.operations),
+        ):
+            for number, row in checked[kind]:
+                if row["id"] is None:
+                    continue
+                if row["id"] in target:
+                    self.error(
+                        kind,
+                        number,
+                        "id",
+                        _("duplicate id %(id)s (first on row %(row)s)")
+                        % {"id": repr(row["id"]), "row": target[row["id"]]["_row"]},
+                    )
+                    continue
+                target[row["id"]] = {**row, "_row": number}
+        for number, row in checked[datapackage.PARTICIPATIONS]:
+            key = (row["operation"], row["country"])
+            if None in key:
+                continue
+            if key in tables.participations:
+                self.error(
+                    datapackage.PARTICIPATIONS,
+                    number,
+                    "country",
+                    _("duplicate row: %(country)s in %(operation)s is already on row %(row)s")
+                    % {"country": key[1], "operation": key[0], "row": tables.participations[key]["_row"]},
+                )
+                continue
+            tables.participations[key] = {**row, "_row": number}
+        seen = {}
+        for number, row in checked[datapackage.FIGURES]:
+            key = (row["operation"], row["country"] or "", row["metric"], row["source"], row["stated_as"])
+            if None in key:
+                continue
+            if key in seen:
+                self.error(
+                    datapackage.FIGURES,
+                    number,
+                    "stated_as",
+                    _("duplicate row: the same operation, country, metric, source and stated_as as row %(row)s")
+                    % {"row": seen[key]},
+                )
+                continue
+            seen[key] = number
+            tables.figures.append((number, row))
+        references = [
+            (datapackage.OPERATIONS, tables.operations.values(), "facts_source", tables.sources, datapackage.SOURCES),
+            (datapackage.PARTICIPATIONS, tables.participations.values(), "operation", tables.operations, "operations"),
+            (datapackage.PARTICIPATIONS, tables.participations.values(), "source", tables.sources, "sources"),
+            (
+                datapackage.FIGURES,
+                (row | {"_row": n} for n, row in tables.figures),
+                "operation",
+                tables.operations,
+                "operations",
+            ),
+            (
+                datapackage.FIGURES,
+                (row | {"_row": n} for n, row in tables.figures),
+                "source",
+                tables.sources,
+                "sources",
+            ),
+        ]
+        for kind, rows, column, target, target_kind in references:
+            for row in rows:
+                if row[column] is not None and row[column] not in target:
+                    self.error(
+                        kind,
+                        row["_row"],
+                        column,
+                        _("%(value)s is not an id in %(file)s")
+                        % {"value": repr(row[column]), "file": datapackage.file_name(target_kind)},
+                    )
+
+    def _cross_table(self):
+        """The rules a Table Schema cannot state (validate.py's): known countries, one preferred report per figure,
+        a country's figure only for a participating country, the names the database keeps unique."""
+        tables = self.tables
+        codes = {key[1] for key in tables.participations}
+        codes |= {row["country"] for _, row in tables.figures if row["country"]}
+        self.countries = dict(Country.objects.filter(iso2__in=sorted(codes)).values_list("iso2", "pk"))
+        for (_operation, code), row in tables.participations.items():
+            if code not in self.countries:
+                self.error(
+                    datapackage.PARTICIPATIONS,
+                    row["_row"],
+                    "country",
+                    _("unknown country code %(code)s") % {"code": code},
+                )
+        preferred = defaultdict(list)
+        reports = {}
+        for number, row in tables.figures:
+            slot = (row["operation"], row["country"] or "", row["metric"])
+            preferred[slot].append((number, row["preferred"]))
+            if row["country"] and (row["operation"], row["country"]) not in tables.participations:
+                self.error(
+                    datapackage.FIGURES,
+                    number,
+                    "country",
+                    _("%(country)s has a figure but no row in participations.csv for %(operation)s")
+                    % {"country": row["country"], "operation": row["operation"]},
+                )
+            # The database keeps one report per source, value and qualifier of a figure.
+            same = (*slot, row["source"], row["value"], row["qualifier"])
+            if same in reports:
+                self.error(
+                    datapackage.FIGURES,
+                    number,
+                    "stated_as",
+                    _("the same source gives the same value and qualifier on row %(row)s") % {"row": reports[same]},
+                )
+            reports[same] = number
+        for (operation, country, metric), rows in preferred.items():
+            marked = [number for number, is_preferred in rows if is_preferred]
+            if any(is_preferred is None for _number, is_preferred in rows):
+                continue  # a `preferred` cell is already reported as unreadable
+            if len(marked) != 1:
+                where = f"{operation}/{country or '-'}/{metric}"
+                for number in marked or [rows[0][0]]:
+                    self.error(
+                        datapackage.FIGURES,
+                        number,
+                        "preferred",
+                        _("%(figure)s has %(count)s preferred reports; exactly one must be preferred")
+                        % {"figure": where, "count": len(marked)},
+                    )
+        names = {}
+        for _slug, row in tables.operations.items():
+            if row["start_date"] and row["end_date"] and row["end_date"] < row["start_date"]:
+                self.error(
+                    datapackage.OPERATIONS,
+                    row["_row"],
+                    "end_date",
+                    _("the end date %(end)s is before the start date %(start)s")
+                    % {"end": row["end_date"], "start": row["start_date"]},
+                )
+            if row["name"] is None:
+                continue
+            if row["name"] in names:
+                self.error(
+                    datapackage.OPERATIONS,
+                    row["_row"],
+                    "name",
+                    _("duplicate name %(name)s (also on row %(row)s)")
+                    % {"name": repr(row["name"]), "row": names[row["name"]]},
+                )
+            names[row["name"]] = row["_row"]
+
+    # Classifying ---------------------------------------------------------------------------------------------------
+
+    def _classify(self):
+        """What is stored already (kept) and what is new, per row; refuses a package that contradicts the database
+        where it cannot be merged (a new operation with a stored operation's name, an id taken by another)."""
+        tables, report = self.tables, self.report
+        stored_sources = {}
+        for source in Source.objects.filter(key__in=sorted(tables.sources)):
+            stored_sources[source.key] = source
+        by_url = {row["url"]: key for key, row in tables.sources.items() if key not in stored_sources}
+        urls = sorted(by_url)
+        for start in range(0, len(urls), 500):
+            for source in Source.objects.filter(url__in=urls[start : start + 500]):
+                stored_sources[by_url[source.url]] = source  # the same page under another key: cite the stored one
+        self.stored_sources = stored_sources
+        slugs = sorted(tables.operations)
+        names = sorted(row["name"] for row in tables.operations.values())
+        stored_operations = {}
+        for start in range(0, len(slugs), 500):
+            for operation in Operation.objects.filter(slug__in=slugs[start : start + 500]):
+                stored_operations[operation.slug] = operation
+        by_name = {}
+        for start in range(0, len(names), 500):
+            for operation in Operation.objects.filter(name__in=names[start : start + 500]):
+                by_name[operation.name] = operation
+        for slug, row in tables.operations.items():
+            named = by_name.get(row["name"])
+            if slug not in stored_operations and named is not None:
+                if named.slug in tables.operations:
+                    self.error(
+                        datapackage.OPERATIONS,
+                        row["_row"],
+                        "name",
+                        _("the stored operation %(slug)s has this name; ids and names must match")
+                        % {"slug": named.slug},
+                    )
+                    continue
+                stored_operations[slug] = named  # stored under another slug: the same operation
+            operation = stored_operations.get(slug)
+            report.operations["unchanged" if operation else "create"].append(row["name"])
+        if not report.ok:
+            raise Rejected
+        self.stored_operations = stored_operations
+        operation_ids = sorted(operation.pk for operation in stored_operations.values())
+        self.stored_participations = {}
+        self.stored_reports = set()
+        self.stored_keys = set()
+        self.preferred_slots = set()
+        for start in range(0, len(operation_ids), 500):
+            chunk = operation_ids[start : start + 500]
+            for participation in Participation.objects.filter(operation_id__in=chunk).select_related("country"):
+                self.stored_participations[(participation.operation_id, participation.country.iso2)] = participation
+            for figure in ReportedFigure.objects.filter(operation_id__in=chunk).values(
+                "operation_id",
+                "participation_id",
+                "metric",
+                "source_id",
+                "value",
+                "qualifier",
+                "is_preferred",
+                "reference_key",
+            ):
+                slot = (figure["operation_id"], figure["participation_id"], figure["metric"])
+                self.stored_reports.add((*slot, figure["source_id"], figure["value"], figure["qualifier"]))
+                if figure["reference_key"]:
+                    self.stored_keys.add(figure["reference_key"])
+                if figure["is_preferred"]:
+                    self.preferred_slots.add(slot)
+        for slug, code in tables.participations:
+            operation = stored_operations.get(slug)
+            kept = operation is not None and (operation.pk, code) in self.stored_participations
+            report.countries["unchanged" if kept else "create"] += 1
+        self.new_figures = []
+        for number, row in tables.figures:
+            if self._stored_figure(row) is None:
+                self.new_figures.append((number, row))
+        report.figures = len(self.new_figures)
+        report.sources = sum(1 for key in tables.sources if key not in stored_sources)
+        self._check_sums()
+
+    @staticmethod
+    def reference_key(row) -> str:
+        """The report's key in the package (its primary key), kept on the stored report: reloading skips it even
+        after an editor changed its value."""
+        return "|".join(
+            ("figures.csv", row["operation"], row["country"] or "", row["metric"], row["source"], row["stated_as"])
+        )
+
+    def _stored_figure(self, row):
+        """True if the database already holds this report (by its package key, or the same value from the same
+        source for the same figure); None if it is new."""
+        if self.reference_key(row) in self.stored_keys:
+            return True
+        operation = self.stored_operations.get(row["operation"])
+        source = self.stored_sources.get(row["source"])
+        if operation is None or source is None:
+            return None
+        participation = self.stored_participations.get((operation.pk, row["country"])) if row["country"] else None
+        if row["country"] and participation is None:
+            return None
+        slot = (operation.pk, participation.pk if participation else None, row["metric"])
+        return True if (*slot, source.pk, row["value"], row["qualifier"]) in self.stored_reports else None
+
+    def _check_sums(self):
+        """A new operation's preferred country figures must not add up to more than its exact total."""
+        totals, countries = defaultdict(dict), defaultdict(lambda: defaultdict(dict))
+        rows = defaultdict(list)
+        for number, row in self.tables.figures:
+            if not row["preferred"] or row["operation"] in self.stored_operations:
+                continue
+            figure = Figure(row["value"], row["qualifier"])
+            if row["country"]:
+                countries[row["operation"]][row["country"]][row["metric"]] = figure
+                rows[(row["operation"], row["metric"])].append(number)
+            else:
+                totals[row["operation"]][row["metric"]] = figure
+        for slug, by_country in countries.items():
+            for excess in services.country_sum_excesses(totals[slug], by_country.values()):
+                numbers = rows[(slug, excess.metric.value)]
+                self.error(
+                    datapackage.FIGURES,
+                    numbers[0],
+                    "value",
+                    _("%(operation)s: %(excess)s (rows %(rows)s)")
+                    % {"operation": slug, "excess": excess, "rows": ", ".join(map(str, numbers))},
+                )
+
+    # Writing -------------------------------------------------------------------------------------------------------
+
+    def _write(self):
+        if not self.report.ok:
+            raise Rejected
+        tables, user = self.tables, self.user
+        new_anything = (
+            self.new_figures
+            or self.report.sources
+            or self.report.operations["create"]
+            or self.report.countries["create"]
+        )
+        if not new_anything:
+            return  # nothing new: no write at all, so the data version (and every cached page) stays
+        sources = dict(self.stored_sources)
+        new_sources = []
+        for key, row in tables.sources.items():
+            if key in sources:
+                continue
+            sources[key] = Source(
+                key=key,
+                url=row["url"],
+                title=row["title"] or "",
+                publisher=row["publisher"],
+                published=row["published"],
+                language=row["language"] or "",
+                is_primary=row["is_primary"],
+            )
+            new_sources.append(sources[key])
+        services.insert_with_history(Source, new_sources, user=user, change_reason=CHANGE_REASON, key_fields=("key",))
+        operations = dict(self.stored_operations)
+        new_operations = []
+        for slug, row in tables.operations.items():
+            if slug in operations:
+                continue
+            facts = sources[row["facts_source"]]
+            operations[slug] = Operation(
+                name=row["name"],
+                slug=slug,
+                coordinator=row["coordinator"],
+                area=row["area"],
+                year=row["start_date"].year if row["start_date"] else None,
+                start_date=row["start_date"],
+                end_date=row["end_date"],
+                date_precision=row["date_precision"],
+                countries_reported=row["countries_reported"],
+                exploitation_text=row["exploitation"],
+                notes=row["notes"] or "",
+                is_single_country=row["single_country"],
+                is_verified=row["verified"],
+                facts_source_id=facts.pk,
+            )
+            new_operations.append(operations[slug])
+        services.insert_with_history(Operation, new_operations, user=user, change_reason=CHANGE_REASON)
+        forms = {form.slug: form.pk for form in ExploitationForm.objects.all()}
+        form_links = {
+            (operation.pk, forms[slug])
+            for operation in new_operations
+            for pattern, slug in EXPLOITATION_KEYWORDS
+            if slug in forms and re.search(pattern, operation.exploitation_text, re.I)
+        }
+        source_links = {(operation.pk, operation.facts_source_id) for operation in new_operations}
+        participations = dict(self.stored_participations)
+        new_participations = []
+        for (slug, code), row in tables.participations.items():
+            operation = operations[slug]
+            if (operation.pk, code) in participations:
+                continue
+            source = sources[row["source"]] if row["source"] else None
+            participation = Participation(
+                operation_id=operation.pk,
+                country_id=self.countries[code],
+                role=row["role"],
+                notes=row["notes"] or "",
+                source_id=source.pk if source else None,
+                **Participation.operation_order(operation),
+            )
+            participations[(operation.pk, code)] = participation
+            new_participations.append(participation)
+            if source is not None:
+                source_links.add((operation.pk, source.pk))
+        services.insert_with_history(Participation, new_participations, user=user, change_reason=CHANGE_REASON)
+        defaults = {field.attname: field.get_default() for field in ReportedFigure._meta.concrete_fields}
+        preferred_slots = set(self.preferred_slots)
+        new_reports = []
+        touched = {operation.pk for operation in new_operations}
+        for _number, row in self.new_figures:
+            operation = operations[row["operation"]]
+            participation = participations[(operation.pk, row["country"])] if row["country"] else None
+            slot = (operation.pk, participation.pk if participation else None, row["metric"])
+            # A figure that has a preferred report keeps it (an editor may have chosen it): the new one joins the
+            # alternatives.
+            is_preferred = row["preferred"] and slot not in preferred_slots
+            if is_preferred:
+                preferred_slots.add(slot)
+            source = sources[row["source"]]
+            new_reports.append(
+                SimpleNamespace(
+                    **{
+                        **defaults,
+                        "operation_id": operation.pk,
+                        "participation_id": slot[1],
+                        "metric": row["metric"],
+                        "value": row["value"],
+                        "qualifier": row["qualifier"],
+                        "stated_as": row["stated_as"],
+                        "source_id": source.pk,
+                        "quote": row["quote"],
+                        "note": row["note"] or "",
+                        "is_preferred": is_preferred,
+                        "origin": self.origin,
+                        "reference_key": self.reference_key(row),
+                        "updated_by_id": user.pk if user else None,
+                    }
+                )
+            )
+            source_links.add((operation.pk, source.pk))
+            touched.add(operation.pk)
+        services.insert_with_history(ReportedFigure, new_reports, user=user, change_reason=CHANGE_REASON)
+        services.link_many(Operation.sources.through, "operation_id", "source_id", source_links)
+        services.link_many(Operation.exploitation_forms.through, "operation_id", "exploitationform_id", form_links)
+        touched |= {participation.operation_id for participation in new_participations}
+        services.refresh_preferred_figures_bulk(touched)
+        # Stored operations that gained countries or reports: a form opened before this import is out of date.
+        stored = sorted(touched & {operation.pk for operation in self.stored_operations.values()})
+        for start in range(0, len(stored), 500):
+            Operation.objects.filter(pk__in=stored[start : start + 500]).update(version=F("version") + 1)
+
+
+def import_package(source, *, commit: bool, user=None, origin: str = Origin.IMPORT) -> ImportReport:
+    """Check a package (folder, zip path or uploaded zip) and, with commit=True and no error, write what is new."""
+    try:
+        files = package_files(source)
+    except (zipfile.BadZipFile, OSError) as error:
+        report = ImportReport()
+        name = source.name if isinstance(source, UploadedTable) else str(source)
+        report.error(
+            name,
+            None,
+            None,
+            _("not a readable data package (%(error)s)")
+            % {"error": getattr(error, "strerror", None) or error.__class__.__name__},
+        )
+        return report
+    return PackageImporter(files, user=user, origin=origin).run(commit=commit)
