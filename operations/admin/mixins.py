@@ -37,3 +37,14 @@ class SafeAutocompleteFields:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LabelledTabularFields:
+    """A tabular inline's fields named for screen readers (aria-label): Django labels only the column's header, so
+    each row's select and text box had no name of its own (axe-core: select-name, label-title-only)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        for name, field in formset.form.base_fields.items():
+            field.widget.attrs.setdefault("aria-label", field.label or name)
+        return formset

@@ -15,11 +15,11 @@ from .forms import (
     ReportedFigureForm,
     ReportedFigureFormSet,
 )
-from .mixins import AtomicRevert, SafeAutocompleteFields, SuperuserDeletes
+from .mixins import AtomicRevert, LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes
 from .pages import OperationPages
 
 
-class ParticipationInline(SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
+class ParticipationInline(LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
     model = Participation
     form = ParticipationForm
     formset = ParticipationFormSet
@@ -31,7 +31,7 @@ class ParticipationInline(SafeAutocompleteFields, SuperuserDeletes, admin.Tabula
         return super().get_queryset(request).select_related("country")
 
 
-class ReportedFigureInline(SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
+class ReportedFigureInline(LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
     model = ReportedFigure
     form = ReportedFigureForm
     formset = ReportedFigureFormSet
