@@ -154,21 +154,26 @@ def breakdown_charts(dashboard):
 def overview_charts(overview, *, map_key, zoom=False):
     """Column charts per year and per region, and the map of participating countries."""
     years = overview.years
-    per_year = [
-        charts.column_chart(
+    series = [
+        (
             [(row.label, row.operations, _count(row.operations)) for row in years],
-            title=gettext("Operations per year"),
-            value_label=gettext("operations"),
-        )
+            gettext("Operations per year"),
+            gettext("operations"),
+        ),
     ]
     for metric in METRICS[:2]:  # victims rescued and arrests: the two figures nearly every source gives
-        per_year.append(
-            charts.column_chart(
+        series.append(
+            (
                 [(row.label, row.totals[metric.value].value, str(row.totals[metric.value].figure)) for row in years],
-                title=gettext("%(figure)s per year") % {"figure": metric.label.capitalize()},
-                value_label=metric.label,
+                gettext("%(figure)s per year") % {"figure": metric.label.capitalize()},
+                metric.label,
             )
         )
+    # The per-year charts stand side by side: one layout, so their baselines and year labels line up.
+    layout = charts.column_layout([rows for rows, _, _ in series])
+    per_year = [
+        charts.column_chart(rows, title=title, value_label=label, layout=layout) for rows, title, label in series
+    ]
     per_region = charts.column_chart(
         [(row.label, row.operations, _count(row.operations)) for row in overview.regions],
         title=gettext("Operations per region (with at least one participating country in it)"),
