@@ -41,10 +41,15 @@ class SafeAutocompleteFields:
 
 class LabelledTabularFields:
     """A tabular inline's fields named for screen readers (aria-label): Django labels only the column's header, so
-    each row's select and text box had no name of its own (axe-core: select-name, label-title-only)."""
+    each row's select, text box and delete box had no name of its own (axe-core: select-name, label)."""
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        for name, field in formset.form.base_fields.items():
-            field.widget.attrs.setdefault("aria-label", field.label or name)
-        return formset
+        class LabelledFormSet(super().get_formset(request, obj, **kwargs)):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name, field in form.fields.items():
+                    # A foreign key's select sits inside the admin's RelatedFieldWidgetWrapper: label the select.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", field.label or name)
+
+        return LabelledFormSet
