@@ -270,8 +270,8 @@ def test_results_csv_writer_writes_the_same_bytes_as_csv_writer_on_hostile_text(
     """The results tables' own writer (operation and country cells rendered once) against csv.writer over the joined
     rows: formula triggers, quotes, commas and line breaks in names and URLs, unknowns, accents, every role."""
     # Several lookup windows, and several lookup queries per window as past SQLite's parameter limit.
-    monkeypatch.setattr(exports, "LOOKUP_WINDOW", 3)
-    monkeypatch.setattr(exports, "LOOKUP_BATCH", 2)
+    monkeypatch.setattr(exports.specs, "LOOKUP_WINDOW", 3)
+    monkeypatch.setattr(exports.specs, "LOOKUP_BATCH", 2)
     urls = ['=HYPERLINK("x")', 'https://example.org/synthetic/a,"b"', "-synthetic", "https://example.org/synthetic/\n"]
     names = [*FORMULA_NAMES, *SPLIT_FORMULA_NAMES, 'Synthetic "quoted", comma', "Synthetic line\nbreak"]
     countries = list(Country.objects.order_by("iso2")[:3])
@@ -647,7 +647,7 @@ def test_results_export_queries_grow_by_at_most_three_per_lookup_window(
 ):
     """The rows come in one query; the operations, countries and sources a window of rows names that are not
     rendered yet come in at most one query each per window (LOOKUP_WINDOW rows, 10,000 in production)."""
-    monkeypatch.setattr(exports, "LOOKUP_WINDOW", 40)
+    monkeypatch.setattr(exports.specs, "LOOKUP_WINDOW", 40)
     rows = Participation.objects.count()
     windows = -(-rows // 40)
     client.force_login(staff_user)

@@ -1,0 +1,228 @@
+"""An operation's dashboard: headline figures with their sources, per-country rows and breakdowns."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Q, Subquery
+
+from ..collation import sorted_by_name
+from ..figures import Figure, FigureTotal, Metric, Qualifier
+from ..models import (
+    METRICS,
+    Operation,
+    Participation,
+    ReportedFigure,
+    Role,
+)
+from ..periods import format_period
+from .history import last_correction_annotations
+
+# --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A value one source gives, with the number of that source in the page's numbered list."""
+
+    figure: Figure
+    number: int
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class ReportedValue:
+    """A figure as a page shows it: the preferred value, its source's number, and what other sources say."""
+
+    figure: Figure
+    number: int | None = None
+    alternatives: tuple = ()
+
+    @property
+    def known(self):
+        return self.figure.known
+
+
+@dataclass(frozen=True)
+class Headline:
+    metric: Metric
+    value: ReportedValue
+
+
+@dataclass
+class CountryRow:
+    """One participating country of an operation with its figures, in METRICS order."""
+
+    participation: Participation
+    values: dict
+
+    @property
+    def country(self):
+        return self.participation.country
+
+    @property
+    def is_command_centre(self):
+        return self.participation.role == Role.COMMAND_CENTRE
+
+    @property
+    def cells(self):
+        """(metric, ReportedValue) in METRICS order, for a table row."""
+        return [(metric, self.values[metric.value]) for metric in METRICS]
+
+
+@dataclass
+class Breakdown:
+    """One metric of an operation split by country, and the part of the total no country accounts for."""
+
+    metric: Metric
+    total: ReportedValue
+    rows: list  # (CountryRow, ReportedValue) for countries with a figure, largest first
+    attributed: FigureTotal
+    # None when unknown (no total) or when the countries' figures add up to more than the total (`exceeds`).
+    unattributed: Figure | None
+    exceeds: bool
+
+
+@dataclass
+class OperationDashboard:
+    operation: Operation
+    period: str
+    exploitation_forms: list
+    headlines: list
+    countries: list
+    breakdowns: list
+    sources: list  # (number, Source)
+    previous: tuple | None  # (slug, name)
+    next: tuple | None
+    command_centres: list = field(default_factory=list)
+
+    @property
+    def countries_named(self):
+        return len(self.countries)
+
+    @property
+    def charted_breakdowns(self):
+        """The metrics that some country has a figure for: each gets a bar chart."""
+        return [breakdown for breakdown in self.breakdowns if breakdown.rows]
+
+    @property
+    def has_country_figures(self):
+        return bool(self.charted_breakdowns)
+
+
+def _neighbour(*, before):
+    """The operation just before (or after) the outer one in time, ties broken by name; undated ones have none."""
+    if before:
+        condition = Q(start_date__lt=OuterRef("start_date")) | Q(
+            start_date=OuterRef("start_date"), name__lt=OuterRef("name")
+        )
+        order = ("-start_date", "-name")
+    else:
+        condition = Q(start_date__gt=OuterRef("start_date")) | Q(
+            start_date=OuterRef("start_date"), name__gt=OuterRef("name")
+        )
+        order = ("start_date", "name")
+    return Operation.objects.filter(condition).order_by(*order)
+
+
+def unattributed_remainder(total: Figure, attributed: FigureTotal) -> tuple[Figure | None, bool]:
+    """The part of an operation-wide total that no country's figure accounts for, and whether the countries'
+    figures add up to more than the total (then there is no remainder to show: it is never negative)."""
+    if not total.known:
+        return None, False
+    counted = attributed.value or 0
+    if counted > total.value:
+        return None, True
+    if attributed.qualifier != Qualifier.EXACT and counted:
+        qualifier = Qualifier.APPROX
+    else:
+        # "more than 2,700" less an exact 500 is "more than 2,200"; "nearly 700" less 100 is "nearly 600".
+        qualifier = total.qualifier
+    return Figure(total.value - counted, qualifier), False
+
+
+def operation_name(slug) -> str | None:
+    """The name of the operation with this slug (None if there is none): a dashboard's title and its 404."""
+    return Operation.objects.filter(slug=slug).values_list("name", flat=True).first()
+
+
+def operation_dashboard(slug) -> OperationDashboard | None:
+    """Everything an operation's dashboard shows, in six queries whatever the operation's size (None if no such
+    operation): the operation with its neighbours in time, its forms of exploitation, its participating countries,
+    every figure reported for it with its source, and its sources."""
+    previous, following = _neighbour(before=True), _neighbour(before=False)
+    operation = (
+        Operation.objects.annotate(
+            previous_slug=Subquery(previous.values("slug")[:1]),
+            previous_name=Subquery(previous.values("name")[:1]),
+            next_slug=Subquery(following.values("slug")[:1]),
+            next_name=Subquery(following.values("name")[:1]),
+            **last_correction_annotations(),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if operation is None:
+        return None
+    forms = list(operation.exploitation_forms.all())
+    # In the alphabetical order of the names the page shows ("Emiratos Árabes Unidos" before "España" in Spanish).
+    participations = sorted_by_name(
+        operation.participations.select_related("country").order_by(), name=lambda row: row.country
+    )
+    reported = list(
+        ReportedFigure.objects.filter(operation=operation)
+        .select_related("source")
+        .order_by("metric", "-is_preferred", "-value", "pk")
+    )
+    operation_sources = list(operation.sources.all())
+
+    numbers = {}  # source pk -> its number in the page's list, in order of first citation
+
+    def number(source):
+        return numbers.setdefault(source.pk, (len(numbers) + 1, source))[0]
+
+    slots = {}
+    for figure in reported:
+        slots.setdefault((figure.participation_id, figure.metric), []).append(figure)
+
+    def value_for(owner, participation_id, metric):
+        """The owner's preferred figure (kept on the row), its source, and the other sources' values."""
+        figures = slots.get((participation_id, metric.value), [])
+        preferred = next((figure for figure in figures if figure.is_preferred), None)
+        preferred_number = number(preferred.source) if preferred else None
+        alternatives = tuple(
+            Citation(figure.as_figure(), number(figure.source), figure.quote)
+            for figure in figures
+            if not figure.is_preferred
+        )
+        return ReportedValue(owner.figure(metric), preferred_number, alternatives)
+
+    headlines = [Headline(metric, value_for(operation, None, metric)) for metric in METRICS]
+    for source in operation_sources:
+        number(source)  # the operation's own sources come right after the headline figures' ones
+    countries = [
+        CountryRow(
+            participation, {metric.value: value_for(participation, participation.pk, metric) for metric in METRICS}
+        )
+        for participation in participations
+    ]
+
+    breakdowns = []
+    for headline in headlines:
+        metric = headline.metric
+        rows = [(row, row.values[metric.value]) for row in countries if row.values[metric.value].known]
+        rows.sort(key=lambda pair: -pair[1].figure.value)  # stable: equal figures stay in alphabetical order
+        attributed = Figure.sum(value.figure for _, value in rows)
+        unattributed, exceeds = unattributed_remainder(headline.value.figure, attributed)
+        breakdowns.append(Breakdown(metric, headline.value, rows, attributed, unattributed, exceeds))
+
+    return OperationDashboard(
+        operation=operation,
+        period=format_period(operation.start_date, operation.end_date, operation.date_precision, operation.year),
+        exploitation_forms=forms,
+        headlines=headlines,
+        countries=countries,
+        breakdowns=breakdowns,
+        sources=sorted(numbers.values(), key=lambda pair: pair[0]),
+        previous=(operation.previous_slug, operation.previous_name) if operation.previous_slug else None,
+        next=(operation.next_slug, operation.next_name) if operation.next_slug else None,
+        command_centres=[row.country for row in countries if row.is_command_centre],
+    )

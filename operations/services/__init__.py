@@ -1,0 +1,53 @@
+"""Writes that must keep things in sync (HackSoft-style services): the one write path of the admin, the importer and
+the commands.
+
+refresh.py: the data version, the denormalised preferred figures and the kept per-country totals, refreshed once per
+write; figures.py: recording, entering and choosing reported figures, deleting rows; bulk.py: bulk inserts with
+history; restore.py: undoing an operation's deletion; export_log.py: the log of exports. Import them from here:
+`from operations import services`.
+"""
+
+from .bulk import (  # noqa: F401
+    NATURAL_KEYS,
+    insert_with_history,
+    link_many,
+)
+from .export_log import (  # noqa: F401
+    finish_export_log,
+    logger,
+    start_export_log,
+)
+from .figures import (  # noqa: F401
+    FigureReport,
+    SumExcess,
+    country_sum_excesses,
+    delete_figure,
+    delete_operation,
+    delete_participation,
+    delete_reported_figures,
+    enter_figure,
+    enter_figures,
+    figures_changed,
+    make_preferred,
+    record_figure,
+    record_figures_bulk,
+    set_preferred,
+)
+from .refresh import (  # noqa: F401
+    FIGURE_FIELDS,
+    TOTAL_FIELDS,
+    bump_version,
+    compute_country_totals,
+    compute_region_totals,
+    country_totals_changed,
+    data_changed,
+    deferred_country_totals,
+    refresh_country_totals,
+    refresh_preferred_figures,
+    refresh_preferred_figures_bulk,
+    refresh_region_totals,
+)
+from .restore import (  # noqa: F401
+    CASCADE_WINDOW_SECONDS,
+    restore_deleted_operation,
+)

@@ -1,0 +1,48 @@
+"""Undoing an operation's deletion from the history, with its countries and figures."""
+
+import datetime
+
+from django.db import transaction
+
+from ..models import (
+    Operation,
+    Participation,
+    ReportedFigure,
+)
+from .refresh import country_totals_changed, refresh_preferred_figures
+
+# Cascade deletions are recorded just before the operation's own deletion record; this window collects them without
+# reviving a country or figure an editor had deleted separately long before.
+CASCADE_WINDOW_SECONDS = 60
+
+
+@transaction.atomic
+def restore_deleted_operation(operation_id: int, *, user=None) -> Operation | None:
+    """Undo the deletion of an operation: bring back its row, its sources and forms of exploitation, and the countries
+    and figures deleted with it, from the history; then refresh the preferred values. None if there is nothing to
+    restore."""
+    record = Operation.history.filter(id=operation_id, history_type="-").order_by("-history_date").first()
+    if record is None or Operation.objects.filter(pk=operation_id).exists():
+        return None
+    deleted_at = record.history_date
+    since = deleted_at - datetime.timedelta(seconds=CASCADE_WINDOW_SECONDS)
+    reason = "restored after deletion"
+    operation = record.instance
+    operation._history_user, operation._change_reason = user, reason
+    operation.version += 1
+    operation.save(force_insert=True)
+    operation.sources.set([row.source_id for row in record.sources.all()])
+    operation.exploitation_forms.set([row.exploitationform_id for row in record.exploitation_forms.all()])
+    for model in (Participation, ReportedFigure):
+        latest = {}
+        for row in model.history.filter(operation_id=operation_id, history_date__gte=since).order_by("history_date"):
+            latest[row.id] = row
+        for row in latest.values():
+            if row.history_type == "-" and not model.objects.filter(pk=row.id).exists():
+                instance = row.instance
+                instance._history_user, instance._change_reason = user, reason
+                instance.save(force_insert=True)
+    refresh_preferred_figures(operation)
+    # Restored participations already carry their preferred values, so refresh their countries' totals explicitly.
+    country_totals_changed(operation.participations.values_list("country_id", flat=True))
+    return operation
