@@ -10,9 +10,9 @@ from .mixins import AtomicRevert, LabelledTabularFields, SuperuserDeletes
 
 @admin.register(Source)
 class SourceAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
-    list_display = ["publisher", "title", "published", "is_primary"]
-    list_filter = ["is_primary"]
-    search_fields = ["publisher", "title", "url"]
+    list_display = ["publisher", "title", "published", "language", "is_primary", "key"]
+    list_filter = ["is_primary", "language"]
+    search_fields = ["key", "publisher", "title", "url"]
     date_hierarchy = "published"
 
 

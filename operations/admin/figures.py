@@ -20,7 +20,7 @@ class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert
     list_display = ["operation", "country", "metric", "shown", "source", "is_preferred", "origin", "updated_at"]
     list_filter = ["metric", "qualifier", "is_preferred", "origin"]
     show_facets = admin.ShowFacets.ALWAYS
-    search_fields = ["operation__name", "participation__country__name", "source__publisher", "quote"]
+    search_fields = ["operation__name", "participation__country__name", "source__publisher", "stated_as", "quote"]
     autocomplete_fields = ["operation", "participation", "source"]
     list_select_related = ["operation", "participation__country", "source"]
     readonly_fields = ["origin", "updated_by", "updated_at"]
@@ -61,7 +61,7 @@ class ParticipationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert,
     list_display = ["operation", "country", "role", *[figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]
-    autocomplete_fields = ["operation", "country"]
+    autocomplete_fields = ["operation", "country", "source"]
     list_select_related = ["operation", "country"]
 
     def save_model(self, request, obj, form, change):

@@ -243,9 +243,23 @@ class ReportedFigureForm(forms.ModelForm):
 
     class Meta:
         model = ReportedFigure
-        fields = ["operation", "participation", "metric", "value", "qualifier", "source", "quote", "is_preferred"]
+        fields = [
+            "operation",
+            "participation",
+            "metric",
+            "value",
+            "qualifier",
+            "stated_as",
+            "source",
+            "quote",
+            "note",
+            "is_preferred",
+        ]
         error_messages = {"value": {"min_value": NEGATIVE}, "source": {"required": SOURCE_REQUIRED}}
-        widgets = {"quote": forms.Textarea(attrs={"rows": 1, "cols": 30})}
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 1, "cols": 30}),
+            "note": forms.Textarea(attrs={"rows": 1, "cols": 20}),
+        }
 
     def validate_constraints(self):
         """The model's constraints, except one-preferred-per-figure: clean() (standalone) or the formset (inline)
@@ -315,7 +329,10 @@ class ImportForm(forms.Form):
     operations_file = forms.FileField(
         label=_("operations file (CSV or XLSX)"),
         required=False,
-        help_text=_("name, coordinator, region, start_date, … one row per operation."),
+        help_text=_(
+            "name, coordinator, region, start_date, … one row per operation. Or a data package (zip, as “Download"
+            " the dataset” gives) alone: it adds the sources, operations, countries and reports the database lacks."
+        ),
     )
     country_results_file = forms.FileField(
         label=_("country results file (CSV or XLSX)"),

@@ -35,7 +35,18 @@ class ReportedFigureInline(LabelledTabularFields, SafeAutocompleteFields, Superu
     model = ReportedFigure
     form = ReportedFigureForm
     formset = ReportedFigureFormSet
-    fields = ["participation", "metric", "value", "qualifier", "source", "is_preferred", "quote", "origin"]
+    fields = [
+        "participation",
+        "metric",
+        "value",
+        "qualifier",
+        "stated_as",
+        "source",
+        "is_preferred",
+        "quote",
+        "note",
+        "origin",
+    ]
     readonly_fields = ["origin"]
     autocomplete_fields = ["source"]
     extra = 0
@@ -97,7 +108,7 @@ class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, A
     search_fields = ["name", "coordinator", "area", "summary", "participations__country__name"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["sources", "exploitation_forms"]
+    autocomplete_fields = ["sources", "exploitation_forms", "facts_source"]
     list_per_page = 50
     fieldsets = [
         (
@@ -126,7 +137,10 @@ class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, A
                 ),
             },
         ),
-        (_("Exploitation and sources"), {"fields": ["exploitation_forms", "exploitation_text", "sources"]}),
+        (
+            _("Exploitation and sources"),
+            {"fields": ["exploitation_forms", "exploitation_text", "facts_source", "sources"]},
+        ),
         (_("Description"), {"fields": ["summary", "notes"]}),
         (_("This change"), {"fields": ["change_reason", "edit_token"]}),
     ]

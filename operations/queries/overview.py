@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import get_language, gettext
 
 from ..collation import sorted_by_name
@@ -10,6 +10,7 @@ from ..countries import localized_name
 from ..figures import FigureTotal, read_totals, total_aggregates
 from ..models import (
     METRICS,
+    NEWEST_FIRST,
     Operation,
     Participation,
     Region,
@@ -18,9 +19,9 @@ from ..models import (
 from .lists import kept_country_totals
 
 # How many operations the overview lists under "latest operations": enough that a fresh install's home page lists
-# every reference operation (24, with the four of the product card, Libertad the oldest of them, issue #2), while a
+# every reference operation (48, with the four of the product card, issue #2), while a
 # database of thousands stays one short table with a link to /operations/.
-LATEST_OPERATIONS = 25
+LATEST_OPERATIONS = 50
 
 
 def filtered_operations(*, year_from=None, year_to=None, region=""):
@@ -110,7 +111,7 @@ def overview(filters=None) -> Overview:
         regions, countries = _grouped_region_and_country_rows(operations, region)
     # The latest operations first, then their countries counted: annotating before the LIMIT would count the
     # countries of every operation.
-    latest_pks = operations.order_by(F("start_date").desc(nulls_last=True), "name").values("pk")[:LATEST_OPERATIONS]
+    latest_pks = operations.order_by(*NEWEST_FIRST).values("pk")[:LATEST_OPERATIONS]
     latest = list(Operation.objects.filter(pk__in=latest_pks).for_list())
     return Overview(
         operations=totals_row["parts"],
