@@ -18,6 +18,11 @@ class OperationListView(FilteredTableView):
     count_text = ngettext_lazy("%(count)s operation", "%(count)s operations", "count")
     filterset_class = filters.OperationFilter
     table_class = tables.OperationTable
+    intro = _(
+        "Countries reported: how many countries an operation's release says took part. Countries named: how many the "
+        "sources name one by one (its rows in Results by country). A release often gives a count without naming every "
+        "country; where a source names one the count left out, named is the larger."
+    )
 
     totals_count_rows = True
 
