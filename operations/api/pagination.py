@@ -50,6 +50,20 @@ def _nullable(model, path) -> bool:
     return field is None or field.null
 
 
+def with_named_orders(queryset):
+    """The queryset with each ORDER BY expression (such as a collation's CASE over country codes) made an annotation,
+    so that a cursor can key on its value like on a field's."""
+    items, annotations = [], {}
+    for index, item in enumerate(queryset.query.order_by):
+        if isinstance(item, str) or (isinstance(item, OrderBy) and isinstance(item.expression, F)):
+            items.append(item)
+            continue
+        descending = isinstance(item, OrderBy) and item.descending
+        annotations[f"order_{index}"] = item.expression if isinstance(item, OrderBy) else item
+        items.append(f"-order_{index}" if descending else f"order_{index}")
+    return queryset.annotate(**annotations).order_by(*items) if annotations else queryset
+
+
 def order_terms(queryset) -> list[Term]:
     """The queryset's ORDER BY as Terms, ending with the primary key (added in the last term's direction)."""
     model = queryset.model
@@ -129,6 +143,7 @@ class KeysetPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         size = self.get_page_size(request)
+        queryset = with_named_orders(queryset)
         terms = order_terms(queryset)
         signature = [(term.path, term.descending) for term in terms]
         keys = {f"keyset_{index}": F(term.path) for index, term in enumerate(terms)}
