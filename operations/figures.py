@@ -145,6 +145,12 @@ class Figure:
         )
 
 
+def grouped(value: int) -> str:
+    """A whole number with its thousands grouped as the interface language writes them ("10,000", "10.000",
+    "10 000"): the one number formatter of figures, totals, row counts and messages."""
+    return _figure_formats(get_language())["group"](value)
+
+
 @lru_cache(maxsize=16)
 def _figure_formats(language) -> dict:
     """{qualifier: "about %(number)s", ...} in `language`. Looked up once per language: a table page formats hundreds

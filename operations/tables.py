@@ -3,7 +3,6 @@
 import html
 
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import F
 from django.utils.formats import localize
 from django.utils.html import format_html
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
-from .figures import read_total
+from .figures import grouped, read_total
 from .markup import attrs_html, escape
 from .models import METRICS, Country, Operation, Participation, Region, Role
 from .periods import operation_period
@@ -153,7 +152,7 @@ class TrackerTable(tables.Table):
         if not self.totals or paginator is None:
             return ""
         return ngettext("Total (%(count)s row)", "Total (all %(count)s rows)", paginator.count) % {
-            "count": intcomma(paginator.count)
+            "count": grouped(paginator.count)
         }
 
     def as_html(self, request):

@@ -249,3 +249,19 @@ def test_a_text_with_two_operations_can_review_the_second(editor_client):
 def test_only_editors_reach_the_drafting_page(client, analyst):
     client.force_login(analyst)
     assert client.get(DRAFT).status_code == 302  # the admin's login page
+
+
+def test_a_name_without_its_edition_year_matches_the_edition_whose_dates_fit():
+    from operations.drafting.services import matching_operations
+
+    for year, day in ((2023, 8), (2024, 3)):
+        Operation.objects.create(
+            name=f"Operation Synthetic Chain {year}",
+            slug=f"synthetic-chain-{year}",
+            start_date=datetime.date(year, 6, day),
+            year=year,
+        )
+    Operation.objects.create(name="Operation Synthetic Chain Reaction", slug="synthetic-chain-reaction")
+    assert [op.year for op in matching_operations("Synthetic Chain", "06-03", None)] == [2024, 2023]
+    assert [op.year for op in matching_operations("Synthetic Chain", None, 2023)] == [2023, 2024]
+    assert matching_operations("Synthetic Chain II") == []

@@ -370,3 +370,22 @@ def test_a_one_country_release_gives_the_country_and_operation_totals():
         ("victims_rescued", 266, None),
         ("arrests", 18, None),
     }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Police identified 83 migrant smugglers.", set()),
+        ("Police arrested 83 migrant smugglers.", {("arrests", 83, "exact", None)}),
+        ("Border guards apprehended 640 irregular migrants.", {("migrants_identified", 640, "exact", None)}),
+        ("Officers recovered 31 children from the farms.", {("victims_rescued", 31, "exact", None)}),
+        ("Nine people were taken into custody.", {("arrests", 9, "exact", None)}),
+    ],
+)
+def test_smugglers_are_not_migrants_and_more_verbs_of_each_metric(sentence, expected):
+    assert figures(sentence) == expected
+
+
+def test_a_coordination_unit_based_in_a_capital_is_a_command_centre_not_a_headquarters():
+    operation = only("Police rescued 95 victims. The Operational Coordination Unit was based in Nairobi.")
+    assert [(c.iso2, c.role) for c in operation.countries] == [("KE", "command_centre")]

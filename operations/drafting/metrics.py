@@ -35,14 +35,14 @@ SUSPECT = re.compile(
 RESCUE = re.compile(
     r"rescu\w*|freed|freeing|saved|saving|safeguard\w*|located|locating|assisted|liberat\w*|rescat\w*|liberad\w*"
     r"|liberar\w*|liberaron|libero|salvad\w*|salvar\w*|socorr\w*|secour\w*|sauve\w*|sauvetage|delivr\w*|libere\w*"
-    r"|emancipat\w*|removed"
+    r"|emancipat\w*|removed|recover\w*|recuperad\w*"
 )
 IDENTIFY = re.compile(
     r"identif\w*|detect\w*|detec\w*|intercept\w*|found|discovered|descubiert\w*|encontrad\w*|decouvert\w*|reperes?"
 )
 ARREST_VERB = re.compile(
     r"arrest\w*|detain\w*|detuv\w*|deten\w*|captur\w*|apprehend\w*|aprehend\w*|aprehen\w*|interpel\w*|arret\w*"
-    r"|apprehension\w*|nabbed|held"
+    r"|apprehension\w*|nabbed|held|custody"
 )
 
 # Words that end the look for a number's noun: prepositions, and the usual non-metric nouns.
@@ -106,6 +106,10 @@ def head_noun(sentence, first_word: int, text: str, after_scale_word: bool = Fal
             break  # "57 suspects and the arrest of 21": the noun after a found noun is another phrase's
         kind = _class_of(word)
         if kind in ("victim", "migrant", "arrest", "investigation"):
+            following = sentence.words[index + 1][2] if index + 1 < len(sentence.words) else ""
+            if kind == "migrant" and SUSPECT.fullmatch(following):
+                found = ("suspect", index + 1, sentence.words[index + 1][1])  # "83 migrant smugglers"
+                break
             specific = (kind, index, end)
             break
         if kind is not None and found[0] is None:
@@ -153,7 +157,9 @@ def read_metric(sentence, number, number_words: list[int], text: str) -> Reading
     if kind in ("victim", "migrant"):
         # A victim noun names its metric; any rescue or identification verb of the sentence confirms it ("más de
         # 1.374 víctimas, incluidos 153 menores, fueron identificadas").
-        if any(v is not None for pattern in (RESCUE, IDENTIFY) for v in near(pattern, through_numbers=True)):
+        # Migrants "apprehended" or "detained" at a border are intercepted (the guide's migrants_identified).
+        verbs = (RESCUE, IDENTIFY, ARREST_VERB) if kind == "migrant" else (RESCUE, IDENTIFY)
+        if any(v is not None for pattern in verbs for v in near(pattern, through_numbers=True)):
             metric = Metric.VICTIMS_RESCUED if kind == "victim" else Metric.MIGRANTS_IDENTIFIED
             return Reading(metric, noun_end)
         return None

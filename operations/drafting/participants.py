@@ -40,6 +40,7 @@ _PARTNERING = re.compile(
 _CITY_BEFORE = re.compile(
     r"\b(?:in|en|à|au|at|near|cerca de|près de)\s+[A-ZÀ-Ý][\w’'-]+(?:\s+[A-ZÀ-Ý][\w’'-]+)?\s*[,(]\s*$"
 )
+_HEADQUARTERS = re.compile(r"sede|siege|headquartered|headquarters|based")
 _PARTICIPATE = re.compile(
     r"took|participat\w*|joined|participaron|participo|participe\w*|hosted|acogio|accueilli|led|coordinated|lead"
 )
@@ -123,7 +124,12 @@ def place_mentions(sentences, mentions, text, language="en") -> list[Placed]:
             names = [m for m in group if m.kind != Kind.DEMONYM]
             # Origin: "victims from", "originaires du", "mujeres de Togo", "sent to", "based in", "sede en".
             wide = [w for _, _, w in sentence.words[max(0, first - 6) : first]]
-            origin = any(_ORIGIN.fullmatch(w) for w in wide) or any(w in _DESTINATION for w in before[-2:])
+            window = [w for _, _, w in sentence.words[max(0, first - 8) : first]]
+            # "The coordination unit was based in Nairobi" is a command centre, not a headquarters.
+            unit = sum(1 for w in window if _COMMAND.fullmatch(w)) >= 2
+            origin = any(_ORIGIN.fullmatch(w) and not (unit and _HEADQUARTERS.fullmatch(w)) for w in wide) or any(
+                w in _DESTINATION for w in before[-2:]
+            )
             origin = origin or any(_ORIGIN.fullmatch(w) or w == "by" for w in after[:1])
             if before and before[-1] in _FROM or (len(before) > 1 and before[-2] in _FROM and before[-1] in _ARTICLES):
                 people = [w for w in wide[:-1] if any(p.fullmatch(w) for p in (PERSON, VICTIM, MIGRANT, SUSPECT))]
@@ -157,7 +163,6 @@ def place_mentions(sentences, mentions, text, language="en") -> list[Placed]:
             participates = any(_PARTICIPATE.fullmatch(w) for w in after[:3]) or any(
                 _PARTICIPATION.fullmatch(w) for w in before[-3:]
             )
-            window = [w for _, _, w in sentence.words[max(0, first - 8) : first]]
             command = (location or participates) and sum(1 for w in window + after if _COMMAND.fullmatch(w)) >= 2
             caption = bool(re.match(r"\s*(?:Operation|Operación|Opération)\b", sentence.text)) and bool(
                 re.search(r"\s[-–]\s*$", text[sentence.start : head.start])

@@ -1,4 +1,4 @@
-"""Writing a reviewed draft: one transaction through operations/services.py, nothing written before the confirm.
+"""Writing a reviewed draft: one transaction through operations/services/, nothing written before the confirm.
 
 A new operation gets the accepted figures as its preferred values. An existing operation gets them as new reports
 from this source: a value that differs from the preferred one is kept as a conflicting report beside it

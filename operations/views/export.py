@@ -2,7 +2,6 @@
 
 from functools import partial
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from .. import citation, exports, queries, services
+from ..figures import grouped
 
 # --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
 
@@ -77,7 +77,7 @@ class ExportMixin:
                         "These filters match %(rows)s rows; XLSX exports stop at %(limit)s. Narrow the filters, or "
                         "export CSV, which has no row limit."
                     )
-                    % {"rows": intcomma(rows), "limit": intcomma(limit)},
+                    % {"rows": grouped(rows), "limit": grouped(limit)},
                     csv_url=self.export_url("csv"),
                 )
         log = services.start_export_log(
