@@ -3,10 +3,18 @@
 import multiprocessing
 import os
 
+from trafficking_ops import gunicorn_errors
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# The usual (2 x cores) + 1 synchronous workers; pages are short database reads, so threads add little.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Threaded workers keep client connections alive (sync workers close every one after its response, so a browser or a
+# proxy pays a new connection per request). Chosen by measurement, docs/performance.md "Workers".
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# The app is loaded and warmed up once (trafficking_ops/wsgi.py: URLs, templates, catalogues) before the workers are
+# forked: their first request is as fast as the next ones, and they share those pages of memory. A code change then
+# needs a restart, not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 # Streaming CSV exports of a million rows take seconds; allow them to finish.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
@@ -16,3 +24,6 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
+
+# gunicorn's own error pages (bad request line, headers too large, ...) with the headers Django's pages carry.
+gunicorn_errors.install()

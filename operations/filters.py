@@ -1,16 +1,19 @@
 """One FilterSet per list (operations, results, countries); every per-metric filter is derived from METRICS."""
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import get_format, number_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
-from .countries import localized_subregion, normalize_name
-from .forms import FastSelect
+from .countries import localized_name, localized_subregion, normalize_name
+from .forms import FastSelect, FastTextInput
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
 # Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
@@ -25,20 +28,62 @@ def _reject_nul(value):
         raise ValidationError(_("This value contains a NUL character."), code="null_characters_not_allowed")
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people type it in the interface language: "10000", "10 000", or grouped as the language
+    groups ("10,000" in English, "10.000" in Spanish). Django's IntegerField drops a trailing ".000" as a decimal part,
+    so it read the Spanish "10.000" as 10; a separator the language does not group with ("10,000" in Spanish, where the
+    comma is the decimal mark) is refused, never guessed."""
+
+    default_error_messages = {
+        "invalid": _("Type a whole number, such as %(plain)s or %(grouped)s."),
+    }
+    _SPACES = " \u00a0\u202f"
+
+    def to_python(self, value):
+        _reject_nul(value)
+        if isinstance(value, str):
+            text = value.strip()
+            separators = re.escape(self._SPACES + get_format("THOUSAND_SEPARATOR"))
+            if re.fullmatch(rf"\d{{1,3}}(?:[{separators}]\d{{3}})+", text):
+                text = re.sub(r"\D", "", text)
+            elif text and not re.fullmatch(r"[+-]?\d+", text):
+                raise ValidationError(
+                    self.error_messages["invalid"],
+                    code="invalid",
+                    params={"plain": "10000", "grouped": number_format(10000, force_grouping=True)},
+                )
+            value = text
+        return super().to_python(value)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole-number filter (django-filter's NumberFilter takes decimals) with bounds."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         # A text box, not <input type=number>: the browser blanks a bad value in a number box, and the user should
         # see what they typed next to the error about it.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        kwargs.setdefault("widget", FastTextInput(attrs={"inputmode": "numeric"}))
         super().__init__(*args, **kwargs)
+
+
+class CountryChoices(django_filters.fields.ModelChoiceIterator):
+    """The options as (ISO code, name in the interface language) read from two columns: no model instance for each
+    of the ~250 countries the select lists on every page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        language = get_language()
+        for iso2, name in self.queryset.values_list("iso2", "name"):
+            yield (iso2, localized_name(iso2, name, language))
 
 
 class CountryField(django_filters.fields.ModelChoiceField):
     """A country chosen by ISO alpha-2 code in any case: `?country=BR` and `?country=br` mean Brazil."""
+
+    iterator = CountryChoices
 
     def to_python(self, value):
         _reject_nul(value)
@@ -146,8 +191,12 @@ class TrackerFilterSet(django_filters.FilterSet):
 class OperationFilter(MinimumFigures, TrackerFilterSet):
     """Filters of /operations/: search, coordinator, region, years, country, form of exploitation, minimum figures."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT)
-    coordinator = django_filters.CharFilter(lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT)
+    q = django_filters.CharFilter(
+        method="search", label=_("Search (name, summary)"), max_length=MAX_TEXT, widget=FastTextInput
+    )
+    coordinator = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT, widget=FastTextInput
+    )
     region = django_filters.ChoiceFilter(
         widget=FastSelect, choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
     )
@@ -187,7 +236,7 @@ class OperationSlugFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Operation.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("e.g. libertad")}))
+        kwargs.setdefault("widget", FastTextInput(attrs={"placeholder": _("e.g. libertad")}))
         kwargs.setdefault("label", _("Operation (slug)"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
         super().__init__(*args, **kwargs)

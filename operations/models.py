@@ -208,6 +208,9 @@ def _preferred_figure_fields():
             editable=False,
             related_name="+",
             verbose_name=_("source"),
+            # Not indexed: only deleting a source reads by it (PROTECT), rare enough for a scan; four indexes on
+            # every participation were ~5 MB of a 100,000-row database.
+            db_index=False,
         )
     return fields
 
@@ -353,9 +356,11 @@ class Role(models.TextChoices):
 class Participation(PreferredFigures):
     """A country's part in an operation, with its own figures where a source gives them."""
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participations")
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT, db_index=True)
+    # No index of their own (docs/performance.md "Disk"): participation_unique_country starts with the operation, the
+    # pc_* indexes with the country; role has two values and no query reads by it alone.
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participations", db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations", db_index=False)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
     source = models.ForeignKey(
         Source,
@@ -373,7 +378,12 @@ class Participation(PreferredFigures):
     # Operation.save(), and by the bulk writers (importer, loader); tests/test_result_order.py pins them.
     operation_sort_date = models.DateField(editable=False, default=date.min)
     operation_name = models.CharField(max_length=200, editable=False, default="")
-    history = HistoricalRecords(excluded_fields=["operation_sort_date", "operation_name"])
+    # History is read by operation (dashboards' last correction, restoring a deleted operation) and by row (admin):
+    # only those two columns are indexed.
+    history = HistoricalRecords(
+        excluded_fields=["operation_sort_date", "operation_name"],
+        no_db_index=["country", "role", "source", *(f"{m.value}{end}" for m in METRICS for end in ("", "_source"))],
+    )
 
     class Meta:
         ordering = ["operation", "country__name"]
@@ -417,7 +427,8 @@ class Origin(models.TextChoices):
 class ReportedFigure(models.Model):
     """One value one source gives for one metric of an operation (or of one country in it). Conflicts are kept."""
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="reported_figures")
+    # No index of its own: figure_unique_report starts with the operation.
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="reported_figures", db_index=False)
     participation = models.ForeignKey(
         Participation,
         on_delete=models.CASCADE,
@@ -441,12 +452,21 @@ class ReportedFigure(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL, editable=False)
     # Which reference-data cell this figure came from; `load_reference` skips keys it finds, so an editor's
     # correction of a reference figure is never overwritten by reloading.
-    reference_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    # Indexed where it is set (figure_reference_key): imported and entered figures have none.
+    reference_key = models.CharField(max_length=300, blank=True, editable=False)
+    # Not indexed: only deleting a user reads by it (SET_NULL), and that is rare.
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # Read by operation and by row, as Participation's history.
+    history = HistoricalRecords(no_db_index=["participation", "source", "updated_by", "reference_key"])
 
     class Meta:
         ordering = ["operation", "participation", "metric", "-is_preferred", "pk"]
@@ -472,7 +492,7 @@ class ReportedFigure(models.Model):
                 name="figure_unique_report",
             ),
         ]
-        indexes = [models.Index(fields=["metric", "is_preferred"])]
+        indexes = [models.Index(fields=["reference_key"], condition=~Q(reference_key=""), name="figure_reference_key")]
 
     def __str__(self):
         return f"{self.get_metric_display()}: {self.as_figure()}"

@@ -6,8 +6,14 @@ from django.utils.translation import gettext, pgettext
 from .models import DatePrecision
 
 
-def format_period(start, end, precision, year=None) -> str:
-    """The period as a reader would write it, never more precise than the sources (no invented days)."""
+def operation_period(operation, *, unknown=None) -> str:
+    """An operation's period, as every page shows it (lists, /compare/, its dashboard)."""
+    return format_period(operation.start_date, operation.end_date, operation.date_precision, operation.year, unknown)
+
+
+def format_period(start, end, precision, year=None, unknown=None) -> str:
+    """The period as a reader would write it, never more precise than the sources (no invented days); `unknown`
+    (default "date unknown") when neither a date nor a year is known."""
     end = end or start
     if precision == DatePrecision.DAY and start:
         return _day_period(start, end)
@@ -18,7 +24,12 @@ def format_period(start, end, precision, year=None) -> str:
         return str(first) if first == last else f"{first}\u2013{last}"
     if year:
         return str(year)
-    return gettext("date unknown")
+    return gettext("date unknown") if unknown is None else unknown
+
+
+def format_day(day) -> str:
+    """One day as the language writes it: "3 April 2018", "3 de abril de 2018", "3 avril 2018"."""
+    return date_format(day, _day_month_year())
 
 
 # Date formats (Django's format characters) each language words dates with: "3 avril 2018", "3 de abril de 2018".

@@ -1,18 +1,24 @@
 """One django-tables2 Table per list; figure columns are derived from METRICS and display through figures.py."""
 
+import html
+
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import F
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
 from .figures import read_total
-from .models import METRICS, Country, Operation, Participation
+from .markup import attrs_html, escape
+from .models import METRICS, Country, Operation, Participation, Region, Role
+from .periods import operation_period
 
 ALLOWED_PER_PAGE = (25, 50, 100, 250)
 DEFAULT_PER_PAGE = 50
@@ -88,6 +94,16 @@ def figure_columns(*, total=False):
     return {metric.value: FigureColumn(metric, total=total) for metric in METRICS}
 
 
+def _table_attrs_html(attrs):
+    # As tables2's {% render_attrs table.attrs class="table" %}.
+    return AttributeDict({"class": "table", **attrs}).as_html()
+
+
+def _querystring(query, key, value):
+    """tables2's {% querystring_replace key=value %}: the current query string with one parameter replaced."""
+    return html.escape("?" + urlencode({**query, key: value}, doseq=True))
+
+
 class FastColumn(tables.Column):
     """A column with a cheap cell for TrackerTable.rows_html: `text(record)` (HTML-safe or plain text), or else the
     accessor's value; the column's `default` when that is empty. tables2's own path (`render`) gives the same."""
@@ -106,14 +122,17 @@ class FastColumn(tables.Column):
 
 
 class LinkedColumn(FastColumn):
-    """A FastColumn whose cell links to `url(record)`; `?sort=` orders by `order_by` as for any column."""
+    """A FastColumn whose cell links to `url(record)`, followed by `after(record)` (HTML) when given; `?sort=` orders
+    by `order_by` as for any column."""
 
-    def __init__(self, *, url, **kwargs):
+    def __init__(self, *, url, after=None, **kwargs):
         self.url = url
+        self.after = after
         super().__init__(**kwargs)
 
     def cell_html(self, record):
-        return format_html('<a href="{}">{}</a>', self.url(record), super().cell_html(record))
+        after = self.after(record) if self.after else ""
+        return mark_safe(f'<a href="{escape(self.url(record))}">{escape(super().cell_html(record))}</a>{after}')
 
 
 class TrackerTable(tables.Table):
@@ -137,6 +156,70 @@ class TrackerTable(tables.Table):
             "count": intcomma(paginator.count)
         }
 
+    def as_html(self, request):
+        """The whole table (caption, header with sort links, rows, footer, pagination) built in Python, with the
+        markup of tables2's bootstrap5-responsive template: through the template the header, footer and pagination
+        alone cost ~8 ms of an uncached 50-row page (a template variable, tag and attribute dict per cell)."""
+        self.before_render(request)
+        query = dict(request.GET)
+        parts = ['<div class="table-container table-responsive">', f"<table {_table_attrs_html(self.attrs)}>"]
+        if self.caption:
+            parts.append(f'<caption class="visually-hidden">{escape(self.caption)}</caption>')
+        columns = list(self.columns)
+        if self.show_header:
+            parts.append("<thead><tr>")
+            sort_field = self.prefixed_order_by_field
+            for column in columns:
+                header = escape(column.header)
+                if column.orderable:
+                    href = _querystring(query, sort_field, column.order_by_alias.next)
+                    header = f'<a href="{href}">{header}</a>'
+                parts.append(f'<th {column.attrs["th"].as_html()} scope="col">{header}</th>')
+            parts.append("</tr></thead>")
+        parts.append("<tbody>")
+        parts.append(self.rows_html() if len(self.paginated_rows) else self._empty_html(columns))
+        parts.append("</tbody>")
+        if self.has_footer():
+            parts.append("<tfoot><tr>")
+            parts += [f"<td {column.attrs['tf'].as_html()}>{escape(column.footer)}</td>" for column in columns]
+            parts.append("</tr></tfoot>")
+        parts.append("</table>")
+        parts.append(self.pagination_html(query))
+        parts.append("</div>")
+        return mark_safe("".join(parts))
+
+    def _empty_html(self, columns):
+        if not self.empty_text:
+            return ""
+        return f'<tr><td colspan="{len(columns)}">{escape(self.empty_text)}</td></tr>'
+
+    def pagination_html(self, query):
+        """tables2's page links: previous, at most 10 page numbers with "..." gaps, next."""
+        page = getattr(self, "page", None)
+        if not page or self.paginator.num_pages <= 1:
+            return ""
+        field = self.prefixed_page_field
+        parts = ['<nav aria-label="Table navigation"><ul class="pagination justify-content-center">']
+        if page.has_previous():
+            href = _querystring(query, field, page.previous_page_number())
+            parts.append(
+                f'<li class="previous page-item"><a href="{href}" class="page-link">'
+                f'<span aria-hidden="true">&laquo;</span> {escape(gettext("previous"))}</a></li>'
+            )
+        if page.has_previous() or page.has_next():
+            for number in table_page_range(page, self.paginator):
+                active = " active" if number == page.number else ""
+                href = f' href="{_querystring(query, field, number)}"' if number != "..." else ""
+                parts.append(f'<li class="page-item{active}"><a class="page-link"{href}>{number}</a></li>')
+        if page.has_next():
+            href = _querystring(query, field, page.next_page_number())
+            parts.append(
+                f'<li class="next page-item"><a href="{href}" class="page-link">'
+                f'{escape(gettext("next"))} <span aria-hidden="true">&raquo;</span></a></li>'
+            )
+        parts.append("</ul></nav>")
+        return "".join(parts)
+
     def rows_html(self):
         """The <tr> elements of this page, built in Python.
 
@@ -149,27 +232,24 @@ class TrackerTable(tables.Table):
         cells = []
         for bound_column in self.columns:
             fast = getattr(bound_column.column, "cell_html", None)
-            cells.append((bound_column.name, fast, bound_column.attrs["td"].as_html()))
-        html = []
-        for row in self.paginated_rows:
+            cells.append((bound_column.name, fast, f"<td {bound_column.attrs['td'].as_html()}>"))
+        row_attrs = list(self.row_attrs.items())
+        out = []
+        for counter, row in enumerate(self.paginated_rows):
             record = row.record
-            html.append(f"<tr {self.row_attrs_html(record, row.row_counter)}>")
-            for name, fast, td_attrs in cells:
+            attrs = {name: value(record=record) if callable(value) else value for name, value in row_attrs}
+            parity = "odd" if counter % 2 else "even"
+            attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
+            out.append(f"<tr {attrs_html(attrs)}>")
+            for name, fast, td in cells:
                 value = fast(record) if fast else row.get_cell(name)
-                html.append(f"<td {td_attrs}>{conditional_escape(localize(value))}</td>")
-            html.append("</tr>")
-        return mark_safe("".join(html))
-
-    def row_attrs_html(self, record, counter):
-        """tables2's row attributes (Meta.row_attrs, whose callables here take `record`) and its even/odd class,
-        without inspecting each callable's signature on every row."""
-        attrs = {name: value(record=record) if callable(value) else value for name, value in self.row_attrs.items()}
-        parity = "odd" if counter % 2 else "even"
-        attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
-        return AttributeDict(attrs).as_html()
+                if not isinstance(value, str):
+                    value = localize(value)
+                out.append(f"{td}{escape(value)}</td>")
+            out.append("</tr>")
+        return mark_safe("".join(out))
 
     class Meta:
-        template_name = "django_tables2/tracker.html"
         attrs = {"class": "table table-sm table-striped table-hover align-middle"}
         per_page = DEFAULT_PER_PAGE
         empty_text = _("No rows match these filters.")
@@ -182,6 +262,18 @@ def _with_figures(name, bases, attrs, *, total=False):
     return type(name, bases, attrs)
 
 
+def unverified_badge(operation) -> str:
+    """The "unverified" badge an operation resting on a single unchecked secondary report carries wherever it is
+    named (lists, country pages, compare, dashboards, overview); "" for a verified one."""
+    if operation.is_verified:
+        return ""
+    return format_html(
+        ' <span class="badge text-bg-warning unverified-badge" title="{}">{}</span>',
+        gettext("The only source is a secondary report not checked against the agency's own release."),
+        gettext("unverified"),
+    )
+
+
 def coordinator_html(operation):
     # Coordinators are described at length ("INTERPOL (Project to Combat ...); operational coordination centre
     # at ..."); the cell shows the start, the tooltip the whole text.
@@ -191,8 +283,9 @@ def coordinator_html(operation):
 
 
 def period_html(operation):
-    # Break after the dash so the column is one date wide (the table must fit a 1280-pixel screen).
-    start, dash, end = period_text(operation).partition(" – ")
+    # Break after a spaced dash ("12 June – 3 July 2022") so the column stays narrow (the table must fit a 1280-pixel
+    # screen); "May–June 2023" stays on one line.
+    start, dash, end = operation_period(operation, unknown="—").partition(" – ")
     return format_html("{}{}<br>{}", start, dash, end) if dash else start
 
 
@@ -200,6 +293,7 @@ class _OperationColumns(TrackerTable):
     name = LinkedColumn(
         verbose_name=_("Operation"),
         url=Operation.get_absolute_url,
+        after=unverified_badge,
         footer=lambda table: table.totals_label(),
         attrs={"td": {"class": "fw-semibold name-cell"}},
     )
@@ -233,18 +327,6 @@ class _OperationColumns(TrackerTable):
         return _nulls_last(queryset, "countries_reported", is_descending), True
 
 
-def period_text(operation):
-    """ "2016-06-01 – 2016-06-10", or the year alone when that is all the sources give."""
-    if operation.start_date is None:
-        return str(operation.year) if operation.year else "—"
-    if operation.date_precision == "year":
-        return str(operation.start_date.year)
-    start = operation.start_date.isoformat()
-    if operation.end_date and operation.end_date != operation.start_date:
-        return f"{start} – {operation.end_date.isoformat()}"
-    return start
-
-
 def _nulls_last(queryset, field, is_descending):
     """Order by `field`, unknown (NULL) last in both directions, ties broken by primary key for stable pages.
 
@@ -261,11 +343,18 @@ OperationTable = _with_figures(
 )
 
 
+# get_FOO_display() rebuilds the field's choices on every call (~0.1 ms a row); the labels stay lazy, translated when
+# the cell is written.
+_ROLE_LABELS = dict(Role.choices)
+_REGION_LABELS = dict(Region.choices)
+
+
 class _ResultColumns(TrackerTable):
     operation = LinkedColumn(
         verbose_name=_("Operation"),
         url=lambda record: record.operation.get_absolute_url(),
         text=lambda record: record.operation.name,
+        after=lambda record: unverified_badge(record.operation),
         footer=lambda table: table.totals_label(),
         order_by=("operation__name",),
         attrs={"td": {"class": "fw-semibold name-cell"}},
@@ -277,7 +366,7 @@ class _ResultColumns(TrackerTable):
         text=lambda record: str(record.country),
         order_by=("country__name",),
     )
-    role = FastColumn(verbose_name=_("Role"), text=lambda record: record.get_role_display())
+    role = FastColumn(verbose_name=_("Role"), text=lambda record: _ROLE_LABELS.get(record.role, record.role))
 
     class Meta(TrackerTable.Meta):
         model = Participation
@@ -305,7 +394,7 @@ class _CountryColumns(TrackerTable):
         attrs={"td": {"class": "fw-semibold"}},
     )
     iso2 = FastColumn(verbose_name=_("ISO"))
-    region = FastColumn(verbose_name=_("Region"), text=lambda record: record.get_region_display())
+    region = FastColumn(verbose_name=_("Region"), text=lambda record: _REGION_LABELS.get(record.region, record.region))
     subregion = FastColumn(verbose_name=_("Sub-region"), text=lambda record: record.localized_subregion())
     operations_count = FastColumn(
         verbose_name=_("Operations"), attrs={"td": {"class": "figure-cell"}, "th": {"class": "text-end"}}

@@ -6,7 +6,7 @@ import pytest
 
 from operations import queries, services
 from operations.models import METRICS, Operation, ReportedFigure
-from tests.helpers.pages import text
+from tests.helpers.pages import figure_notes, note_numbers, text
 
 pytestmark = pytest.mark.django_db
 URL = "/compare/"
@@ -37,14 +37,23 @@ def test_missing_figures_show_a_dash_never_zero(analyst_client):
     assert "—" in text(row(html, "victims_rescued"))  # Andes: no source gives victims
 
 
-def test_each_figure_cites_its_source(analyst_client):
-    html = analyst_client.get(URL, {"operations": ["libertad", "weka-ii", "turquesa-iii"]}).content.decode()
-    sources = ReportedFigure.objects.filter(
-        operation__slug__in=["libertad", "weka-ii", "turquesa-iii"], participation=None, is_preferred=True
-    ).select_related("source")
-    for figure in sources:
-        assert figure.source.url in html
-    assert 'href="#source-1"' in html and 'id="source-1"' in html
+def test_each_figure_leads_to_its_preferred_source_and_the_other_reports(analyst_client):
+    slugs = ["libertad", "weka-ii", "turquesa-iii"]
+    html = analyst_client.get(URL, {"operations": slugs}).content.decode()
+    notes = figure_notes(html)
+    reports = ReportedFigure.objects.filter(operation__slug__in=slugs, participation=None).select_related(
+        "source", "operation"
+    )
+
+    assert reports.filter(is_preferred=False).exists()
+    for reported in reports:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row(html, reported.metric), re.S)
+        (number,) = note_numbers(cells[slugs.index(reported.operation.slug)])
+        note = notes[number]
+        assert text(note).startswith(f"{reported.get_metric_display().capitalize()}, {reported.operation.name}:")
+        preferred_part, _, others = note.partition("<details>")
+        assert reported.source.url in (preferred_part if reported.is_preferred else others)
+    assert sorted(notes) == list(range(1, len(notes) + 1))
 
 
 def test_four_operations_is_the_limit(analyst_client):

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from operations import charts, services
 from operations.figures import Figure, Qualifier
@@ -27,6 +28,7 @@ from operations.models import (
 from operations.periods import format_period
 from operations.roles import STAFF
 
+from .helpers.pages import figure_notes, note_numbers, text
 from .helpers.users import make_user
 
 pytestmark = pytest.mark.django_db
@@ -132,10 +134,10 @@ def synthetic_operation(countries=3, *, name="Synthetic Operation", with_figures
 
 
 @pytest.mark.parametrize("slug", [*CARD_OPERATIONS, *LARGEST, "unnamed-americas-press-report"])
-def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_source_marker(analyst_client, slug):
+def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_footnote(analyst_client, slug):
     operation = Operation.objects.get(slug=slug)
     html = get(analyst_client, slug).content.decode()
-    numbers = {int(n): text for n, text in re.findall(r'<li id="source-(\d+)" value="\d+">\s*(.*?)</li>', html, re.S)}
+    notes = figure_notes(html)
 
     for metric in METRICS:
         (card,) = texts(html, "data-metric", metric.value)[:1]
@@ -145,28 +147,31 @@ def test_headline_cards_show_each_figure_as_the_model_states_it_with_its_source_
             operation=operation, participation=None, metric=metric, is_preferred=True
         ).first()
         if preferred:
-            marker = int(re.search(r"\[(\d+)\]", card).group(1))
-            assert preferred.source.publisher in numbers[marker]
+            (number,) = [int(n) for n in re.findall(r"\[(\d+)\]", card)]
+            note = notes[number]
+            assert text(note).startswith(f"{metric.label.capitalize()}: {figure}")
+            assert preferred.source.publisher in note.split("<details>")[0]
 
 
 @pytest.mark.parametrize("slug", ["weka-ii", "intercops-spartacus-iii", "liberterra-iii"])
-def test_every_country_figure_points_to_its_source(analyst_client, slug):
+def test_every_country_figure_leads_to_its_source(analyst_client, slug):
     operation = Operation.objects.get(slug=slug)
     html = get(analyst_client, slug).content.decode()
-    numbers = {int(n): text for n, text in re.findall(r'<li id="source-(\d+)" value="\d+">\s*(.*?)</li>', html, re.S)}
+    notes = figure_notes(html)
     table = re.search(r'<table[^>]*id="countries-table".*?</tbody>', html, re.S).group(0)
     preferred = ReportedFigure.objects.filter(operation=operation, participation__isnull=False, is_preferred=True)
 
     assert preferred.exists()
     for reported in preferred.select_related("participation__country", "source"):
-        iso2 = reported.participation.country.iso2
-        row = re.search(rf'<tr data-iso2="{iso2}">(.*?)</tr>', table, re.S).group(1)
+        country = reported.participation.country
+        row = re.search(rf'<tr data-iso2="{country.iso2}">(.*?)</tr>', table, re.S).group(1)
         cell = re.findall(r'<td class="figure-cell">(.*?)</td>', row, re.S)[
             [m.value for m in METRICS].index(reported.metric)
         ]
-        marker = int(re.search(r'href="#source-(\d+)"', cell).group(1))
+        (number,) = note_numbers(cell)
         assert str(reported.as_figure()) in cell
-        assert reported.source.publisher in numbers[marker]
+        assert text(notes[number]).startswith(f"{reported.get_metric_display().capitalize()}, {country}:")
+        assert reported.source.publisher in notes[number].split("<details>")[0]
 
 
 def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
@@ -177,16 +182,21 @@ def test_headline_qualifiers_are_kept_as_the_sources_state_them(analyst_client):
     assert texts(turquesa, "data-metric", "migrants_identified")[0].startswith("Migrants identified more than 10,000")
 
 
-def test_conflicting_values_are_listed_under_the_preferred_one(analyst_client):
+def test_conflicting_values_are_listed_under_the_preferred_one_and_in_its_footnote(analyst_client):
     operation = Operation.objects.get(slug="liberterra-iii")
     html = get(analyst_client, "liberterra-iii").content.decode()
+    notes = figure_notes(html)
 
     conflicting = ReportedFigure.objects.filter(operation=operation, participation=None, is_preferred=False)
     assert conflicting.count() >= 2
-    for reported in conflicting:
+    for reported in conflicting.select_related("source"):
         card = texts(html, "data-metric", reported.metric)[0]
-        assert f"also reported: {reported.as_figure()}" in card
-        assert str(operation.figure(reported.metric)) in card.split("also reported")[0]
+        shown = operation.figure(reported.metric)
+        if reported.as_figure() != shown:
+            assert str(reported.as_figure()) in card.split("also reported:")[1]
+        assert str(shown) in card.split("also reported")[0]
+        (number,) = [int(n) for n in re.findall(r"\[(\d+)\]", card)]
+        assert reported.source.publisher in notes[number].split("<details>")[1]
 
 
 def test_countries_card_gives_reported_and_named_counts(analyst_client):
@@ -214,24 +224,51 @@ def test_facts_give_coordinator_command_centres_forms_of_exploitation_and_summar
     for participation in centres:
         assert participation.country.name in facts["Command centre(s)"]
     if operation.command_centres:
-        assert facts["Command centre(s)"].startswith(operation.command_centres)
+        assert operation.command_centres in facts["Command centre(s)"]
+    if not centres and not operation.command_centres:
+        assert facts["Command centre(s)"] == "—"
+
     forms = [str(form) for form in operation.exploitation_forms.all()]
     assert all(form in facts["Forms of exploitation"] for form in forms)
     assert forms or facts["Forms of exploitation"].startswith("—")
-    summary = texts(html, "aria-labelledby", "summary-heading")
-    for text in (operation.summary, operation.notes):  # the reference data's notes; an editor's summary
-        if text:
-            assert " ".join(text.split())[:60] in summary[0]
+    if operation.summary:
+        assert " ".join(operation.summary.split())[:60] in texts(html, "aria-labelledby", "summary-heading")[0]
 
 
-def test_an_editors_summary_is_shown_above_the_notes(analyst_client):
+def test_command_centres_are_the_countries_with_that_role_before_any_text_an_editor_gave(analyst_client):
+    # The v2 package has no command-centre text: the command centres are participations with that role.
+    operation = synthetic_operation(3, name="Synthetic Operation Centres")
+    html = get(analyst_client, operation.slug).content.decode()
+    (centre,) = operation.participations.filter(role=Role.COMMAND_CENTRE).select_related("country")
+    assert text(re.search(r'<dd [^>]*id="command-centres">(.*?)</dd>', html, re.S).group(1)) == str(centre.country)
+
+    operation.command_centres = "Synthetic joint office"
+    operation.save()
+    html = get(analyst_client, operation.slug).content.decode()
+    shown = text(re.search(r'<dd [^>]*id="command-centres">(.*?)</dd>', html, re.S).group(1))
+    assert shown == f"{centre.country} (Synthetic joint office)"
+
+
+def test_an_editors_summary_is_shown_and_the_curation_notes_are_not(analyst_client):
     operation = synthetic_operation(2, name="Synthetic Operation Summary")
     operation.summary = "Synthetic summary: what the operation set out to do."
-    operation.notes = "Synthetic note."
+    operation.notes = "Synthetic curation note: year is 2030 (not 2031)."
     operation.save()
-    summary = texts(get(analyst_client, operation.slug).content.decode(), "aria-labelledby", "summary-heading")[0]
+    html = get(analyst_client, operation.slug).content.decode()
 
-    assert summary.startswith("Summary Synthetic summary: what the operation set out to do. Synthetic note.")
+    assert texts(html, "aria-labelledby", "summary-heading") == [
+        "Summary Synthetic summary: what the operation set out to do."
+    ]
+    assert "Synthetic curation note" not in html
+
+
+def test_no_dashboard_shows_curation_notes(analyst_client):
+    with_notes = Operation.objects.exclude(notes="")
+    assert with_notes.count() >= 10
+    for operation in with_notes:
+        html = " ".join(get(analyst_client, operation.slug).content.decode().split())
+        note = " ".join(operation.notes.split())
+        assert escape(note[:40]) not in html, operation.slug
 
 
 def test_unverified_operation_carries_a_badge_and_verified_ones_do_not(analyst_client):
@@ -295,10 +332,22 @@ def test_unattributed_remainder_is_the_total_less_the_countries_figures(analyst_
 
 
 def test_lower_bound_total_keeps_its_qualifier_in_the_remainder(analyst_client):
-    html = get(analyst_client, "turquesa-ii").content.decode()
-    arrests = re.search(r'<div class="row chart-block breakdown" data-metric="arrests">.*?</table>', html, re.S)
+    operation = synthetic_operation(2, name="Synthetic Operation Lower Bound", with_figures=False)
+    source = operation.sources.get()
+    services.record_figure(
+        operation=operation, metric="victims_rescued", figure=Figure(2700, Qualifier.MORE_THAN), source=source
+    )
+    services.record_figure(
+        operation=operation,
+        participation=operation.participations.first(),
+        metric="victims_rescued",
+        figure=Figure(440),
+        source=source,
+    )
+    html = get(analyst_client, operation.slug).content.decode()
+    victims = re.search(r'<div class="row chart-block breakdown" data-metric="victims_rescued">.*?</table>', html, re.S)
 
-    assert "more than 144" in arrests.group(0)  # more than 200 less Spain's 56
+    assert "more than 2,260" in victims.group(0)  # more than 2,700 less a country's 440
 
 
 def test_countries_exceeding_an_approximate_total_are_flagged_never_a_negative_remainder(analyst_client):
@@ -416,31 +465,30 @@ def test_map_defaults_to_role_when_no_country_has_a_figure(analyst_client):
 # --- Sources and links --------------------------------------------------------------------------------------------
 
 
-def test_sources_are_numbered_with_publisher_title_date_and_link(analyst_client):
+def test_sources_list_gives_publisher_title_date_and_link_of_every_source_once(analyst_client):
     operation = Operation.objects.get(slug="weka-ii")
     html = get(analyst_client, "weka-ii").content.decode()
-    items = re.findall(r'<li id="source-(\d+)" value="\d+">(.*?)</li>', html, re.S)
+    listed = re.search(r'<ul class="source-list small">(.*?)</ul>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", listed, re.S)
 
-    assert [int(number) for number, _ in items] == list(range(1, len(items) + 1))
     cited = {f.source for f in ReportedFigure.objects.filter(operation=operation)} | set(operation.sources.all())
     assert len(items) == len(cited)
-    # Number 1: the source of the first headline figure (victims), INTERPOL's French release.
-    primary = operation.reported_figures.get(metric="victims_rescued", participation=None, is_preferred=True).source
-    assert primary.publisher in dict(items)["1"] and primary.url in dict(items)["1"]
-    dated = [source for source in cited if source.published and source.title]
-    assert dated
-    for source in dated:
-        text = next(text for _, text in items if source.url in text)
-        assert source.publisher in text and source.title in text
-        assert source.published.strftime("%-d %B %Y") in text
+    for source in cited:
+        (item,) = [item for item in items if f">{source.url}</a>" in item]
+        assert source.publisher in item and source.title in item
+        if source.published:
+            assert source.published.strftime("%-d %B %Y") in item
 
 
 def test_dashboard_links_to_neighbours_results_and_compare(analyst_client):
     html = get(analyst_client, "weka-ii").content.decode()
+    dated = list(
+        Operation.objects.exclude(start_date=None).order_by("start_date", "name").values_list("slug", flat=True)
+    )
+    before, after = dated[dated.index("weka-ii") - 1], dated[dated.index("weka-ii") + 1]
 
-    # Its neighbours in time (operations.csv: 6 and 15 June 2022).
-    assert 'href="/operations/empact-jad-thb-2022-06/" rel="prev"' in html
-    assert 'href="/operations/empact-action-week-labour-exploitation-2022-06/" rel="next"' in html
+    assert f'href="/operations/{before}/" rel="prev"' in html
+    assert f'href="/operations/{after}/" rel="next"' in html
     assert 'href="/results/?operation=weka-ii"' in html
     assert 'href="/compare/?operations=weka-ii"' in html
 

@@ -89,6 +89,7 @@ def expected_result_row(participation: Participation) -> dict:
         "operation": participation.operation.name,
         "operation_slug": participation.operation.slug,
         "year": str(participation.operation.year or ""),
+        "verified": "true" if participation.operation.is_verified else "false",
         "country": participation.country.name,
         "country_iso2": participation.country.iso2,
         "country_iso3": participation.country.iso3,

@@ -251,3 +251,29 @@ def test_countries_named_counts_participations_and_sorts(analyst_client):
     assert [named[slug] for slug in order] == sorted(named.values(), reverse=True)
     weka = response.content.decode().split('data-slug="weka-ii"', 1)[1].split("</tr>", 1)[0]
     assert f">{named['weka-ii']}</td>" in weka
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [("es", "10.000"), ("es", "10 000"), ("en", "10,000"), ("en", "10000"), ("fr", "10 000"), ("fr", "10\u202f000")],
+)
+def test_minimum_filters_read_the_languages_thousands_grouping(analyst_client, language, typed):
+    response = analyst_client.get(
+        URL, {"per_page": 250, "min_migrants_identified": typed}, headers={"accept-language": language}
+    )
+    assert response.status_code == 200
+    expected = slugs(Operation.objects.filter(migrants_identified__gte=10000))
+    assert set(row_keys(response)) == expected != slugs(Operation.objects.filter(migrants_identified__gte=10))
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "example"),
+    [("es", "10,000", "10.000"), ("es", "10,5", "10.000"), ("en", "10.000", "10,000"), ("en", "1.5", "10,000")],
+)
+def test_a_minimum_in_another_grouping_or_with_decimals_is_refused_never_misread(
+    analyst_client, language, typed, example
+):
+    response = analyst_client.get(URL, {"min_arrests": typed}, headers={"accept-language": language})
+    assert response.status_code == 400
+    assert "10000" in response.content.decode() and example in response.content.decode()
+    assert not has_table(response)

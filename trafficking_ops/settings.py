@@ -111,6 +111,19 @@ DATABASES = {
     )
 }
 
+# SQLite, the embedded default, serving several people at once: WAL lets pages read while someone writes; every
+# transaction takes the write lock when it begins (IMMEDIATE), so concurrent writers queue for up to
+# SQLITE_BUSY_TIMEOUT seconds instead of failing with "database is locked" when a read turns into a write; NORMAL
+# sync is WAL's safe setting (a power cut can lose the last commits, never corrupt the file). Read-only transactions
+# (exports) begin DEFERRED instead (exports.read_transaction). Measured limits: README "Concurrent use".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+
 # A read replica (PostgreSQL streaming replication): reads go there, writes to the primary (see db_router.py and
 # docs/scaling.md). Tests treat it as a mirror of the default database.
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -136,11 +149,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username OR from one address, that
-# username or address is locked out for AXES_COOLOFF_MINUTES.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one address, that
+# username is locked out from that address for AXES_COOLOFF_MINUTES. Per username AND address, so that nobody can
+# lock a colleague out by typing their username wrongly five times from elsewhere. An administrator unlocks with
+# `manage.py axes_reset_username <name>` or by deleting the "Access attempts" rows in the admin.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -180,6 +195,10 @@ BOOTSTRAP5 = {
     "css_url": {"url": "/static/vendor/bootstrap/css/bootstrap.min.css"},
     "javascript_url": {"url": "/static/vendor/bootstrap/js/bootstrap.bundle.min.js"},
 }
+
+# History tables are read by object and by operation, never by date alone: no index on history_date (it was 12 MB of
+# a 100,000-row database's 223 MB; docs/performance.md "Disk").
+SIMPLE_HISTORY_DATE_INDEX = False
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

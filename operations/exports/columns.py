@@ -107,6 +107,12 @@ PARTICIPATION_COLUMNS = (
     ExportColumn("operation", "operation__name", TEXT, _("The operation's name.")),
     ExportColumn("operation_slug", "operation__slug", CODE, _("The operation's stable identifier.")),
     ExportColumn("year", "operation__year", INTEGER, _("The year the operation took place.")),
+    ExportColumn(
+        "verified",
+        "operation__is_verified",
+        BOOLEAN,
+        _("false when the operation's only source is a secondary report not checked against the agency's release."),
+    ),
     *COUNTRY_COLUMNS,
     ExportColumn(
         "role",

@@ -16,7 +16,8 @@ from .writers import xlsx_max_rows
 METRIC_DEFINITIONS = {
     Metric.VICTIMS_RESCUED: _(
         "People the source says were rescued as victims (or potential victims) of trafficking. Where a release says "
-        "'identified' or 'safeguarded' instead, that count is recorded here and the operation's notes say so."
+        "'identified' or 'safeguarded' instead, that count is recorded here; the quote beside the figure on the "
+        "operation's page gives the source's own words."
     ),
     Metric.ARRESTS: _(
         "People arrested (detained, apprehended) during the operation, for any offence the source counts."

@@ -25,6 +25,8 @@ KIND_DEFINITIONS = {
     BOOLEAN: _("true or false."),
 }
 # Cells of these kinds are strings and are escaped; numbers, dates and booleans are never altered.
+# How a boolean field is written (a field read straight from the database, not through a column's expression).
+BOOLEAN_TEXT = {True: "true", False: "false", None: ""}
 _ESCAPED_KINDS = {TEXT, CODE, URL}
 
 
@@ -59,8 +61,15 @@ class ExportSpec:
         return queryset.annotate(**annotations).values_list(*(column.lookup for column in self.columns))
 
     def rows(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
-        """Every row of the queryset, streamed from the database `chunk_size` rows at a time, text cells escaped."""
-        return escape_rows(self.values(queryset).iterator(chunk_size=chunk_size), self.escaped_indexes)
+        """Every row of the queryset, streamed from the database `chunk_size` rows at a time, text cells escaped and
+        boolean fields written true or false."""
+        rows = self.values(queryset).iterator(chunk_size=chunk_size)
+        booleans = tuple(
+            i for i, column in enumerate(self.columns) if column.kind == BOOLEAN and column.expression is None
+        )
+        if booleans:
+            rows = (tuple(BOOLEAN_TEXT[v] if i in booleans else v for i, v in enumerate(row)) for row in rows)
+        return escape_rows(rows, self.escaped_indexes)
 
     def csv_chunks(self, queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[str, int]]:
         """The CSV lines of every row (no header), as (text, row count) pairs of `chunk_size` rows."""
@@ -134,11 +143,13 @@ class _RelatedCells:
             return
         fields = [column.lookup.removeprefix(self.prefix) for column in self.columns]
         escaped = [column.kind in _ESCAPED_KINDS for column in self.columns]
+        boolean = [column.kind == BOOLEAN for column in self.columns]
         rows = self.model._base_manager.using(using)
         for batch in itertools.batched(missing, LOOKUP_BATCH):
             for pk, *values in rows.filter(pk__in=batch).values_list("pk", *fields):
                 values = [
-                    escape_formula(value) if is_text else value for value, is_text in zip(values, escaped, strict=True)
+                    escape_formula(value) if is_text else BOOLEAN_TEXT[value] if is_boolean else value
+                    for value, is_text, is_boolean in zip(values, escaped, boolean, strict=True)
                 ]
                 cells[pk] = csv_fragment(values) + self.separator
 

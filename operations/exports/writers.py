@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import re
@@ -119,13 +120,31 @@ def in_transaction(chunks: Iterable, using: str) -> Iterator:
     HOLD, which copies every row of the result aside before the first is sent (0.9 s of a 1,000,000-row export
     before its first row, measured); inside one, rows stream from the index as they are read. On PostgreSQL the
     transaction is REPEATABLE READ, so that the lookups of operations, countries and sources (later statements) see
-    the snapshot the rows come from, even if an editor deletes or renames one meanwhile."""
+    the snapshot the rows come from, even if an editor deletes or renames one meanwhile. On SQLite the transaction
+    begins DEFERRED: the settings begin every other one IMMEDIATE, which takes the write lock, and editors must not
+    wait for a download to finish (WAL gives the reads their snapshot without it)."""
     connection = connections[using]
-    with transaction.atomic(using=using):
+    with contextlib.ExitStack() as stack:
+        with _sqlite_begins_deferred(connection):
+            stack.enter_context(transaction.atomic(using=using))  # BEGIN is sent here
         if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:  # first statement, outermost
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield from chunks
+
+
+@contextlib.contextmanager
+def _sqlite_begins_deferred(connection):
+    """A transaction begun in this block on SQLite takes no lock until it writes."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()  # connecting sets transaction_mode from the settings
+    mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+    try:
+        yield
+    finally:
+        connection.transaction_mode = mode
 
 
 def csv_response(spec: ExportSpec, queryset, filename: str, *, bom: bool = True, on_finish=None):
@@ -177,7 +196,9 @@ def xlsx_response(spec: ExportSpec, queryset, filename: str, *, on_finish=None):
         raise
     if on_finish is not None:
         on_finish(count, None)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "private, no-store"  # as the CSV: filtered data of a logged-in user
+    return response
 
 
 # --- File names -----------------------------------------------------------------------------------------------

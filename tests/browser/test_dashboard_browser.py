@@ -99,4 +99,42 @@ def test_weka_ii_prints_on_a4_and_letter_with_sources_as_footnotes_and_no_chart_
         for source in cited | set(operation.sources.all()):
             assert source.publisher in text
         assert "[1]" in text  # the figures' footnote markers
+        flat = " ".join(text.split())
+        # Paper shows every report's quote, the other reports' too (their disclosure is closed on screen).
+        assert "Les autorités de 44 pays ont secouru près de 700 victimes" in flat
+        assert "have rescued nearly 700 victims of human trafficking." in flat
+        assert " ".join(operation.notes.split())[:40] not in flat  # curation notes are for editors
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+def test_a_figures_footnote_is_reached_and_opened_with_the_keyboard(
+    logged_in_analyst, live_server, page, screenshot, console_errors, viewport
+):
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/operations/weka-ii/")
+    marker = page.locator(".figure-card[data-metric='victims_rescued'] sup a")
+    number = marker.inner_text().strip("[]")
+    note = page.locator(f"#note-{number}")
+    others = note.locator("details")
+
+    marker.focus()
+    page.keyboard.press("Enter")
+    assert page.url.endswith(f"#note-{number}")
+    assert note.is_visible() and note.evaluate("el => el.matches(':target')")
+    assert "“près de 700”" in note.inner_text()
+    assert not others.evaluate("el => el.open")
+    assert not note.get_by_text("have rescued nearly 700 victims").is_visible()
+    screenshot(f"dashboard-weka-ii-note-closed-{viewport['width']}")
+
+    others.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert others.evaluate("el => el.open")
+    assert note.get_by_text("have rescued nearly 700 victims").is_visible()
+    # The notes and the sources fit the screen's width: nothing to scroll sideways on a phone.
+    for block in (page.locator(".figure-notes"), page.locator(".sources")):
+        box = block.bounding_box()
+        assert box["x"] + box["width"] <= viewport["width"]
+        assert block.evaluate("el => el.scrollWidth <= el.clientWidth")
+    screenshot(f"dashboard-weka-ii-note-open-{viewport['width']}")
     assert console_errors == []

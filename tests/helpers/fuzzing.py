@@ -67,3 +67,55 @@ PLAUSIBLE = [
     "command_centre", "forced-labour", "2021", "1899", "2101", "-1", "0", "25", "250", "500", "99999", "abc", "1e9",
     "9" * 30, "-victims_rescued", "arrests", "-nope", "name", "period", "-countries_named", "operations_count", "",
 ]  # fmt: skip
+
+
+# --- Crafted admin addresses (issue 16: each answered 500 before) ---------------------------------------------------
+
+BAD_YEARS = ["9999", "10000", "0", "-1", "99999999999999999999"]
+BAD_IDS = ["abc", "1.5", "-1", "99999999999999999999999", "1\x00", " "]
+BAD_TO_FIELDS = ["", " ", "+"]
+
+
+def admin_list_parameters(model_admin) -> list[str]:
+    """The query parameters a model admin's list filters and search read, derived from its declaration."""
+    names = ["q", "o"]
+    for item in model_admin.list_filter:
+        field = item if isinstance(item, str) else item[0] if isinstance(item, tuple) else None
+        if field is None:
+            names.append(getattr(item, "parameter_name", "x"))
+            continue
+        names += [field, f"{field}__exact", f"{field}__id__exact", f"{field}__isnull"]
+    return names
+
+
+def crafted_admin_urls(site, object_id) -> list[str]:
+    """Every crafted address of the issue for every model admin of `site`: date-hierarchy years past 9998, history
+    and object ids that are no id, empty or '+' `_to_field`, NUL in each list filter, the search and the
+    autocomplete of each autocomplete field. Each must answer 400 or 404."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    urls = []
+    for model, model_admin in site._registry.items():
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        changelist = reverse(f"{info}_changelist")
+        if model_admin.date_hierarchy:
+            year = f"{model_admin.date_hierarchy}__year"
+            urls += [f"{changelist}?{year}={value}" for value in BAD_YEARS]
+            urls.append(f"{changelist}?{year}=9999&{model_admin.date_hierarchy}__month=12")
+        urls += [f"{changelist}?{name}=%00" for name in admin_list_parameters(model_admin)]
+        change = reverse(f"{info}_change", args=[object_id])
+        for to_field in BAD_TO_FIELDS:
+            urls += [f"{path}?_to_field={quote(to_field)}" for path in (changelist, reverse(f"{info}_add"), change)]
+        urls += [reverse(f"{info}_history", args=["ID"]).replace("ID", quote(bad)) for bad in BAD_IDS]
+        if hasattr(model_admin, "history_form_view"):
+            history = reverse(f"{info}_history", args=[object_id])
+            urls += [f"{history}{quote(bad)}/" for bad in BAD_IDS]
+        for field in model_admin.autocomplete_fields:
+            for term in ("%00", "a%00b"):
+                urls.append(
+                    f"{reverse('admin:autocomplete')}?term={term}&app_label={model._meta.app_label}"
+                    f"&model_name={model._meta.model_name}&field_name={field}"
+                )
+    return urls

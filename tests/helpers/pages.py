@@ -32,5 +32,18 @@ def footer(response):
     return {m: text(t) for m, t in re.findall(r'data-metric="(\w+)">(.*?)</td>', foot, re.S)}
 
 
+def figure_notes(page: str) -> dict:
+    """{number: the note's HTML} of a page's figure footnotes (the `<li id="note-N">` of its list)."""
+    return {
+        int(number): note
+        for number, note in re.findall(r'<li id="note-(\d+)">(.*?)</li>(?=<li id="note-|\s*</ol>)', page, re.S)
+    }
+
+
+def note_numbers(fragment: str) -> list[int]:
+    """The footnote numbers a fragment (a cell, a card) links to, in order."""
+    return [int(number) for number in re.findall(r'href="#note-(\d+)"', fragment)]
+
+
 def has_table(response):
     return "<table" in response.content.decode()

@@ -1,4 +1,4 @@
-"""Server-side SVG charts and the world map for dashboards, drawn from plain data passed in (no queries)."""
+"""The world map: countries shaded by a figure in greyscale-safe classes, command centres starred, zoom."""
 
 import hashlib
 import json
@@ -7,42 +7,29 @@ import re
 from functools import cache
 from pathlib import Path
 
-from django.utils.formats import number_format
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
-from .countries import localized_name
+from ..countries import localized_name
+from .svg import (
+    BORDER,
+    HATCH_BACKGROUND,
+    HATCH_LINE,
+    HIGHLIGHT_STROKE_WIDTH,
+    MAP_FONT_SIZE,
+    NEUTRAL_FILL,
+    RAMP,
+    STAR_STROKE_WIDTH,
+    _joined,
+    _n,
+    _number,
+    _star,
+    _svg,
+    _text_width,
+)
 
-MAP_FILE = Path(__file__).resolve().parent / "data" / "world_map.json"
-
-UNKNOWN = "—"
-# One dark hue for bars and columns: it stays dark in a greyscale printout, and text beside it stays readable.
-BAR_FILL = "#1f4e79"
-# Sequential light-to-dark ramp (ColorBrewer Blues) whose greyscale lightness also steps down
-# (roughly 85, 64, 46, 28, 17 %), so the classes survive a black-and-white printout.
-RAMP = ("#c6dbef", "#6baed6", "#3182bd", "#08519c", "#08306b")
-NEUTRAL_FILL = "#f5f5f5"
-BORDER = "#9e9e9e"
-# Participants without a figure are hatched rather than given a colour: a colour would read as a value.
-HATCH_BACKGROUND = "#e0e0e0"
-HATCH_LINE = "#616161"
-HIGHLIGHT_STROKE_WIDTH = 1.6
-# White with a black edge, so a command centre's star shows on the lightest and the darkest class alike.
-STAR_STROKE_WIDTH = 1.2
-
-FONT_SIZE = 13
-# The map's viewBox is 1000 wide and usually shown narrower, so its legend text is set larger to stay legible.
-MAP_FONT_SIZE = 18
-# Average glyph width as a share of the font size: text is laid out without measuring it (no fonts here).
-GLYPH_WIDTH = 0.58
-# The longest a column's label may run downwards from the axis, in pixels (about 17 characters).
-LONGEST_UPRIGHT_LABEL = 130
-# How far below a row's middle the text baseline sits to centre the text on it (a third of the font size): written
-# into y rather than as dy="0.35em" on every text, because a dashboard may draw hundreds of rows.
-BASELINE_SHIFT = FONT_SIZE * 0.35
-# Room left of a bar chart's labels for text wider than GLYPH_WIDTH estimates.
-LABEL_MARGIN = 14
+MAP_FILE = Path(__file__).resolve().parents[1] / "data" / "world_map.json"
 
 
 @cache
@@ -55,145 +42,6 @@ def unmappable(codes):
     """The codes the map can draw neither as a country nor as a marker, for the page to list in text."""
     world = _world()
     return sorted({code for code in codes if code not in world["countries"] and code not in world["markers"]})
-
-
-def bar_chart(rows, *, title, value_label) -> SafeString:
-    """Horizontal bars, one per (label, value or None, display text) row, in the order given."""
-    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
-    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
-    label_width = min(max((_text_width(label) for label, _, _ in rows), default=0), 220) + LABEL_MARGIN
-    display_width = max((_text_width(_shown(value, display)) for _, value, display in rows), default=0)
-    width = 640
-    row_height, bar_height, top = 24, 16, 24
-    bar_x = label_width + 10
-    longest_bar = max(width - bar_x - display_width - 12, 40)
-    height = top + row_height * len(rows) + 6
-    largest = max((value for _, value, _ in rows if value is not None), default=0)
-
-    parts = [format_html('<text class="caption" x="{}" y="14">{}</text>', _n(bar_x), value_label)]
-    # One f-string per row with each text escaped: format_html per element cost a quarter of a large dashboard.
-    for index, (label, value, display) in enumerate(rows):
-        middle = top + index * row_height + row_height / 2
-        baseline = _n(middle + BASELINE_SHIFT)
-        # Not class="row": Bootstrap's .row > * rule would set a CSS width on every rect and stretch the bars.
-        row = (
-            f'<g class="bar-row"><title>{conditional_escape(label)}: {conditional_escape(display or UNKNOWN)}</title>'
-            f'<text class="label" x="{_n(label_width)}" y="{baseline}" text-anchor="end">'
-            f"{conditional_escape(_truncate(label, label_width - LABEL_MARGIN))}</text>"
-        )
-        end = bar_x
-        if value is not None:
-            length = _scaled(value, largest, longest_bar)
-            row += (
-                f'<rect class="bar" x="{_n(bar_x)}" y="{_n(middle - bar_height / 2)}" width="{_n(length)}" '
-                f'height="{bar_height}" fill="{BAR_FILL}"/>'
-            )
-            end += length + 6
-        css_class = "value" if value is not None else "value unknown"
-        shown = conditional_escape(_shown(value, display))
-        row += f'<text class="{css_class}" x="{_n(end)}" y="{baseline}">{shown}</text></g>'
-        parts.append(row)
-    return _svg(width, height, title, "chart bar-chart", parts)
-
-
-def column_chart(series_rows, *, title, value_label) -> SafeString:
-    """Vertical columns, one per (label, value or None, display text) row, left to right: one per year."""
-    width, plot_height, left, right = 640, 180, 8, 8
-    slot = (width - left - right) / max(len(series_rows), 1)
-    column_width = min(slot * 0.7, 48)
-    largest = max((value for _, value, _ in series_rows if value is not None), default=0)
-    # Figures wider than their slot are written upwards from the column's top. Start the plot low enough that
-    # each figure, across or upright, fits above its own column.
-    upright = [_text_width(_shown(value, display)) > slot - 4 for _, value, display in series_rows]
-    overflow = 0
-    for (_, value, display), up in zip(series_rows, upright, strict=True):
-        text_height = _text_width(_shown(value, display)) if up else FONT_SIZE
-        room = plot_height - _scaled(value or 0, largest, plot_height)
-        overflow = max(overflow, text_height + 6 - room)
-    top = 24 + overflow
-    baseline = top + plot_height
-    # A label wider than its slot ("year unknown" under thirteen years) is written downwards from the axis, whole
-    # (up to LONGEST_UPRIGHT_LABEL), rather than cut to "year…".
-    across = [_text_width(label) <= slot - 2 for label, _, _ in series_rows]
-    label_room = max(
-        [FONT_SIZE + 3]
-        + [
-            _text_width(_truncate(label, LONGEST_UPRIGHT_LABEL)) + 4
-            for (label, _, _), fits in zip(series_rows, across, strict=True)
-            if not fits
-        ]
-    )
-    height = baseline + 6 + label_room
-
-    parts = [
-        format_html('<text class="caption" x="{}" y="14">{}</text>', left, value_label),
-        format_html(
-            '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="1"/>',
-            left,
-            width - right,
-            _n(baseline),
-            _n(baseline),
-        ),
-    ]
-    for index, ((label, value, display), up, fits) in enumerate(zip(series_rows, upright, across, strict=True)):
-        centre = left + slot * index + slot / 2
-        shown = _shown(value, display)
-        parts.append(format_html('<g class="column"><title>{}: {}</title>', label, display or UNKNOWN))
-        column_top = baseline
-        if value is not None:
-            length = _scaled(value, largest, plot_height)
-            column_top = baseline - length
-            parts.append(
-                format_html(
-                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    _n(centre - column_width / 2),
-                    _n(column_top),
-                    _n(column_width),
-                    _n(length),
-                    BAR_FILL,
-                )
-            )
-        value_class = "value" if value is not None else "value unknown"
-        if up:
-            parts.append(
-                format_html(
-                    '<text class="{}" transform="translate({} {}) rotate(-90)" dy="0.35em">{}</text>',
-                    value_class,
-                    _n(centre),
-                    _n(column_top - 4),
-                    shown,
-                )
-            )
-        else:
-            parts.append(
-                format_html(
-                    '<text class="{}" x="{}" y="{}" text-anchor="middle">{}</text>',
-                    value_class,
-                    _n(centre),
-                    _n(column_top - 5),
-                    shown,
-                )
-            )
-        if fits:
-            parts.append(
-                format_html(
-                    '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
-                    _n(centre),
-                    _n(baseline + 16),
-                    label,
-                )
-            )
-        else:
-            parts.append(
-                format_html(
-                    '<text class="label" transform="translate({} {}) rotate(-90)" text-anchor="end" dy="0.35em">'
-                    "{}</text></g>",
-                    _n(centre),
-                    _n(baseline + 6),
-                    _truncate(label, LONGEST_UPRIGHT_LABEL),
-                )
-            )
-    return _svg(width, height, title, "chart column-chart", parts)
 
 
 def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None, zoom=False) -> SafeString:
@@ -472,64 +320,3 @@ def _class_labels(bounds):
         else:
             labels.append((index, f"{_number(low)}\u2013{_number(bound)}"))
     return labels
-
-
-def _number(value):
-    return number_format(value, force_grouping=True)
-
-
-def _star(x, y, *, outer=7.0, inner=3.0):
-    """A five-pointed star centred on (x, y), as path data."""
-    points = []
-    for corner in range(10):
-        radius = outer if corner % 2 == 0 else inner
-        angle = math.pi * corner / 5 - math.pi / 2
-        points.append(f"{_n(x + radius * math.cos(angle))} {_n(y + radius * math.sin(angle))}")
-    return "M" + "L".join(points) + "Z"
-
-
-def _svg(width, height, title, css_class, parts, *, font_size=FONT_SIZE) -> SafeString:
-    """The root element: scales to its container's width, takes the page's font, named for screen readers."""
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-label="{}" font-family="inherit" font-size="{}" fill="currentColor"><title>{}</title>{}</svg>',
-        css_class,
-        _n(width),
-        _n(math.ceil(height)),
-        title,
-        font_size,
-        title,
-        _joined(parts),
-    )
-
-
-def _shown(value, display):
-    """The text beside a bar: the caller's formatted figure, or the dash for unknown (which is not zero)."""
-    return UNKNOWN if value is None else display
-
-
-def _scaled(value, largest, length):
-    return max(value, 0) / largest * length if largest > 0 else 0
-
-
-def _text_width(text, font_size=FONT_SIZE):
-    return len(str(text)) * font_size * GLYPH_WIDTH
-
-
-def _truncate(text, width, font_size=FONT_SIZE):
-    """Text cut with an ellipsis to fit the width; the full text stays in the row's tooltip."""
-    text = str(text)
-    fits = max(int(width / (font_size * GLYPH_WIDTH)), 1)
-    return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
-
-
-def _n(number, decimals=1):
-    """A coordinate for an attribute: one decimal at most, never localized (a French comma breaks SVG)."""
-    # Adding 0.0 turns the -0.0 that rounding can leave into 0.0.
-    text = f"{round(float(number), decimals) + 0.0:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _joined(fragments):
-    """Markup fragments that are each already escaped, as one safe string."""
-    return mark_safe("".join(fragments))
