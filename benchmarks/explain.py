@@ -1,4 +1,5 @@
-"""EXPLAIN ANALYZE every query of every filter and sort the tables offer, on PostgreSQL, into docs/postgres_plans.md.
+"""EXPLAIN ANALYZE every query of every filter and sort the tables offer, on PostgreSQL, into
+benchmarks/results/postgres_plans.md.
 
     DATABASE_URL=postgres://tracker:tracker@127.0.0.1:5440/tracker_bench .venv/bin/python benchmarks/explain.py
 
@@ -35,7 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from operations.models import Operation, Participation  # noqa: E402
 
-OUT = ROOT / "docs" / "postgres_plans.md"
+OUT = ROOT / "benchmarks" / "results" / "postgres_plans.md"
 SHOWN_PLANS = 2  # per URL: the slowest queries' plans
 
 

@@ -158,9 +158,12 @@ class Importer:
         for kind, upload in ((OPERATIONS, self.operations_file), (COUNTRY_RESULTS, self.results_file)):
             if upload is not None:
                 try:
-                    tables[kind] = (upload.name, read_table(upload, kind, self.report))
+                    rows = read_table(upload, kind, self.report)
                 except Rejected:
-                    pass
+                    continue
+                if not rows and self.report.ok:  # a header alone is not a successful import of nothing
+                    self.report.error(upload.name, None, None, _("the file has its header but no data rows"))
+                tables[kind] = (upload.name, rows)
         if not self.report.ok:
             return self.report
         if commit:

@@ -1,6 +1,7 @@
 """Pending uploads between the admin import page's preview and its confirmation: the files in a temporary folder,
 their names in the editor's web session (the engine itself never sees a session)."""
 
+import os
 import re
 import shutil
 import tempfile
@@ -23,13 +24,16 @@ def save_pending(files, session) -> str:
         if old.is_dir() and old.stat().st_mtime < stale:
             shutil.rmtree(old, ignore_errors=True)
     folder = _PENDING_DIR / token
-    folder.mkdir(parents=True)
+    # Readable by the server's user only: the files hold unpublished figures, and /tmp is shared with every user.
+    _PENDING_DIR.mkdir(mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700)
     names = []
     for index, upload in enumerate(files):
         if upload is None:
             names.append(None)
             continue
-        (folder / str(index)).write_bytes(upload.data)
+        with os.fdopen(os.open(folder / str(index), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+            file.write(upload.data)
         names.append(upload.name)
     session[_SESSION_KEY] = {**session.get(_SESSION_KEY, {}), token: names}
     return token

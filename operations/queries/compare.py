@@ -1,10 +1,11 @@
 """Selectors of /compare/: the operations offered for comparison and the comparison itself."""
 
-from django.db.models import Count, F
+from django.db.models import Count
 
 from ..countries import normalize_name
 from ..models import (
     METRICS,
+    NEWEST_FIRST,
     Operation,
     Participation,
 )
@@ -24,9 +25,7 @@ def compare_choices(find: str, chosen_slugs, limit: int = COMPARE_CHOICES_SHOWN)
     matching = Operation.objects.all()
     if find:
         matching = matching.filter(name__icontains=find)
-    latest = matching.order_by(F("start_date").desc(nulls_last=True), "name").values_list(
-        "slug", "name", "is_verified"
-    )[:limit]
+    latest = matching.order_by(*NEWEST_FIRST).values_list("slug", "name", "is_verified")[:limit]
     shown = {slug: (slug, name, verified) for slug, name, verified in latest}
     # Chosen slugs not listed yet (the form reports the ones no operation has; NUL would fail on PostgreSQL).
     missing = [slug for slug in chosen_slugs if slug not in shown and "\x00" not in slug and len(slug) <= 200]

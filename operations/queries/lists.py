@@ -7,6 +7,7 @@ from ..countries import CountryResolver
 from ..figures import TOTAL_PARTS, read_totals, total_aggregates
 from ..models import (
     METRICS,
+    NEWEST_FIRST,
     Country,
     CountryAlias,
     CountryTotal,
@@ -33,7 +34,7 @@ def country_resolver() -> CountryResolver:
 
 def operations_for_filtering():
     """The base queryset the operation filters narrow (no annotations, so totals aggregate it directly)."""
-    return Operation.objects.order_by(F("start_date").desc(nulls_last=True), "name")
+    return Operation.objects.order_by(*NEWEST_FIRST)
 
 
 def operation_rows(queryset):
@@ -75,6 +76,7 @@ _RESULT_ROW_FIELDS = (
     "operation__slug",
     "operation__year",
     "operation__start_date",
+    "operation__is_verified",
     "country__iso2",
     "country__name",
 )

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import get_language, gettext
 
 from ..countries import localized_name, normalize_name
 from ..figures import FigureTotal, read_totals, total_aggregates
 from ..models import (
     METRICS,
+    NEWEST_FIRST,
     Operation,
     Participation,
     Region,
@@ -109,7 +110,7 @@ def overview(filters=None) -> Overview:
         regions, countries = _grouped_region_and_country_rows(operations, region)
     # The latest operations first, then their countries counted: annotating before the LIMIT would count the
     # countries of every operation.
-    latest_pks = operations.order_by(F("start_date").desc(nulls_last=True), "name").values("pk")[:LATEST_OPERATIONS]
+    latest_pks = operations.order_by(*NEWEST_FIRST).values("pk")[:LATEST_OPERATIONS]
     latest = list(Operation.objects.filter(pk__in=latest_pks).for_list())
     return Overview(
         operations=totals_row["parts"],
