@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pycountry
 from babel import Locale, UnknownLocaleError
+from django.utils.translation import get_language
+
+from .collation import ordered_by_names
 
 # Names sources use that neither library knows (seen in the reference data). Keep this list short: prefer aliases
 # an editor adds in the admin.
@@ -198,3 +201,19 @@ def localized_subregion(english: str, language: str | None) -> str:
         return english
     code = _subregion_codes().get(english)
     return _cldr_names(language.split("-")[0]).get(code, english) if code else english
+
+
+@lru_cache(maxsize=8)
+def _names_by_code(language):
+    return {record["iso2"]: localized_name(record["iso2"], record["name"], language) for record in country_records()}
+
+
+@lru_cache(maxsize=32)
+def _name_order(field, language):
+    return ordered_by_names(field, _names_by_code(language), language)
+
+
+def name_order(field="iso2", language=None):
+    """An order_by() expression: countries (or rows of a country: field="country__iso2") by their names in the
+    interface language, as ICU collates that language ("Côte d'Ivoire" before "Czechia", "Emiratos" before "España")."""
+    return _name_order(field, (language or get_language() or "en").split("-")[0])

@@ -1,11 +1,11 @@
 """The dashboards' choices (overview filters, what the map shades) and their charts, drawn from queries.py data."""
 
 from django import forms
-from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import charts
+from .figures import grouped
 from .models import METRICS, Region
 
 ROLE = "role"
@@ -67,7 +67,7 @@ def choice_label(key):
 
 
 def _count(number):
-    return number_format(number, force_grouping=True)
+    return grouped(number)
 
 
 # --- Operation dashboard ----------------------------------------------------------------------------------------
@@ -113,14 +113,39 @@ def unmappable_countries(countries):
     return [country for country in countries if country.iso2 in missing]
 
 
-def breakdown_chart(dashboard, breakdown):
-    """One bar per country with a figure for the metric, largest first."""
-    rows = [(str(row.country), value.figure.value, str(value.figure)) for row, value in breakdown.rows]
-    title = gettext("%(figure)s by country, %(operation)s") % {
-        "figure": breakdown.metric.label.capitalize(),
-        "operation": dashboard.operation.name,
+def breakdown_charts(dashboard):
+    """(breakdown, bar chart, sentence) per metric some country has a figure for: the charts on one grid (the same
+    label and figure room, so their bars start at one x), and a sentence instead of a chart where one country alone
+    has a figure (a single full-width bar says less than "Only Cambodia has a figure of its own: 16")."""
+    rows = {
+        breakdown.metric: [(str(row.country), value.figure.value, str(value.figure)) for row, value in breakdown.rows]
+        for breakdown in dashboard.charted_breakdowns
     }
-    return charts.bar_chart(rows, title=title, value_label=breakdown.metric.label)
+    label_width, value_width = charts.bar_layout([chart_rows for chart_rows in rows.values() if len(chart_rows) > 1])
+    result = []
+    for breakdown in dashboard.charted_breakdowns:
+        chart_rows = rows[breakdown.metric]
+        if len(chart_rows) == 1:
+            sentence = gettext("Only %(country)s has a figure of its own for %(figure)s: %(value)s.") % {
+                "country": chart_rows[0][0],
+                "figure": breakdown.metric.label,
+                "value": chart_rows[0][2],
+            }
+            result.append((breakdown, None, sentence))
+            continue
+        title = gettext("%(figure)s by country, %(operation)s") % {
+            "figure": breakdown.metric.label.capitalize(),
+            "operation": dashboard.operation.name,
+        }
+        chart = charts.bar_chart(
+            chart_rows,
+            title=title,
+            value_label=breakdown.metric.label,
+            label_width=label_width,
+            value_width=value_width,
+        )
+        result.append((breakdown, chart, None))
+    return result
 
 
 # --- Overview ---------------------------------------------------------------------------------------------------
@@ -129,21 +154,26 @@ def breakdown_chart(dashboard, breakdown):
 def overview_charts(overview, *, map_key, zoom=False):
     """Column charts per year and per region, and the map of participating countries."""
     years = overview.years
-    per_year = [
-        charts.column_chart(
+    series = [
+        (
             [(row.label, row.operations, _count(row.operations)) for row in years],
-            title=gettext("Operations per year"),
-            value_label=gettext("operations"),
-        )
+            gettext("Operations per year"),
+            gettext("operations"),
+        ),
     ]
     for metric in METRICS[:2]:  # victims rescued and arrests: the two figures nearly every source gives
-        per_year.append(
-            charts.column_chart(
+        series.append(
+            (
                 [(row.label, row.totals[metric.value].value, str(row.totals[metric.value].figure)) for row in years],
-                title=gettext("%(figure)s per year") % {"figure": metric.label.capitalize()},
-                value_label=metric.label,
+                gettext("%(figure)s per year") % {"figure": metric.label.capitalize()},
+                metric.label,
             )
         )
+    # The per-year charts stand side by side: one layout, so their baselines and year labels line up.
+    layout = charts.column_layout([rows for rows, _, _ in series])
+    per_year = [
+        charts.column_chart(rows, title=title, value_label=label, layout=layout) for rows, title, label in series
+    ]
     per_region = charts.column_chart(
         [(row.label, row.operations, _count(row.operations)) for row in overview.regions],
         title=gettext("Operations per region (with at least one participating country in it)"),

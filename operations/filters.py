@@ -12,8 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
-from .countries import localized_name, localized_subregion, normalize_name
-from .forms import FastSelect, FastTextInput
+from .collation import sorted_by_name
+from .countries import localized_name, localized_subregion, name_order
+from .forms import DatalistInput, FastSelect, FastTextInput
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
 # Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
@@ -104,18 +105,30 @@ class CountryFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "iso2")
         kwargs.setdefault("widget", FastSelect)
-        kwargs.setdefault("queryset", lambda request: queries.participating_countries().order_by("name"))
+        kwargs.setdefault("queryset", lambda request: queries.participating_countries().order_by(name_order()))
         kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("empty_label", _("Any country"))
         kwargs.setdefault(
             "error_messages", {"invalid_choice": _("“%(value)s” is not the ISO code of a participating country.")}
         )
         super().__init__(*args, **kwargs)
 
 
-class SlugChoiceField(django_filters.fields.ModelChoiceField):
+class OperationField(django_filters.fields.ModelChoiceField):
+    """An operation by its name, in any case ("operation libertad"), or by its slug (the links of the dashboards)."""
+
     def to_python(self, value):
         _reject_nul(value)
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()[:MAX_TEXT]
+        operation = self.queryset.filter(slug=value).first() or self.queryset.filter(name__iexact=value).first()
+        if operation is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return operation
+
+    def prepare_value(self, value):
+        return value.name if isinstance(value, Operation) else value
 
 
 def _minimum_label(metric):
@@ -144,6 +157,11 @@ def _year_filter(field_name, lookup_expr, label):
     return IntegerFilter(
         field_name=field_name, lookup_expr=lookup_expr, label=label, min_value=MIN_YEAR, max_value=MAX_YEAR
     )
+
+
+def _region_choices():
+    """The UN regions in the interface language's alphabetical order ("África", "América", "Asia", ...)."""
+    return sorted_by_name(Region.choices, name=lambda choice: choice[1])
 
 
 class FilterForm(forms.Form):
@@ -198,7 +216,11 @@ class OperationFilter(MinimumFigures, TrackerFilterSet):
         lookup_expr="icontains", label=_("Coordinator"), max_length=MAX_TEXT, widget=FastTextInput
     )
     region = django_filters.ChoiceFilter(
-        widget=FastSelect, choices=Region.choices, method="in_region", label=_("Region (of a participating country)")
+        widget=FastSelect,
+        choices=_region_choices,
+        method="in_region",
+        label=_("Region (of a participating country)"),
+        empty_label=_("Any region"),
     )
     year_from = _year_filter("year", "gte", _("Year from"))
     year_to = _year_filter("year", "lte", _("Year to"))
@@ -209,6 +231,7 @@ class OperationFilter(MinimumFigures, TrackerFilterSet):
         queryset=ExploitationForm.objects.all(),
         to_field_name="slug",
         label=_("Form of exploitation"),
+        empty_label=_("Any form of exploitation"),
     )
 
     class Meta:
@@ -228,31 +251,47 @@ class OperationFilter(MinimumFigures, TrackerFilterSet):
         return queryset.filter(Exists(Participation.objects.filter(operation=OuterRef("pk"), country=value)))
 
 
-class OperationSlugFilter(django_filters.ModelChoiceFilter):
-    """An operation by slug, typed rather than picked: a select of 10,000 operations would cost more than the page."""
+# The most operation names the filter suggests as one types; any other name is still accepted.
+OPERATION_NAMES_SUGGESTED = 500
 
-    field_class = SlugChoiceField
+
+def _operation_names():
+    """The names the operation filter suggests: the latest operations', in the interface language's order."""
+    latest = Operation.objects.order_by("-start_date").values_list("name", flat=True)[:OPERATION_NAMES_SUGGESTED]
+    return sorted_by_name(latest)
+
+
+class OperationNameFilter(django_filters.ModelChoiceFilter):
+    """An operation typed by name, with the names suggested as one types (a <datalist>): a select of 10,000
+    operations would cost more than the page."""
+
+    field_class = OperationField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Operation.objects.all())
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", FastTextInput(attrs={"placeholder": _("e.g. libertad")}))
-        kwargs.setdefault("label", _("Operation (slug)"))
-        kwargs.setdefault("error_messages", {"invalid_choice": _("No operation has the slug “%(value)s”.")})
+        kwargs.setdefault("widget", DatalistInput(options=_operation_names, attrs={"autocomplete": "off"}))
+        kwargs.setdefault("label", _("Operation"))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("No operation is named “%(value)s”.")})
         super().__init__(*args, **kwargs)
 
 
 class ResultFilter(MinimumFigures, TrackerFilterSet):
     """Filters of /results/: operation, country, region, years, role, minimum figures."""
 
-    operation = OperationSlugFilter()
+    operation = OperationNameFilter()
     country = CountryFilter()
     region = django_filters.ChoiceFilter(
-        widget=FastSelect, field_name="country__region", choices=Region.choices, label=_("Region")
+        widget=FastSelect,
+        field_name="country__region",
+        choices=_region_choices,
+        label=_("Region"),
+        empty_label=_("Any region"),
     )
     year_from = _year_filter("operation__year", "gte", _("Year from"))
     year_to = _year_filter("operation__year", "lte", _("Year to"))
-    role = django_filters.ChoiceFilter(widget=FastSelect, choices=Role.choices, label=_("Role"))
+    role = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=Role.choices, label=_("Role"), empty_label=_("Any role")
+    )
 
     class Meta:
         model = Participation
@@ -265,19 +304,24 @@ def _subregion_choices():
     subregions = Country.objects.exclude(subregion="").order_by().values_list("subregion", flat=True).distinct()
     language = get_language()
     choices = [(name, localized_subregion(name, language)) for name in subregions]
-    return sorted(choices, key=lambda choice: normalize_name(choice[1]))  # accents and case ignored
+    return sorted_by_name(choices, name=lambda choice: choice[1])
 
 
 class CountryListFilter(TrackerFilterSet):
     """Filters of /countries/: region, sub-region, whether any of its own figures is known."""
 
-    region = django_filters.ChoiceFilter(widget=FastSelect, choices=Region.choices, label=_("Region"))
-    subregion = django_filters.ChoiceFilter(widget=FastSelect, choices=_subregion_choices, label=_("Sub-region"))
+    region = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=_region_choices, label=_("Region"), empty_label=_("Any region")
+    )
+    subregion = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=_subregion_choices, label=_("Sub-region"), empty_label=_("Any sub-region")
+    )
     has_results = django_filters.ChoiceFilter(
         widget=FastSelect,
         choices=[("yes", _("with figures of its own")), ("no", _("without figures of its own"))],
         method="with_results",
         label=_("Country figures"),
+        empty_label=_("With or without"),
     )
 
     class Meta:

@@ -55,6 +55,21 @@ class FastSelectMultiple(FastSelectMixin, forms.SelectMultiple):
     pass
 
 
+class DatalistInput(forms.TextInput):
+    """A text box that suggests `options()` as one types (the browser's own <datalist>, no script): free text, so a
+    value the list leaves out is still accepted."""
+
+    def __init__(self, *, options, attrs=None):
+        self.options = options
+        super().__init__(attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{name}-suggestions"}
+        options = "".join(f'<option value="{escape(option)}">' for option in self.options())
+        box = super().render(name, value, attrs, renderer)
+        return mark_safe(f'{box}<datalist id="{escape(name)}-suggestions">{options}</datalist>')
+
+
 class OperationSlugsField(forms.ModelMultipleChoiceField):
     """Operations by slug; a value no operation has is a form error naming it."""
 

@@ -3,7 +3,6 @@
 import html
 
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import F
 from django.utils.formats import localize
 from django.utils.html import format_html
@@ -15,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
-from .figures import read_total
+from .countries import name_order
+from .figures import grouped, read_total
 from .markup import attrs_html, escape
 from .models import METRICS, Country, Operation, Participation, Region, Role
 from .periods import operation_period
@@ -153,7 +153,7 @@ class TrackerTable(tables.Table):
         if not self.totals or paginator is None:
             return ""
         return ngettext("Total (%(count)s row)", "Total (all %(count)s rows)", paginator.count) % {
-            "count": intcomma(paginator.count)
+            "count": grouped(paginator.count)
         }
 
     def as_html(self, request):
@@ -162,7 +162,14 @@ class TrackerTable(tables.Table):
         alone cost ~8 ms of an uncached 50-row page (a template variable, tag and attribute dict per cell)."""
         self.before_render(request)
         query = dict(request.GET)
-        parts = ['<div class="table-container table-responsive">', f"<table {_table_attrs_html(self.attrs)}>"]
+        # Only the table scrolls sideways on a narrow screen, in a focusable region (a keyboard scrolls it too) named
+        # by the caption; the page links stay below it, in view.
+        label = f' aria-label="{escape(self.caption)}"' if self.caption else ""
+        parts = [
+            '<div class="table-container">',
+            f'<div class="table-responsive" tabindex="0" role="region"{label}>',
+            f"<table {_table_attrs_html(self.attrs)}>",
+        ]
         if self.caption:
             parts.append(f'<caption class="visually-hidden">{escape(self.caption)}</caption>')
         columns = list(self.columns)
@@ -183,7 +190,7 @@ class TrackerTable(tables.Table):
             parts.append("<tfoot><tr>")
             parts += [f"<td {column.attrs['tf'].as_html()}>{escape(column.footer)}</td>" for column in columns]
             parts.append("</tr></tfoot>")
-        parts.append("</table>")
+        parts.append("</table></div>")
         parts.append(self.pagination_html(query))
         parts.append("</div>")
         return mark_safe("".join(parts))
@@ -279,7 +286,8 @@ def coordinator_html(operation):
     # at ..."); the cell shows the start, the tooltip the whole text.
     if not operation.coordinator:
         return None
-    return format_html('<span title="{}">{}</span>', operation.coordinator, Truncator(operation.coordinator).chars(50))
+    # Cut after a word, never inside one ("Uni…"); the dashboard the row links to gives the whole text.
+    return format_html('<span title="{}">{}</span>', operation.coordinator, Truncator(operation.coordinator).words(8))
 
 
 def period_html(operation):
@@ -326,6 +334,11 @@ class _OperationColumns(TrackerTable):
     def order_countries_reported(self, queryset, is_descending):
         return _nulls_last(queryset, "countries_reported", is_descending), True
 
+    # Many operations name as many countries: without the primary key to break ties, PostgreSQL returns tied rows in
+    # any order, so paging could show one twice and skip another (the API's cursors, which add it, found this).
+    def order_countries_named(self, queryset, is_descending):
+        return _nulls_last(queryset, "countries_named", is_descending), True
+
 
 def _nulls_last(queryset, field, is_descending):
     """Order by `field`, unknown (NULL) last in both directions, ties broken by primary key for stable pages.
@@ -336,6 +349,12 @@ def _nulls_last(queryset, field, is_descending):
     if is_descending:
         return queryset.order_by(F(field).desc(nulls_last=True), "-pk")
     return queryset.order_by(F(field).asc(nulls_last=True), "pk")
+
+
+def _by_country_name(queryset, field, is_descending):
+    """Rows in the order of their country's name as the interface language sorts it (not the English name's bytes)."""
+    order = name_order(field)
+    return queryset.order_by(order.desc() if is_descending else order.asc(), "-pk" if is_descending else "pk")
 
 
 OperationTable = _with_figures(
@@ -379,6 +398,9 @@ class _ResultColumns(TrackerTable):
     def order_year(self, queryset, is_descending):
         return _nulls_last(queryset, "operation__year", is_descending), True
 
+    def order_country(self, queryset, is_descending):
+        return _by_country_name(queryset, "country__iso2", is_descending), True
+
 
 ResultTable = _with_figures(
     "ResultTable", (_ResultColumns,), {"__doc__": "/results/: one row per operation x country."}
@@ -404,6 +426,9 @@ class _CountryColumns(TrackerTable):
         model = Country
         fields = ()
         row_attrs = {"data-iso2": lambda record: record.iso2}
+
+    def order_name(self, queryset, is_descending):
+        return _by_country_name(queryset, "iso2", is_descending), True
 
 
 CountryTable = _with_figures(

@@ -27,8 +27,8 @@ SHADED = {
 }
 
 
-def parse(svg):
-    return ET.fromstring(str(svg))
+def parse(chart):
+    return ET.fromstring(str(getattr(chart, "svg", chart)))  # a world map is its SVG and an HTML legend
 
 
 def by_iso2(root):
@@ -94,8 +94,8 @@ def test_text_is_escaped_in_labels_titles_and_tooltips():
         charts.world_map({"BR": (3, SCRIPT), "AW": (None, SCRIPT)}, title=SCRIPT, legend_label=SCRIPT),
     ]
     for svg in outputs:
-        assert "<script>" not in svg
-        assert "&lt;script&gt;" in svg
+        assert "<script>" not in str(svg)
+        assert "&lt;script&gt;" in str(svg)
         root = parse(svg)
         assert root.attrib["aria-label"] == SCRIPT
         assert root.find(f"{SVG}title").text == SCRIPT
@@ -124,22 +124,37 @@ def test_world_map_shades_light_to_dark_and_hatches_participants_without_a_figur
     assert elements["CA"].attrib["fill"] == charts.NEUTRAL_FILL
 
 
+def legend_texts(world):
+    legend = ET.fromstring(str(world.legend))
+    return ["".join(item.itertext()).strip() for item in legend]
+
+
 def test_world_map_legend_lists_the_classes_no_figure_and_command_centre():
     shaded = {"BR": (9873, "x"), "MX": (None, "y")}
-    root = parse(charts.world_map(shaded, title="t", highlight=["CO"], legend_label="victims rescued"))
+    world = charts.world_map(shaded, title="t", highlight=["CO"], legend_label="victims rescued")
 
-    legend = root.find(f".//{SVG}g[@class='legend']")
-    texts = [text.text for text in legend.iter(f"{SVG}text")]
-    assert texts == [
-        "victims rescued",
-        "0\u20132,000",
-        "2,001\u20134,000",
-        "4,001\u20136,000",
-        "6,001\u20138,000",
-        "8,001\u201310,000",
-        "no figure",
-        "command centre",
-    ]
+    assert legend_texts(world) == ["victims rescued", "9,873", "no figure", "command centre"]
+
+
+def test_legend_classes_come_from_the_values_shown_and_none_is_empty():
+    # Two values: two classes, each the value itself (not 0-2 ... 9-10 with the darkest classes empty).
+    two = charts.world_map({"BR": (1, "a"), "AR": (6, "b")}, title="t", legend_label="v")
+    assert legend_texts(two) == ["v", "1", "6"]
+    # Many values: five classes split at the quantiles; each label is the lowest and highest value inside it.
+    values = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987]
+    codes = ["BR", "AR", "CL", "PE", "CO", "EC", "BO", "PY", "UY", "VE", "MX", "US", "CA", "FR", "DE"]
+    many = charts.world_map(
+        {code: (value, code) for code, value in zip(codes, values, strict=True)}, title="t", legend_label="v"
+    )
+    labels = legend_texts(many)[1:]
+    assert len(labels) == 5
+    classes = charts._classes(values)
+    assert all(any(low <= value <= high for value in values) for low, high in classes)  # no empty class
+    assert sorted(value for value in values) == sorted(
+        value for low, high in classes for value in values if low <= value <= high
+    )  # every value in exactly one class
+    elements = by_iso2(parse(many))
+    assert elements["BR"].attrib["fill"] == charts.RAMP[0] and elements["DE"].attrib["fill"] == charts.RAMP[-1]
 
 
 def test_command_centres_get_a_thick_outline_and_a_star():
@@ -183,7 +198,7 @@ def test_charts_are_well_formed_scalable_accessible_svg():
         assert root.attrib["width"] == "100%"
         assert root.attrib["aria-label"] == root.find(f"{SVG}title").text
         assert len(root.attrib["viewBox"].split()) == 4
-        assert "<script" not in svg.lower()
+        assert "<script" not in str(svg).lower()
 
 
 def test_map_data_is_small_and_every_position_is_on_the_map():
@@ -195,9 +210,9 @@ def test_map_data_is_small_and_every_position_is_on_the_map():
     assert not set(world["countries"]) & set(world["markers"])
 
 
-def zoomed_box(svg):
-    inner = parse(svg).find(f"{SVG}svg")
-    return None if inner is None else [float(number) for number in inner.attrib["viewBox"].split()]
+def zoomed_box(world):
+    box = [float(number) for number in parse(world).attrib["viewBox"].split()]
+    return None if box == [0, 0, 1000, 446] else box
 
 
 def test_zoomed_map_is_cropped_to_its_countries_and_keeps_every_mark():
@@ -244,3 +259,40 @@ def test_map_classes_and_bars_read_in_greyscale():
     assert all(_contrast(lighter, darker) >= 1.25 for lighter, darker in zip(shades, shades[1:], strict=False))
     assert _contrast("#ffffff", charts.BAR_FILL) >= 4.5  # bars against the white page
     assert _contrast(charts.HATCH_BACKGROUND, charts.HATCH_LINE) >= 3  # "no figure" hatching stays visible
+
+
+def _star_box(path):
+    numbers = [
+        float(number) for number in path.attrib["d"].replace("M", " ").replace("L", " ").replace("Z", "").split()
+    ]
+    xs, ys = numbers[::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_a_command_centres_star_sits_beside_its_country_never_on_it():
+    # Storm Makers: Viet Nam is a command centre, its neighbour Cambodia the only shaded country.
+    world = charts.world_map(
+        {"KH": (16, "Cambodia"), "VN": (None, "Viet Nam")}, title="t", highlight=["VN"], legend_label="v", zoom=True
+    )
+    star = parse(world).find(f".//{SVG}path[@class='centre-marker']")
+    outlines = charts._outline_boxes()
+    assert not _overlap(_star_box(star), outlines["VN"])
+    assert not _overlap(_star_box(star), outlines["KH"])
+
+
+def test_a_framed_map_holds_every_country_whole_with_a_margin():
+    libertad = ["AG", "AW", "BB", "BR", "BZ", "CW", "GY", "JM", "LC", "TC", "TT", "VC", "VE"]
+    x, y, width, height = zoomed_box(
+        charts.world_map(
+            {code: (None, code) for code in libertad}, title="t", highlight=["BB"], legend_label="v", zoom=True
+        )
+    )
+    outlines = charts._outline_boxes()
+    for code in set(libertad) & set(outlines):
+        x0, y0, x1, y1 = outlines[code]
+        assert x + 8 <= x0 and x1 <= x + width - 8 and y + 8 <= y0 and y1 <= y + height - 8, code
+    assert height > width * 0.8  # South America and the Caribbean get an upright frame, not a band of ocean

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Country, CountryAlias, ExploitationForm, Source
 from .forms import CountryAliasForm
-from .mixins import AtomicRevert, SuperuserDeletes
+from .mixins import AtomicRevert, LabelledTabularFields, SuperuserDeletes
 
 
 @admin.register(Source)
@@ -23,7 +23,7 @@ class ExploitationFormAdmin(SuperuserDeletes, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class CountryAliasInline(SuperuserDeletes, admin.TabularInline):
+class CountryAliasInline(LabelledTabularFields, SuperuserDeletes, admin.TabularInline):
     model = CountryAlias
     form = CountryAliasForm
     extra = 1

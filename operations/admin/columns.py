@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.db.models import F, OrderBy
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 
 class NullsLast(OrderBy):
@@ -20,3 +23,12 @@ def figure_column(metric):
 
     column.__name__ = metric.value
     return column
+
+
+@admin.display(description=_("coordinator"), ordering="coordinator")
+def coordinator_column(operation):
+    """The coordinator's description up to its 14th word (a few lines, not 10 to 15 in a narrow column); the whole
+    text in the tooltip and on the change page."""
+    if not operation.coordinator:
+        return "—"
+    return format_html('<span title="{}">{}</span>', operation.coordinator, Truncator(operation.coordinator).words(14))

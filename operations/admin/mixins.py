@@ -37,3 +37,19 @@ class SafeAutocompleteFields:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LabelledTabularFields:
+    """A tabular inline's fields named for screen readers (aria-label): Django labels only the column's header, so
+    each row's select, text box and delete box had no name of its own (axe-core: select-name, label)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        class LabelledFormSet(super().get_formset(request, obj, **kwargs)):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name, field in form.fields.items():
+                    # A foreign key's select sits inside the admin's RelatedFieldWidgetWrapper: label the select.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", field.label or name)
+
+        return LabelledFormSet

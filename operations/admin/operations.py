@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..models import METRICS, Operation, Participation, ReportedFigure
-from .columns import figure_column
+from .columns import coordinator_column, figure_column
 from .forms import (
     FIGURE_FIELD_NAMES,
     OperationForm,
@@ -15,11 +15,11 @@ from .forms import (
     ReportedFigureForm,
     ReportedFigureFormSet,
 )
-from .mixins import AtomicRevert, SafeAutocompleteFields, SuperuserDeletes
+from .mixins import AtomicRevert, LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes
 from .pages import OperationPages
 
 
-class ParticipationInline(SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
+class ParticipationInline(LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
     model = Participation
     form = ParticipationForm
     formset = ParticipationFormSet
@@ -31,7 +31,7 @@ class ParticipationInline(SafeAutocompleteFields, SuperuserDeletes, admin.Tabula
         return super().get_queryset(request).select_related("country")
 
 
-class ReportedFigureInline(SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
+class ReportedFigureInline(LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes, admin.TabularInline):
     model = ReportedFigure
     form = ReportedFigureForm
     formset = ReportedFigureFormSet
@@ -96,7 +96,7 @@ class CoordinatorFilter(admin.SimpleListFilter):
 class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
-    list_display = ["name", "year", "coordinator", *[figure_column(metric) for metric in METRICS], "is_verified"]
+    list_display = ["name", "year", coordinator_column, *[figure_column(metric) for metric in METRICS], "is_verified"]
     list_filter = [
         CoordinatorFilter,
         ("participations__country__region", admin.ChoicesFieldListFilter),

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .. import importing, queries, services
+from ..drafting.views import DraftFromSource
 from ..importing import uploads
 from ..models import Operation
 from .forms import ImportForm
@@ -20,11 +21,18 @@ class OperationPages:
         custom = [
             path("import/", self.admin_site.admin_view(self.import_view), name="operations_operation_import"),
             path("deleted/", self.admin_site.admin_view(self.deleted_view), name="operations_operation_deleted"),
+            path("draft/", self.admin_site.admin_view(DraftFromSource(self)), name="operations_operation_draft"),
         ]
         return custom + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_import": self._can_import(request)}
+        # Nine columns and the filters beside them need the page's width at 1280 px: the app list (the nav sidebar)
+        # stays one click away, on every other admin page, and in the breadcrumbs.
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": self._can_import(request),
+            "is_nav_sidebar_enabled": False,
+        }
         return super().changelist_view(request, extra_context)
 
     def _can_import(self, request):

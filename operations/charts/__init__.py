@@ -5,11 +5,16 @@ svg.py: the palette, sizes and small SVG helpers both share; bars.py: bar and co
 
 from .bars import (  # noqa: F401
     bar_chart,
+    bar_layout,
     column_chart,
+    column_layout,
 )
 from .maps import (  # noqa: F401
     MAP_FILE,
     MIN_ZOOM_WIDTH,
+    WorldMap,
+    _classes,
+    _outline_boxes,
     _world,
     unmappable,
     world_map,

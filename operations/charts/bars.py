@@ -8,6 +8,7 @@ from .svg import (
     BASELINE_SHIFT,
     FONT_SIZE,
     LABEL_MARGIN,
+    LONGEST_BAR_LABEL,
     LONGEST_UPRIGHT_LABEL,
     UNKNOWN,
     _n,
@@ -19,12 +20,14 @@ from .svg import (
 )
 
 
-def bar_chart(rows, *, title, value_label) -> SafeString:
-    """Horizontal bars, one per (label, value or None, display text) row, in the order given."""
-    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
-    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
-    label_width = min(max((_text_width(label) for label, _, _ in rows), default=0), 220) + LABEL_MARGIN
-    display_width = max((_text_width(_shown(value, display)) for _, value, display in rows), default=0)
+def bar_chart(rows, *, title, value_label, label_width=None, value_width=None) -> SafeString:
+    """Horizontal bars, one per (label, value or None, display text) row, in the order given.
+
+    Charts drawn one above the other pass the same `label_width` and `value_width` (bar_layout() of all their rows),
+    so that their bars start at the same x and share a length scale's room: they line up on one grid."""
+    if label_width is None or value_width is None:
+        label_width, value_width = bar_layout([rows])
+    display_width = value_width
     width = 640
     row_height, bar_height, top = 24, 16, 24
     bar_x = label_width + 10
@@ -58,33 +61,52 @@ def bar_chart(rows, *, title, value_label) -> SafeString:
     return _svg(width, height, title, "chart bar-chart", parts)
 
 
-def column_chart(series_rows, *, title, value_label) -> SafeString:
-    """Vertical columns, one per (label, value or None, display text) row, left to right: one per year."""
-    width, plot_height, left, right = 640, 180, 8, 8
+def bar_layout(charts_rows):
+    """(label_width, value_width) that fit every label and figure of these bar charts' rows."""
+    all_rows = [row for rows in charts_rows for row in rows]
+    # Labels are right-aligned on label_width; the estimate runs short for wide capitals ("Mozambique" was cut
+    # at the left edge in Chromium), so a margin keeps the first letters inside the viewBox.
+    label_width = min(max((_text_width(label) for label, _, _ in all_rows), default=0), LONGEST_BAR_LABEL)
+    value_width = max((_text_width(_shown(value, display)) for _, value, display in all_rows), default=0)
+    return label_width + LABEL_MARGIN, value_width
+
+
+COLUMN_WIDTH, COLUMN_PLOT_HEIGHT, COLUMN_LEFT, COLUMN_RIGHT = 640, 180, 8, 8
+
+
+def column_layout(charts_rows):
+    """(top, label_room) that fit every figure and label of these column charts: charts drawn side by side with the
+    same layout share their baseline and their height, so their columns and year labels line up."""
+    top, label_room = 24, FONT_SIZE + 3
+    for series_rows in charts_rows:
+        slot = (COLUMN_WIDTH - COLUMN_LEFT - COLUMN_RIGHT) / max(len(series_rows), 1)
+        largest = max((value for _, value, _ in series_rows if value is not None), default=0)
+        # Figures wider than their slot are written upwards from the column's top. Start the plot low enough that
+        # each figure, across or upright, fits above its own column.
+        for _, value, display in series_rows:
+            text = _text_width(_shown(value, display))
+            text_height = text if text > slot - 4 else FONT_SIZE
+            room = COLUMN_PLOT_HEIGHT - _scaled(value or 0, largest, COLUMN_PLOT_HEIGHT)
+            top = max(top, 24 + text_height + 6 - room)
+        # A label wider than its slot ("year unknown" under thirteen years) is written downwards from the axis, whole
+        # (up to LONGEST_UPRIGHT_LABEL), rather than cut to "year…".
+        for label, _, _ in series_rows:
+            if _text_width(label) > slot - 2:
+                label_room = max(label_room, _text_width(_truncate(label, LONGEST_UPRIGHT_LABEL)) + 4)
+    return top, label_room
+
+
+def column_chart(series_rows, *, title, value_label, layout=None) -> SafeString:
+    """Vertical columns, one per (label, value or None, display text) row, left to right: one per year. Charts shown
+    together pass the same `layout` (column_layout() of all their rows)."""
+    width, plot_height, left, right = COLUMN_WIDTH, COLUMN_PLOT_HEIGHT, COLUMN_LEFT, COLUMN_RIGHT
     slot = (width - left - right) / max(len(series_rows), 1)
     column_width = min(slot * 0.7, 48)
     largest = max((value for _, value, _ in series_rows if value is not None), default=0)
-    # Figures wider than their slot are written upwards from the column's top. Start the plot low enough that
-    # each figure, across or upright, fits above its own column.
     upright = [_text_width(_shown(value, display)) > slot - 4 for _, value, display in series_rows]
-    overflow = 0
-    for (_, value, display), up in zip(series_rows, upright, strict=True):
-        text_height = _text_width(_shown(value, display)) if up else FONT_SIZE
-        room = plot_height - _scaled(value or 0, largest, plot_height)
-        overflow = max(overflow, text_height + 6 - room)
-    top = 24 + overflow
-    baseline = top + plot_height
-    # A label wider than its slot ("year unknown" under thirteen years) is written downwards from the axis, whole
-    # (up to LONGEST_UPRIGHT_LABEL), rather than cut to "year…".
     across = [_text_width(label) <= slot - 2 for label, _, _ in series_rows]
-    label_room = max(
-        [FONT_SIZE + 3]
-        + [
-            _text_width(_truncate(label, LONGEST_UPRIGHT_LABEL)) + 4
-            for (label, _, _), fits in zip(series_rows, across, strict=True)
-            if not fits
-        ]
-    )
+    top, label_room = layout or column_layout([series_rows])
+    baseline = top + plot_height
     height = baseline + 6 + label_room
 
     parts = [

@@ -4,6 +4,7 @@ import hashlib
 import json
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from .svg import (
     HATCH_BACKGROUND,
     HATCH_LINE,
     HIGHLIGHT_STROKE_WIDTH,
-    MAP_FONT_SIZE,
     NEUTRAL_FILL,
     RAMP,
     STAR_STROKE_WIDTH,
@@ -26,7 +26,6 @@ from .svg import (
     _number,
     _star,
     _svg,
-    _text_width,
 )
 
 MAP_FILE = Path(__file__).resolve().parents[1] / "data" / "world_map.json"
@@ -44,43 +43,61 @@ def unmappable(codes):
     return sorted({code for code in codes if code not in world["countries"] and code not in world["markers"]})
 
 
-def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None, zoom=False) -> SafeString:
-    """Countries shaded by value (iso2 -> (value or None, tooltip)); command centres outlined and starred.
+@dataclass(frozen=True)
+class WorldMap:
+    """A map and its legend: rendered together in a page (`{{ world_map }}`), apart where a test reads the SVG."""
+
+    svg: SafeString
+    legend: SafeString
+
+    def __html__(self):
+        return self.svg + self.legend
+
+    __str__ = __html__
+
+
+def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None, zoom=False) -> WorldMap:
+    """Countries shaded by value (iso2 -> (value or None, tooltip)); command centres outlined and starred; then the
+    legend, in HTML under the map so that its text stays legible however small the map is drawn.
 
     Countries whose value is None are hatched and named "no figure" in the legend, or `no_figure_label` (a map of
     roles passes only None values and calls the hatch "participant").
 
-    Countries too small for the map's scale are drawn as circles at their position; codes the map cannot place
-    at all are skipped, and unmappable() names them so the page can list them in text.
+    Countries too small for the map's scale are drawn as circles at their position, and a country drawn too small to
+    find at the map's frame gets a ring around it; codes the map cannot place at all are skipped, and unmappable()
+    names them so the page can list them in text.
 
-    With `zoom`, the map is cropped to the shaded and highlighted countries (the Caribbean fills the frame rather
-    than a few pixels of it); borders, markers and stars keep their on-screen size. The legend does not move.
+    With `zoom`, the map is framed to the shaded and highlighted countries with a margin (the Caribbean fills the
+    frame rather than a few pixels of it, South America gets an upright frame); borders, markers and stars keep
+    their size on screen.
     """
     world = _world()
     _, _, map_width, map_height = (float(number) for number in world["viewBox"].split())
-    box = _zoom_box(set(shaded) | set(highlight), map_width, map_height) if zoom else None
-    # Line widths and marker sizes are in map units: divide them by the zoom so they look the same at any zoom.
-    unit = box[2] / map_width if box else 1.0
     highlight = set(highlight)
-    values = [value for value, _ in shaded.values() if value is not None]
-    bounds = _class_bounds(values)
+    frame = _frame(set(shaded) | highlight, map_width, map_height) if zoom else (0.0, 0.0, map_width, map_height)
+    # Line widths and marker sizes are in map units: scaled with the frame so they look the same at any zoom.
+    unit = max(frame[2] / map_width, frame[3] / map_height)
+    classes = _classes([value for value, _ in shaded.values() if value is not None])
+    fills = _class_fills(len(classes))
     # An id unique to this map's content, so two maps on one page do not share a pattern by accident.
     content = repr((title, sorted(shaded), sorted(highlight))).encode()
-    digest = hashlib.sha1(content, usedforsecurity=False).hexdigest()[:8]
-    hatch_id = f"no-figure-{digest}"
-    legend_hatch_id = f"{hatch_id}-legend" if box else hatch_id
+    hatch_id = f"no-figure-{hashlib.sha1(content, usedforsecurity=False).hexdigest()[:8]}"
+
+    def class_of(code):
+        value = shaded[code][0]
+        return None if value is None else _class_index(value, classes)
 
     def fill_for(code):
         if code not in shaded:
             return NEUTRAL_FILL
-        value = shaded[code][0]
-        return f"url(#{hatch_id})" if value is None else RAMP[_class_index(value, bounds)]
+        index = class_of(code)
+        return f"url(#{hatch_id})" if index is None else fills[index]
 
     def classes_for(code):
         names = ["country"]
         if code in shaded:
-            value = shaded[code][0]
-            names.append("no-figure" if value is None else f"shaded class-{_class_index(value, bounds) + 1}")
+            index = class_of(code)
+            names.append("no-figure" if index is None else f"shaded class-{index + 1}")
         if code in highlight:
             names.append("highlight")
         return " ".join(names)
@@ -107,7 +124,8 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
             for code, place in drawn
         ),
     )
-    small = sorted(((set(shaded) | highlight) - set(world["countries"])) & set(world["markers"]))
+    marked = set(shaded) | highlight
+    small = sorted((marked - set(world["countries"])) & set(world["markers"]))
     circles = format_html_join(
         "",
         '<circle class="marker {}" data-iso2="{}" cx="{}" cy="{}" r="{}" fill="{}" stroke="#212121" '
@@ -118,7 +136,7 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
                 code,
                 _n(world["markers"][code]["centroid"][0]),
                 _n(world["markers"][code]["centroid"][1]),
-                _n(4 * unit),
+                _n(MARKER_RADIUS * unit),
                 fill_for(code),
                 _n((1.6 if code in highlight else 0.6) * unit, 2),
                 tooltip_for(code, world["markers"][code]),
@@ -126,87 +144,106 @@ def world_map(shaded, *, title, highlight=(), legend_label, no_figure_label=None
             for code in small
         ),
     )
+    # A country drawn smaller than a marker at this frame (Trinidad on a world map) gets a ring around it: findable,
+    # and its own shade still shows inside the ring.
+    outlines = _outline_boxes()
+    rings = format_html_join(
+        "",
+        '<circle class="ring" cx="{}" cy="{}" r="{}" fill="none" stroke="#212121" stroke-width="{}"/>',
+        (
+            (
+                _n(world["countries"][code]["centroid"][0]),
+                _n(world["countries"][code]["centroid"][1]),
+                _n(RING_RADIUS * unit),
+                _n(0.8 * unit, 2),
+            )
+            for code in sorted(marked & set(world["countries"]))
+            if _size(outlines[code]) < RING_RADIUS * unit
+        ),
+    )
     centre_label = gettext("command centre")
     centres = []
     for code in sorted(highlight):
-        place = world["countries"].get(code) or world["markers"].get(code)
-        if place:
-            centres.append(
-                format_html(
-                    '<path class="centre-marker" d="{}" {}><title>{}: {}</title></path>',
-                    _star(*place["centroid"], outer=7.0 * unit, inner=3.0 * unit),
-                    _star_paint(unit),
-                    place["name"],
-                    centre_label,
-                )
+        if code in world["countries"]:
+            place, box = world["countries"][code], outlines[code]
+        elif code in world["markers"]:
+            place = world["markers"][code]
+            x, y = place["centroid"]
+            box = (
+                x - MARKER_RADIUS * unit,
+                y - MARKER_RADIUS * unit,
+                x + MARKER_RADIUS * unit,
+                y + MARKER_RADIUS * unit,
             )
+        else:
+            continue
+        x, y = _beside(box, STAR_RADIUS * unit, frame)
+        centres.append(
+            format_html(
+                '<path class="centre-marker" data-centre="{}" d="{}" {}><title>{}: {}</title></path>',
+                code,
+                _star(x, y, outer=STAR_RADIUS * unit, inner=STAR_RADIUS * unit * 3 / 7),
+                _star_paint(unit),
+                place["name"],
+                centre_label,
+            )
+        )
 
-    legend, legend_height = _map_legend(
-        bounds if values else [],
-        legend_label=legend_label,
-        show_no_figure=any(value is None for value, _ in shaded.values()),
-        no_figure_label=no_figure_label or gettext("no figure"),
-        show_centre=bool(highlight),
-        hatch_id=legend_hatch_id,
-        top=map_height + 8,
-        width=map_width,
-    )
-    patterns = [_hatch_pattern(hatch_id, unit)]
-    if box:
-        patterns.append(_hatch_pattern(legend_hatch_id, 1.0))
-    drawing = [
+    parts = [
+        format_html("<defs>{}</defs>", _hatch_pattern(hatch_id, unit)),
         format_html(
             '<g class="countries" stroke="{}" stroke-width="{}" stroke-linejoin="round">{}</g>',
             BORDER,
             _n(0.4 * unit, 2),
             country_paths,
         ),
-        format_html('<g class="centres">{}</g>', _joined(centres)),
+        format_html('<g class="rings">{}</g>', rings),
         format_html('<g class="markers">{}</g>', circles),
+        format_html('<g class="centres">{}</g>', _joined(centres)),
     ]
-    if box:
-        # A nested viewport: the countries are drawn in map units and shown cropped to the box.
-        drawing = [
-            format_html(
-                '<svg class="zoomed" x="0" y="0" width="{}" height="{}" viewBox="{}" '
-                'preserveAspectRatio="xMidYMid meet" overflow="hidden">{}</svg>',
-                _n(map_width),
-                _n(map_height),
-                " ".join(_n(number) for number in box),
-                _joined(drawing),
-            )
-        ]
-    parts = [format_html("<defs>{}</defs>", _joined(patterns)), *drawing, legend]
-    height = map_height + 8 + legend_height
-    return _svg(map_width, height, title, "chart world-map", parts, font_size=MAP_FONT_SIZE)
+    svg = _svg(frame[2], frame[3], title, "chart world-map", parts, origin=frame[:2])
+    legend = _map_legend(
+        classes,
+        fills,
+        legend_label=legend_label,
+        show_no_figure=any(value is None for value, _ in shaded.values()),
+        no_figure_label=no_figure_label or gettext("no figure"),
+        show_centre=bool(highlight),
+        hatch_id=f"{hatch_id}-legend",
+    )
+    return WorldMap(svg, legend)
 
 
-def _map_legend(bounds, *, legend_label, show_no_figure, no_figure_label, show_centre, hatch_id, top, width):
-    """Legend items flowed left to right below the map, wrapping to a new line when the width runs out."""
-    font_size, line_height, swatch, gap = MAP_FONT_SIZE, 28, 18, 22
-    square = '<rect width="{}" height="{}" fill="{}"/>'
-    items = []
-    for index, text in _class_labels(bounds):
-        items.append((format_html(square, swatch, swatch, RAMP[index]), text))
+# A small country's circle, the ring around a tiny one, a command centre's star: radii in map units at world scale.
+MARKER_RADIUS = 4.0
+RING_RADIUS = 6.0
+STAR_RADIUS = 7.0
+LEGEND_SWATCH = '<svg class="swatch" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">{}</svg>'
+
+
+def _map_legend(classes, fills, *, legend_label, show_no_figure, no_figure_label, show_centre, hatch_id):
+    """The legend as an HTML list (it wraps like text, at the page's font size): the classes, "no figure", the star."""
+    square = '<rect x="0.5" y="0.5" width="15" height="15" fill="{}" stroke="#757575" stroke-width="1"/>'
+    items = [(format_html(square, fill), text) for fill, text in zip(fills, _class_labels(classes), strict=True)]
     if show_no_figure:
-        items.append((format_html(square, swatch, swatch, f"url(#{hatch_id})"), no_figure_label))
+        hatch = format_html("<defs>{}</defs>", _hatch_pattern(hatch_id, 1.0)) + format_html(square, f"url(#{hatch_id})")
+        items.append((hatch, no_figure_label))
     if show_centre:
-        star = format_html('<path d="{}" {}/>', _star(swatch / 2, swatch / 2, outer=9), _star_paint(1.0))
-        items.append((star, gettext("command centre")))
-
-    # Baseline a third of the font below the swatch's middle, which centres the text on it.
-    text_y = _n(swatch / 2 + font_size * 0.35)
-    parts = [format_html('<text class="legend-title" y="{}">{}</text>', text_y, legend_label)]
-    x, y = _text_width(legend_label, font_size) + gap, 0
-    for symbol, text in items:
-        item_width = swatch + 6 + _text_width(text, font_size)
-        if x + item_width > width - 12 and x > 0:
-            x, y = 0, y + line_height
-        item = '<g class="legend-item" transform="translate({} {})">{}<text x="{}" y="{}">{}</text></g>'
-        parts.append(format_html(item, _n(x), _n(y), symbol, swatch + 6, text_y, text))
-        x += item_width + gap
-    legend = format_html('<g class="legend" transform="translate(6 {})">{}</g>', _n(top), _joined(parts))
-    return legend, y + line_height
+        items.append(
+            (
+                format_html('<path d="{}" {}/>', _star(8, 8, outer=7.5, inner=3.2), _star_paint(1.0)),
+                gettext("command centre"),
+            )
+        )
+    return format_html(
+        '<ul class="map-legend list-inline small mb-1"><li class="list-inline-item legend-title">{}</li>{}</ul>',
+        legend_label,
+        format_html_join(
+            "",
+            '<li class="list-inline-item legend-item">' + LEGEND_SWATCH + " {}</li>",
+            ((symbol, text) for symbol, text in items),
+        ),
+    )
 
 
 def _highlight_stroke(unit):
@@ -254,69 +291,100 @@ def _outline_boxes():
     return boxes
 
 
+def _size(box):
+    return max(box[2] - box[0], box[3] - box[1])
+
+
 # Numbers in the map's path data ("M637.6 177.8l.5-.1 .2 .9"): the file only uses M, relative l and z.
 _NUMBER_RE = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
-# A zoomed map never shows less than this share of the world's width (a single small country stays in context).
+# A framed map never shows less than this share of the world's width (a single small country stays in context).
 MIN_ZOOM_WIDTH = 0.18
+# A frame is at most this much taller than wide (South America) and at most as wide for its height as the world map.
+MIN_FRAME_ASPECT = 0.85
+# The margin around the countries: a share of the frame's larger side, plus a few map units.
+FRAME_MARGIN, FRAME_MARGIN_UNITS = 0.06, 8
 
 
-def _zoom_box(codes, map_width, map_height):
-    """(x, y, width, height) around the given countries, padded, with the map's aspect ratio; None when they
-    already span most of the world (then the whole map is shown)."""
+def _frame(codes, map_width, map_height):
+    """(x, y, width, height): the countries' mainlands and markers with a margin all round, within the world; the
+    whole world when they span most of it."""
     outlines, markers = _outline_boxes(), _world()["markers"]
     boxes = [outlines[code] for code in codes if code in outlines]
-    for code in codes:
-        if code in markers and code not in outlines:
-            x, y = markers[code]["centroid"]
-            boxes.append((x - 4, y - 4, x + 4, y + 4))
+    boxes += [
+        (x - MARKER_RADIUS, y - MARKER_RADIUS, x + MARKER_RADIUS, y + MARKER_RADIUS)
+        for x, y in (markers[code]["centroid"] for code in codes if code in markers and code not in outlines)
+    ]
+    world = (0.0, 0.0, map_width, map_height)
     if not boxes:
-        return None
+        return world
     x0, y0 = min(box[0] for box in boxes), min(box[1] for box in boxes)
     x1, y1 = max(box[2] for box in boxes), max(box[3] for box in boxes)
-    pad = max(x1 - x0, y1 - y0) * 0.08 + 8
-    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    aspect = map_width / map_height
-    width = max(x1 - x0, (y1 - y0) * aspect, map_width * MIN_ZOOM_WIDTH)
+    # Room for the stars beside command centres, and a margin so no country touches the frame.
+    pad = max(x1 - x0, y1 - y0) * FRAME_MARGIN + FRAME_MARGIN_UNITS + STAR_RADIUS
+    width = max(x1 - x0 + 2 * pad, map_width * MIN_ZOOM_WIDTH)
+    height = y1 - y0 + 2 * pad
+    width = max(width, height * MIN_FRAME_ASPECT)
+    height = max(height, width * map_height / map_width)
     if width >= map_width * 0.85:
-        return None
-    height = width / aspect
+        return world
+    width, height = min(width, map_width), min(height, map_height)
     # Centred on the countries, then moved (not shrunk) back inside the map where it overhangs an edge.
     x = min(max((x0 + x1 - width) / 2, 0), map_width - width)
     y = min(max((y0 + y1 - height) / 2, 0), map_height - height)
     return (x, y, width, height)
 
 
-def _class_bounds(values):
-    """Upper bounds of five equal classes from 0 to the largest value, on a round step (2,000, not 1,975)."""
-    top = max(values, default=0)
-    whole = all(isinstance(value, int) for value in values)
-    step = _round_up(top / len(RAMP)) if top > 0 else 1
-    if whole:
-        step = max(1, math.ceil(step))
-    # round() drops float noise such as 0.6000000000000001 before the bounds are shown.
-    return [step * index if whole else round(step * index, 10) for index in range(1, len(RAMP) + 1)]
+def _beside(box, radius, frame):
+    """Where a command centre's star goes: just off a corner of the country's box (never on the country it marks),
+    the first corner that keeps the whole star inside the frame."""
+    x0, y0, x1, y1 = box
+    offset = radius * 1.05  # the star's own box clears the country's
+    fx, fy, fw, fh = frame
+    corners = [
+        (x1 + offset, y0 - offset),
+        (x0 - offset, y0 - offset),
+        (x1 + offset, y1 + offset),
+        (x0 - offset, y1 + offset),
+    ]
+    for x, y in corners:
+        if fx + radius <= x <= fx + fw - radius and fy + radius <= y <= fy + fh - radius:
+            return x, y
+    return corners[0]
 
 
-def _round_up(number):
-    """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least number."""
-    power = 10 ** math.floor(math.log10(number))
-    return next(nice * power for nice in (1, 2, 2.5, 5, 10) if nice * power >= number)
+def _classes(values, count=5):  # as many classes as RAMP has colours, at most
+    """The map's classes, as (lowest, highest) value in each, from the values shown.
+
+    Five or fewer different values: one class each. More: the values are split at their quantiles, so that each
+    class holds about as many countries (a few large countries do not leave the other classes empty); breaks that
+    fall on the same value merge. Every class holds at least one value, and its label gives the lowest and highest
+    value in it, so the legend never shows a range no country is in."""
+    distinct = sorted(set(values))
+    if len(distinct) <= count:
+        return [(value, value) for value in distinct]
+    ordered = sorted(values)
+    breaks = sorted({ordered[max(math.ceil(len(ordered) * step / count) - 1, 0)] for step in range(1, count + 1)})
+    classes, low = [], None
+    for bound in breaks:
+        members = [value for value in distinct if (low is None or value > low) and value <= bound]
+        if members:
+            classes.append((members[0], members[-1]))
+        low = bound
+    return classes
 
 
-def _class_index(value, bounds):
-    return next((index for index, bound in enumerate(bounds) if value <= bound), len(bounds) - 1)
+# Which of the ramp's five colours n classes use: spread out, so two classes are light and dark, not two blues.
+_RAMP_PICKS = {1: (3,), 2: (0, 4), 3: (0, 2, 4), 4: (0, 1, 3, 4), 5: (0, 1, 2, 3, 4)}
 
 
-def _class_labels(bounds):
-    """(class index, range text) for each class; whole-number classes start one above the previous bound."""
-    whole = all(isinstance(bound, int) for bound in bounds)
-    labels = []
-    previous = None
-    for index, bound in enumerate(bounds):
-        low = 0 if previous is None else previous + 1 if whole else previous
-        previous = bound
-        if low == bound:
-            labels.append((index, _number(bound)))
-        else:
-            labels.append((index, f"{_number(low)}\u2013{_number(bound)}"))
-    return labels
+def _class_fills(count):
+    return [RAMP[index] for index in _RAMP_PICKS.get(count, ())]
+
+
+def _class_index(value, classes):
+    return next((index for index, (_, high) in enumerate(classes) if value <= high), len(classes) - 1)
+
+
+def _class_labels(classes):
+    """ "16" for a class of one value, "1,194–3,222" for the lowest and highest value of a class of several."""
+    return [_number(low) if low == high else f"{_number(low)}\u2013{_number(high)}" for low, high in classes]

@@ -33,6 +33,9 @@ LONGEST_UPRIGHT_LABEL = 130
 BASELINE_SHIFT = FONT_SIZE * 0.35
 # Room left of a bar chart's labels for text wider than GLYPH_WIDTH estimates.
 LABEL_MARGIN = 14
+# The widest a bar's label is drawn ("St. Vincent and the Grenadines" fits); longer ones end in "…", whole in the
+# tooltip and in the table beside the chart.
+LONGEST_BAR_LABEL = 240
 
 
 def _number(value):
@@ -49,12 +52,14 @@ def _star(x, y, *, outer=7.0, inner=3.0):
     return "M" + "L".join(points) + "Z"
 
 
-def _svg(width, height, title, css_class, parts, *, font_size=FONT_SIZE) -> SafeString:
+def _svg(width, height, title, css_class, parts, *, font_size=FONT_SIZE, origin=(0, 0)) -> SafeString:
     """The root element: scales to its container's width, takes the page's font, named for screen readers."""
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="0 0 {} {}" width="100%" role="img" '
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="{} {} {} {}" width="100%" role="img" '
         'aria-label="{}" font-family="inherit" font-size="{}" fill="currentColor"><title>{}</title>{}</svg>',
         css_class,
+        _n(origin[0]),
+        _n(origin[1]),
         _n(width),
         _n(math.ceil(height)),
         title,

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from ..countries import normalize_name
+from ..collation import sorted_by_name
 from ..models import (
     METRICS,
     NEWEST_FIRST,
@@ -37,7 +37,7 @@ def compare_choices(find: str, chosen_slugs, limit: int = COMPARE_CHOICES_SHOWN)
             )
         )
     count = matching.count() if len(latest) == limit else len(latest)
-    return sorted(shown.values(), key=lambda choice: normalize_name(choice[1])), count
+    return sorted_by_name(shown.values(), name=lambda choice: choice[1]), count
 
 
 def comparison(operations):

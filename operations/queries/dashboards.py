@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
 
-from ..countries import normalize_name
+from ..collation import sorted_by_name
 from ..figures import Figure, FigureTotal, Metric, Qualifier
 from ..models import (
     METRICS,
@@ -143,8 +143,8 @@ def operation_dashboard(slug) -> OperationDashboard | None:
         return None
     forms = list(operation.exploitation_forms.all())
     # In the alphabetical order of the names the page shows ("Emiratos Árabes Unidos" before "España" in Spanish).
-    participations = sorted(
-        operation.participations.select_related("country").order_by(), key=lambda row: normalize_name(str(row.country))
+    participations = sorted_by_name(
+        operation.participations.select_related("country").order_by(), name=lambda row: row.country
     )
     notes = FigureNotes(reports_of(operation=operation))
     headlines = [Headline(metric, notes.value(operation, metric, operation_id=operation.pk)) for metric in METRICS]

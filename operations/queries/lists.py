@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from ..countries import CountryResolver
+from ..countries import CountryResolver, name_order
 from ..figures import TOTAL_PARTS, read_totals, total_aggregates
 from ..models import (
     METRICS,
@@ -116,7 +116,7 @@ def participating_countries():
 
 
 def countries_for_filtering():
-    return participating_countries().order_by("name")
+    return participating_countries().order_by(name_order())
 
 
 def country_rows(queryset):
@@ -182,4 +182,4 @@ def country_by_iso2(iso2):
 def kept_country_totals():
     """Every country that took part in an operation, with its kept totals (one row each, no GROUP BY at read time);
     `row.figure_totals` gives {metric: FigureTotal}, `row.figure_total(metric)` one of them."""
-    return CountryTotal.objects.select_related("country").order_by("country__name")
+    return CountryTotal.objects.select_related("country").order_by(name_order("country__iso2"))

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import get_language, gettext
 
-from ..countries import localized_name, normalize_name
+from ..collation import sorted_by_name
+from ..countries import localized_name
 from ..figures import FigureTotal, read_totals, total_aggregates
 from ..models import (
     METRICS,
@@ -191,4 +192,4 @@ def _grouped_region_and_country_rows(operations, region=""):
 def _by_label(rows):
     """Country rows in the alphabetical order of their names in the interface language ("Alemania" under A), accents
     and case ignored."""
-    return sorted(rows, key=lambda row: normalize_name(row.label))
+    return sorted_by_name(rows, name=lambda row: row.label)

@@ -149,8 +149,5 @@ class OperationDashboardView(TemplateView):
             "map_label": dashboards.choice_label(map_key),
             "world_map": dashboards.operation_map(dashboard, map_key),
             "unmappable": dashboards.unmappable_countries([row.country for row in dashboard.countries]),
-            "bar_charts": [
-                (breakdown, dashboards.breakdown_chart(dashboard, breakdown))
-                for breakdown in dashboard.charted_breakdowns
-            ],
+            "bar_charts": dashboards.breakdown_charts(dashboard),
         }

@@ -138,3 +138,23 @@ def test_a_figures_footnote_is_reached_and_opened_with_the_keyboard(
         assert block.evaluate("el => el.scrollWidth <= el.clientWidth")
     screenshot(f"dashboard-weka-ii-note-open-{viewport['width']}")
     assert console_errors == []
+
+
+# The printable width of A4 and Letter at 96 CSS pixels per inch, less tracker.css's 12 mm side margins.
+PRINT_WIDTHS_PX = {"A4": (210 - 24) / 25.4 * 96, "Letter": (215.9 - 24) / 25.4 * 96}
+PRINT_HEIGHTS_PX = {"A4": A4_CONTENT_HEIGHT_PX, "Letter": LETTER_CONTENT_HEIGHT_PX}
+
+
+@pytest.mark.parametrize("paper", PRINT_WIDTHS_PX)
+def test_card_dashboards_print_their_map_whole_on_page_one_without_a_large_blank(
+    logged_in_analyst, live_server, page, paper
+):
+    # Page 1 of Letter was 45 % blank: the map, kept whole, did not fit under the headline cards and went to page 2.
+    page.set_viewport_size({"width": round(PRINT_WIDTHS_PX[paper]), "height": round(PRINT_HEIGHTS_PX[paper])})
+    for slug in CARD_OPERATIONS:
+        page.goto(f"{live_server.url}/operations/{slug}/")
+        page.emulate_media(media="print")
+        world = page.locator("#world-map").bounding_box()
+        svg = page.locator("#world-map svg.world-map").bounding_box()
+        assert world["y"] + world["height"] <= PRINT_HEIGHTS_PX[paper], f"{slug}: the map does not end on page 1"
+        assert svg["x"] >= 0 and svg["x"] + svg["width"] <= PRINT_WIDTHS_PX[paper] + 1, f"{slug}: the map is cut"
