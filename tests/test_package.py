@@ -372,3 +372,23 @@ def test_the_dataset_download_is_refused_without_the_export_permission(analyst_c
     assert analyst_client.get("/operations/?_export=package").status_code == 403
     assert analyst_client.get("/?_export=package").status_code == 403
     assert not ExportLog.objects.exists()
+
+
+# --- Refreshing the vendored copy ------------------------------------------------------------------------------------
+
+
+def test_refresh_reference_copies_a_valid_newer_package_and_refuses_a_broken_one(package, tmp_path, monkeypatch):
+    vendored = tmp_path / "vendored"
+    shutil.copytree(settings.REFERENCE_DIR, vendored)
+    monkeypatch.setattr(datapackage, "FORMAT_DIR", vendored)
+    edit(package, "figures.csv", "andes,,arrests,49,exact,49,", "andes,,arrests,-49,exact,49,")
+    with pytest.raises(CommandError, match="nothing was copied"):
+        call_command("refresh_reference", "--from", str(package), stdout=io.StringIO())
+    assert (vendored / "figures.csv").read_bytes() == (settings.REFERENCE_DIR / "figures.csv").read_bytes()
+
+    edit(package, "figures.csv", "andes,,arrests,-49,exact,49,", "andes,,arrests,49,exact,49,")
+    edit(package, "README.md", "# Police operations", "# Police operations (newer)")
+    out = io.StringIO()
+    call_command("refresh_reference", "--from", str(package), stdout=out)
+    assert "all checks passed" in out.getvalue() and "Copied into" in out.getvalue()
+    assert (vendored / "README.md").read_text(encoding="utf-8").startswith("# Police operations (newer)")

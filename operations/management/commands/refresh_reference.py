@@ -6,7 +6,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from operations import datapackage
@@ -54,6 +53,6 @@ class Command(BaseCommand):
         datapackage.resources.cache_clear()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Copied into {target.relative_to(settings.BASE_DIR)}/. {report.summary()} Run load_reference to load."
+                f"Copied into {target}/. {report.summary()} Run load_reference to load, and commit the files."
             )
         )
