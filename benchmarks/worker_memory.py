@@ -6,7 +6,8 @@ Starts the server as benchmarks/run.py does (gunicorn.conf.py, DEBUG off, 2 work
 several connections (so that every worker gets its share) requests every page kind --rounds times: the overview,
 the three lists sorted and filtered, a country page, the largest operation's dashboard, /compare/ of four
 operations, the data dictionary, the admin's index and change lists, a full CSV export of /results/ and a filtered
-XLSX export; then reads VmRSS and VmHWM of the master and of each worker from /proc. Prints a Markdown table.
+XLSX export; then reads VmRSS, VmHWM, PSS and private memory of the master and of each worker from /proc. Prints
+a Markdown table.
 """
 
 import argparse
@@ -21,6 +22,16 @@ import run  # noqa: E402  (sets the server's environment up and django.setup())
 from django.db.models import Count  # noqa: E402
 
 from operations.models import Operation, Participation  # noqa: E402
+
+
+def shares_kb(pid):
+    """Pss (shared pages divided among the processes that map them) and private pages, from smaps_rollup: RSS counts
+    the pages a preloaded master shares with every worker in each of them."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, _, value = line.partition(":")
+        fields[key] = int(value.split()[0])
+    return fields
 
 
 def page_kinds():
@@ -80,10 +91,13 @@ def main():
         print(f"{len(urls)} URLs x {args.rounds} rounds on {args.workers * 2} connections; load {os.getloadavg()}")
         bad = {url: status for url, status in statuses.items() if status != 200}
         print("statuses: all 200" if not bad else f"statuses not 200: {bad}")
-        print("| process | RSS MB | peak RSS (VmHWM) MB |\n|---|---:|---:|")
+        print("| process | RSS MB | peak RSS (VmHWM) MB | PSS MB | private MB |\n|---|---:|---:|---:|---:|")
         for label, pid in rows:
-            memory = run.memory_kb(pid)
-            print(f"| {label} | {memory['VmRSS'] / 1024:.1f} | {memory['VmHWM'] / 1024:.1f} |")
+            memory = {**run.memory_kb(pid), **shares_kb(pid)}
+            print(
+                f"| {label} | {memory['VmRSS'] / 1024:.1f} | {memory['VmHWM'] / 1024:.1f} | {memory['Pss'] / 1024:.1f}"
+                f" | {(memory['Private_Clean'] + memory['Private_Dirty']) / 1024:.1f} |"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -22,10 +22,19 @@ def data_version() -> int | None:
     return DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
+def version_row(request) -> tuple:
+    """(token, changed_at) of the data version, read once per request (None, None on an empty database): the cache
+    key's version here, the version date of citations (operations/citation.py) and of API responses."""
+    if not hasattr(request, "_tracker_version_row"):
+        row = DataVersion.objects.filter(pk=1).values_list("token", "changed_at").first()
+        request._tracker_version_row = row or (None, None)
+    return request._tracker_version_row
+
+
 def request_version(request) -> int | None:
     """data_version(), read once per request."""
     if not hasattr(request, "_tracker_data_version"):
-        request._tracker_data_version = data_version() if settings.TRACKER_CACHE_SECONDS else None
+        request._tracker_data_version = version_row(request)[0] if settings.TRACKER_CACHE_SECONDS else None
     return request._tracker_data_version
 
 

@@ -1,11 +1,11 @@
 """The dashboards' choices (overview filters, what the map shades) and their charts, drawn from queries.py data."""
 
 from django import forms
-from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import charts
+from .figures import grouped
 from .models import METRICS, Region
 
 ROLE = "role"
@@ -67,7 +67,7 @@ def choice_label(key):
 
 
 def _count(number):
-    return number_format(number, force_grouping=True)
+    return grouped(number)
 
 
 # --- Operation dashboard ----------------------------------------------------------------------------------------

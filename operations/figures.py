@@ -47,6 +47,8 @@ _PREFIXES = [
         r"|casi|cerca de|unos|unas|alrededor de|aproximadamente|près de|presque|environ|quelque|quelques|autour de",
     ),
 ]
+# Also read by the drafting extractor (operations/drafting/numbers.py): one list of qualifier words for both readers.
+QUALIFIER_WORDS = _PREFIXES
 _PREFIX_RE = re.compile(rf"^\s*(?P<word>{'|'.join(f'(?:{p})' for _, p in _PREFIXES)})\s*", re.IGNORECASE)
 # Digits grouped by ",", ".", thin/normal/no-break spaces or apostrophes: "10,000", "10.000", "10 000", "10'000".
 _NUMBER_RE = re.compile(r"^(?P<number>\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+|\d+)\s*(?P<plus>\+)?\s*$")
@@ -141,6 +143,12 @@ class Figure:
             lower_bound_parts=lower_bounds,
             unknown_parts=unknown,
         )
+
+
+def grouped(value: int) -> str:
+    """A whole number with its thousands grouped as the interface language writes them ("10,000", "10.000",
+    "10 000"): the one number formatter of figures, totals, row counts and messages."""
+    return _figure_formats(get_language())["group"](value)
 
 
 @lru_cache(maxsize=16)

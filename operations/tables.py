@@ -3,7 +3,6 @@
 import html
 
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import F
 from django.utils.formats import localize
 from django.utils.html import format_html
@@ -16,7 +15,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
 from .countries import name_order
-from .figures import read_total
+from .figures import grouped, read_total
 from .markup import attrs_html, escape
 from .models import METRICS, Country, Operation, Participation, Region, Role
 from .periods import operation_period
@@ -154,7 +153,7 @@ class TrackerTable(tables.Table):
         if not self.totals or paginator is None:
             return ""
         return ngettext("Total (%(count)s row)", "Total (all %(count)s rows)", paginator.count) % {
-            "count": intcomma(paginator.count)
+            "count": grouped(paginator.count)
         }
 
     def as_html(self, request):
@@ -334,6 +333,11 @@ class _OperationColumns(TrackerTable):
 
     def order_countries_reported(self, queryset, is_descending):
         return _nulls_last(queryset, "countries_reported", is_descending), True
+
+    # Many operations name as many countries: without the primary key to break ties, PostgreSQL returns tied rows in
+    # any order, so paging could show one twice and skip another (the API's cursors, which add it, found this).
+    def order_countries_named(self, queryset, is_descending):
+        return _nulls_last(queryset, "countries_named", is_descending), True
 
 
 def _nulls_last(queryset, field, is_descending):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .api.profile import ProfileView
 
 app_name = "operations"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("countries/<str:iso2>/", views.CountryDetailView.as_view(), name="country_detail"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("about/data/", views.DataDictionaryView.as_view(), name="data_dictionary"),
+    path("profile/", ProfileView.as_view(), name="profile"),
 ]

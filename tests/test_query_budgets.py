@@ -1,4 +1,4 @@
-"""Every page runs a constant number of queries (at most 10), whatever the amount of data: no query per row."""
+"""Every page runs a constant number of queries (at most 11), whatever the amount of data: no query per row."""
 
 import pytest
 from django.db import connection
@@ -17,7 +17,8 @@ def uncached(settings):
     settings.TRACKER_CACHE_SECONDS = 0
 
 
-BUDGET = 10
+# 10, and the data version row the "Cite this" footer reads (with caching on, the cache key reads that same row once).
+BUDGET = 11
 PAGES = [
     "/",
     "/operations/",

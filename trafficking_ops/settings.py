@@ -48,6 +48,12 @@ CACHES = {
 # refresh_reference --from PATH` replaces it with a newer package).
 REFERENCE_DIR = Path(os.environ.get("REFERENCE_DIR", BASE_DIR / "operations" / "reference_data"))
 
+# "New operation from a source" fetches the page an editor gives (operations/drafting/fetch.py): the seconds the
+# whole fetch may take, and networks allowed although not public. Empty here: loopback, private and link-local
+# addresses are refused; only the tests widen it, for their own server on 127.0.0.1.
+DRAFTING_FETCH_TIMEOUT = float(os.environ.get("DRAFTING_FETCH_TIMEOUT", "10"))
+DRAFTING_FETCH_ALLOWED_NETWORKS = []
+
 INSTALLED_APPS = [
     "operations.apps.TrackerAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",
@@ -61,6 +67,8 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "operations",
 ]
 
@@ -96,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "operations.citation.context_processor",
             ],
         },
     },
@@ -231,6 +240,34 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+}
+
+# The read-only JSON API (/api/v1/, operations/api/): sessions or personal tokens, the pages' FilterSets, cursors.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "operations.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["operations.api.throttling.PerTokenRateThrottle"],
+    # Requests per client (token, or user for a session) and period; 429 with Retry-After beyond it.
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE_LIMIT", "1200/hour")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "operations.api.views.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Trafficking Operations Tracker API",
+    "VERSION": "1",
+    "DESCRIPTION": "Read-only open data: operations, per-country results, countries' qualified totals and sources.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "operations.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""Root URLconf: the app, authentication, the admin and the health check."""
+"""Root URLconf: the app, its API, authentication, the admin and the health check."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -10,6 +10,7 @@ from operations.views import healthz
 
 urlpatterns = [
     path("", include("operations.urls")),
+    path("api/v1/", include("operations.api.urls")),
     # Django's auth URLs without the password-reset pages: no e-mail is configured, so they could only pretend to
     # send a link. An administrator sets a forgotten password (README "Roles and accounts").
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .. import importing, queries, services
+from ..drafting.views import DraftFromSource
 from ..importing import uploads
 from ..models import Operation
 from .forms import ImportForm
@@ -20,6 +21,7 @@ class OperationPages:
         custom = [
             path("import/", self.admin_site.admin_view(self.import_view), name="operations_operation_import"),
             path("deleted/", self.admin_site.admin_view(self.deleted_view), name="operations_operation_deleted"),
+            path("draft/", self.admin_site.admin_view(DraftFromSource(self)), name="operations_operation_draft"),
         ]
         return custom + super().get_urls()
 

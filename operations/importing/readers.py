@@ -316,6 +316,10 @@ def _read_csv(upload: UploadedTable, report: ImportReport):
                     % {"cells": f"{len(values):,}", "limit": MAX_COLUMNS},
                 )
                 raise Rejected
+            # Checked here: csv's own limit is process-wide and other libraries raise it (frictionless does).
+            if any(len(value) > MAX_CELL_CHARS for value in values):
+                report.error(upload.name, reader.line_num, None, _("a cell is longer than 128 KiB"))
+                raise Rejected
             rows.append([value.strip() for value in values])
             if len(rows) > MAX_ROWS + 1:
                 break

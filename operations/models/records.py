@@ -47,6 +47,8 @@ class DataVersion(models.Model):
     rollback or a restore the token goes back with the data it belongs to."""
 
     token = models.BigIntegerField()
+    # When the token last changed: the version date a citation of the dataset gives (operations/citation.py).
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("data version")

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils import timezone
 
 from ..figures import total_aggregates
 from ..models import (
@@ -33,9 +34,9 @@ def data_changed() -> None:
     Called by every service below that writes what the pages show, and by signals.py for plain ORM saves and
     deletes. Inside the writing transaction, so the token and the data it stands for commit (or roll back) together.
     """
-    token = secrets.randbits(62)
-    if not DataVersion.objects.filter(pk=1).update(token=token):
-        DataVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    token, now = secrets.randbits(62), timezone.now()
+    if not DataVersion.objects.filter(pk=1).update(token=token, changed_at=now):
+        DataVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})
 
 
 def bump_version(operation_id) -> None:

@@ -2,14 +2,14 @@
 
 from functools import partial
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
-from .. import exports, queries, services
+from .. import citation, exports, queries, services
+from ..figures import grouped
 
 # --- Export of any filtered table (issue #6): mixed into FilteredTableView ------------------------------------
 
@@ -77,7 +77,7 @@ class ExportMixin:
                         "These filters match %(rows)s rows; XLSX exports stop at %(limit)s. Narrow the filters, or "
                         "export CSV, which has no row limit."
                     )
-                    % {"rows": intcomma(rows), "limit": intcomma(limit)},
+                    % {"rows": grouped(rows), "limit": grouped(limit)},
                     csv_url=self.export_url("csv"),
                 )
         log = services.start_export_log(
@@ -89,9 +89,11 @@ class ExportMixin:
         )
         on_finish = partial(services.finish_export_log, log)
         if export_format == "xlsx":
-            return exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
-        bom = request.GET.get("_bom") != "0"
-        return exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+            response = exports.xlsx_response(self.export_spec, queryset, filename, on_finish=on_finish)
+        else:
+            bom = request.GET.get("_bom") != "0"
+            response = exports.csv_response(self.export_spec, queryset, filename, bom=bom, on_finish=on_finish)
+        return citation.cite_in_headers(response, request)
 
     def get_export_queryset(self):
         """The filtered rows in the table's order: the table is built on them and sorted by `?sort=` exactly as the

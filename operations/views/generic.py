@@ -1,12 +1,12 @@
 """The one list view: FilterSet + Table + paging + export, as every list of the tracker uses it."""
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from .. import caching
+from ..figures import grouped
 from ..models import METRICS
 from ..tables import ALLOWED_PER_PAGE, DEFAULT_PER_PAGE
 from .export import ExportMixin
@@ -21,7 +21,7 @@ class _GroupedCount(int):
     """A row count that chooses the plural form as a number and prints with the locale's grouping ("1 234")."""
 
     def __str__(self):
-        return intcomma(int(self))
+        return grouped(int(self))
 
 
 class CountedPaginator(Paginator):

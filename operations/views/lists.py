@@ -1,12 +1,12 @@
 """The lists (/operations/, /results/, /countries/) and a country's page: a few declarative lines each."""
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.generic import TemplateView
 
 from .. import exports, filters, queries, tables
+from ..figures import grouped
 from ..models import METRICS
 from .export import ExportMixin
 from .generic import FilteredTableView, PagedTableMixin
@@ -110,6 +110,6 @@ class CountryDetailView(ExportMixin, PagedTableMixin, TemplateView):
             country=self.country,
             totals=[(metric, totals[metric.value]) for metric in METRICS],
             result_count_text=ngettext("%(count)s operation", "%(count)s operations", count)
-            % {"count": intcomma(count)},
+            % {"count": grouped(count)},
         )
         return context

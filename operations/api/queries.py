@@ -1,0 +1,144 @@
+"""What the API reads beyond the pages' selectors: rows with their preferred reports, changes since a moment (from
+simple_history's records), deletions, and an operation with every report."""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.fields import CharField
+
+from ..models import METRICS, Operation, Participation, ReportedFigure, Source
+
+# Only the columns a response shows: building model instances was most of a 1,000-row page's time, and a full
+# Operation row (summary, notes, every denormalised figure) per result was the largest part of it.
+_REPORT_FIELDS = ("operation_id", "participation_id", "metric", "stated_as", "quote", "note", "source")
+_SOURCE_FIELDS = tuple(
+    f"source__{name}" for name in ("key", "publisher", "title", "url", "published", "language", "is_primary")
+)
+_RESULT_FIELDS = (
+    "role",
+    "operation_sort_date",
+    "operation_name",
+    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
+    *(f"operation__{name}" for name in ("slug", "name", "year", "start_date")),
+    *(f"country__{name}" for name in ("iso2", "iso3", "name")),
+)
+
+
+def _preferred_reports(participation_level: bool):
+    """The preferred reports with their sources, prefetched per page into `preferred_reports` (one query a page)."""
+    reports = ReportedFigure.objects.filter(is_preferred=True, participation__isnull=not participation_level)
+    reports = reports.select_related("source").only(*_REPORT_FIELDS, *_SOURCE_FIELDS).order_by()
+    return Prefetch("reported_figures", queryset=reports, to_attr="preferred_reports")
+
+
+def operation_rows(queryset):
+    return queryset.prefetch_related(_preferred_reports(False), "exploitation_forms")
+
+
+def result_rows(queryset):
+    return (
+        queryset.select_related("operation", "country").only(*_RESULT_FIELDS).prefetch_related(_preferred_reports(True))
+    )
+
+
+def operation_with_reports(slug):
+    """The operation with this slug and every report of it (preferred and conflicting, operation-wide and per
+    country), its countries, sources and forms of exploitation, in five queries; None if there is none."""
+    every_report = ReportedFigure.objects.select_related("source").order_by("metric", "-is_preferred", "pk")
+    return (
+        Operation.objects.filter(slug=slug)
+        .prefetch_related(
+            Prefetch("reported_figures", queryset=every_report, to_attr="reports"),
+            Prefetch("participations", queryset=Participation.objects.select_related("country").order_by("pk")),
+            "sources",
+            "exploitation_forms",
+        )
+        .first()
+    )
+
+
+# --- Incremental sync: what changed since a moment -----------------------------------------------------------------
+#
+# Every write to the data leaves a simple_history record (the admin, the importer's insert_with_history, the
+# services' saves), with `history_date` indexed. A row of a list has changed since T when a record of it, or of what
+# it shows, is dated T or later; deletions leave "-" records, which the deletions list reads.
+
+
+def _recorded_since(model, moment, **match):
+    return Exists(model.history.filter(history_date__gte=moment, **match))
+
+
+def operations_changed_since(queryset, moment):
+    """Operations whose own row, countries or reported figures were written at or after `moment`."""
+    return queryset.filter(
+        _recorded_since(Operation, moment, id=OuterRef("pk"))
+        | _recorded_since(Participation, moment, operation_id=OuterRef("pk"))
+        | _recorded_since(ReportedFigure, moment, operation_id=OuterRef("pk"))
+    )
+
+
+def results_changed_since(queryset, moment):
+    """Results whose own row or figures, or whose operation (its name, its dates), were written at or after `moment`."""
+    return queryset.filter(
+        _recorded_since(Participation, moment, id=OuterRef("pk"))
+        | _recorded_since(ReportedFigure, moment, participation_id=OuterRef("pk"))
+        | _recorded_since(Operation, moment, id=OuterRef("operation_id"))
+    )
+
+
+def countries_changed_since(queryset, moment):
+    """Countries whose totals may have changed at or after `moment`: one of their results was written (added, edited,
+    deleted) or a figure of one was."""
+    figures = ReportedFigure.history.filter(
+        history_date__gte=moment,
+        participation_id__in=Participation.objects.filter(country=OuterRef(OuterRef("pk"))).values("pk"),
+    )
+    return queryset.filter(_recorded_since(Participation, moment, country_id=OuterRef("pk")) | Exists(figures))
+
+
+def sources_changed_since(queryset, moment):
+    return queryset.filter(_recorded_since(Source, moment, id=OuterRef("pk")))
+
+
+# The kinds of row the deletions list reports, with what identifies a deleted one besides its id.
+_DELETABLE = {
+    "operation": (Operation, "slug"),
+    "result": (Participation, None),
+    "source": (Source, "url"),
+}
+
+
+def deletions(since=None, kinds=(), after=None):
+    """Rows deleted (and not restored since) as dicts: kind, id, natural_key (an operation's slug, a source's URL),
+    deleted_at, history_id; oldest first, one UNION over the history tables.
+
+    `after` = (deleted_at, kind, history_id) of the last row a client has: keyset paging (history ids are per table,
+    so the kind breaks ties between tables)."""
+    parts = []
+    for kind, (model, key) in _DELETABLE.items():
+        if kinds and kind not in kinds:
+            continue
+        records = model.history.filter(history_type="-").exclude(id__in=model.objects.values("pk"))
+        if since is not None:
+            records = records.filter(history_date__gte=since)
+        if after is not None:
+            deleted_at, after_kind, history_id = after
+            if kind > after_kind:
+                records = records.filter(history_date__gte=deleted_at)
+            elif kind < after_kind:
+                records = records.filter(history_date__gt=deleted_at)
+            else:
+                records = records.filter(
+                    Q(history_date__gt=deleted_at) | Q(history_date=deleted_at, history_id__gt=history_id)
+                )
+        parts.append(
+            records.order_by()
+            .annotate(
+                kind=Value(kind, output_field=CharField()),
+                natural_key=F(key) if key else Value("", output_field=CharField()),
+                deleted_at=F("history_date"),
+            )
+            .values("kind", "id", "natural_key", "deleted_at", "history_id")
+        )
+    return parts[0].union(*parts[1:], all=True).order_by("deleted_at", "kind", "history_id")
+
+
+DELETION_KINDS = tuple(_DELETABLE)
