@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 def test_analyst_makes_a_token_and_reads_the_api_docs(seeded, live_server, page, login, screenshot, console_errors):
     User.objects.create_user(username="analyst", password="analyst-pw-123")
     login("analyst", "analyst-pw-123")
-    page.get_by_role("link", name="analyst").click()
+    page.get_by_role("link", name="Your API tokens").click()  # in the footer at every width
     page.get_by_label("Name").fill("pandas notebook")
     page.get_by_role("button", name="Create a token").click()
     token = page.locator("#new-token").inner_text()

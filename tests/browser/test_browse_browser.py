@@ -87,7 +87,7 @@ def test_analyst_filters_sorts_opens_a_country_and_compares(
     assert "operations=libertad" in page.url and "operations=weka-ii" in page.url
     victims_row = page.locator("#comparison tr[data-metric='victims_rescued']").inner_text()
     assert "about 350" in victims_row and "about 700" in victims_row
-    assert page.locator("#compare-sources li").count() >= 2
+    assert page.locator("#compare-notes > li").count() >= 2  # each figure's source and quote
     screenshot("browse-07-compare")
 
     page.set_viewport_size({"width": 390, "height": 844})
