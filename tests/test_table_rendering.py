@@ -96,6 +96,15 @@ def test_as_html_writes_the_table_tables2s_template_writes(analyst_client, rende
     table._counter = itertools.count()
     expected = get_template("django_tables2/bootstrap5-responsive.html").render({"table": table, "request": request})
     caption = f'<caption class="visually-hidden">{table.caption}</caption>'
-    fast = tag_spaced(table.as_html(request)).replace(caption, "", 1)
+    fast = table.as_html(request).replace(caption, "", 1)
+    # Ours only adds a focusable scroll region around the table (the page links stay out of it, in view); with that
+    # wrapper folded back into tables2's one div the rest must be the template's, byte for byte.
+    fast = re.sub(
+        r'^<div class="table-container"><div class="table-responsive" tabindex="0" role="region"[^>]*>',
+        '<div class="table-container table-responsive">',
+        fast,
+        count=1,
+    )
+    fast = tag_spaced(fast.replace("</table></div>", "</table>", 1))
     assert "<thead>" in fast and "<tfoot>" in fast
     assert fast == tag_spaced(expected)
