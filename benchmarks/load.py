@@ -36,7 +36,6 @@ from django.db.models import Max  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from operations import services  # noqa: E402
-from operations.countries import CountryResolver  # noqa: E402
 from operations.figures import Figure  # noqa: E402
 from operations.importing.conventions import EXPLOITATION_KEYWORDS  # noqa: E402
 from operations.models import (  # noqa: E402
@@ -48,6 +47,7 @@ from operations.models import (  # noqa: E402
     ReportedFigure,
     Source,
 )
+from operations.queries import country_resolver  # noqa: E402
 
 BATCH = 5_000
 MODELS = [
@@ -163,7 +163,7 @@ def load(folder: Path, log=print):
     started = time.monotonic()
     if Operation.objects.filter(name__startswith="Synthetic operation").exists():
         raise SystemExit("this database already holds synthetic operations: load into an empty database")
-    resolver = CountryResolver()
+    resolver = country_resolver()
     forms = {form.slug: form.pk for form in ExploitationForm.objects.all()}
     counts = {"operations": 0, "participations": 0, "figures": 0}
     with transaction.atomic():
