@@ -19,6 +19,7 @@ ERRORS = {
     "403": "The account may not do this (more than 100 rows a page needs the export permission).",
     "404": "No such object.",
     "405": "Only GET, HEAD and OPTIONS.",
+    "406": "The Accept header asks for a format the API does not serve (it serves JSON).",
     "429": "Too many requests from this token: wait the Retry-After header's seconds.",
 }
 
