@@ -87,7 +87,7 @@ class OperationProposal:
         return [country.iso2 for country in self.countries]
 
     def as_prediction(self) -> dict:
-        """The shape of ../shared/extraction/dev/expected.json."""
+        """The shape of the extraction corpus's expected.json (see docs/drafting.md); nothing here reads that corpus."""
         return {
             "name": self.name,
             "start_date": self.start_date,
