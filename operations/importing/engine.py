@@ -1,210 +1,147 @@
-"""The spreadsheet import engine: validate every row of the operations and country-results tables, report every
-error with its row and column, then write all or nothing.
+"""The spreadsheet import engine: stream the operations and country-results files in batches, check every row and
+the rules across rows, report every error with its file, row and column, and write all or nothing.
 
-Used by `manage.py import_figures` and by the admin import page (preview = the same run with commit=False; nothing is
-written until the confirmed run, which validates again inside its transaction). It knows files and rows, never web
-requests or sessions (uploads.py keeps the previewed files between the two admin steps)."""
+Used by `manage.py import_figures` (any size: batches are written as they are checked, inside one transaction
+that is rolled back on the first error found anywhere, the rest still checked for the report) and by the admin
+import page (preview = the same run with commit=False, which writes nothing; the confirmed run checks again inside
+its transaction). Memory stays flat as the file grows: what is kept across batches is per operation (its state
+below), never per row. It knows files and rows, never web requests or sessions (uploads.py keeps the previewed
+files between the two admin steps)."""
 
 from __future__ import annotations
 
-import datetime
-import re
-from dataclasses import dataclass
+import itertools
+import time
+from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
-from django.utils.text import slugify
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..figures import Figure, FigureParseError
+from ..figures import Figure, Qualifier
 from ..import_format import COUNTRY_RESULTS, METRIC_COLUMNS, OPERATIONS
-from ..models import (
-    ExploitationForm,
-    Operation,
-    Origin,
-    Participation,
-    Role,
-    Source,
-    source_key,
-)
+from ..models import ExploitationForm, Operation, Participation
 from ..queries import country_resolver
-from .conventions import EXPLOITATION_KEYWORDS, PRIMARY_PUBLISHERS, publisher_from_url, split_title
-from .readers import UploadedTable, read_table
+from .readers import LIMITED, UploadedTable, open_table
 from .report import ImportReport, Rejected
+from .validate import Cells, CountryRecord, OperationRecord
+from .writer import Writer
 
-CHANGE_REASON = "spreadsheet import"
-
-_TEXT_LIMITS = {"name": 200, "coordinator": 300, "region": 300, "exploitation_types": 500, "source_title": 500}
-_URL = URLValidator(schemes=["http", "https"])
-_ROLES = {
-    **{role.value: role.value for role in Role},
-    **{str(role.label).casefold(): role.value for role in Role},
-    "command centre": Role.COMMAND_CENTRE,
-    "command center": Role.COMMAND_CENTRE,
-    "command_center": Role.COMMAND_CENTRE,
-}
+BATCH = 2_000  # rows checked (and written) at a time
+_QUALIFIERS = [f"{metric}_qualifier" for metric in METRIC_COLUMNS]
 
 
-# --- Validating ---------------------------------------------------------------------------------------------------
+class OperationState:
+    """What the run keeps per operation named in either file: enough for the rules across rows (a country named
+    twice, the countries' sums against an exact total) and for writing its country rows."""
 
+    __slots__ = ("countries", "exact", "name", "pk", "row", "saved", "sort_date", "stored", "sums", "touched")
 
-@dataclass
-class _OperationRow:
-    row: int
-    name: str
-    fields: dict
-    figures: dict
-    forms: list
-    source: tuple | None  # (url, title, published)
-    existing_pk: int | None = None
-    stored: Operation | None = None
-    action: str = "create"
-    operation: Operation | None = None
-
-
-@dataclass
-class _CountryRow:
-    row: int
-    operation_name: str
-    country: object
-    role: str | None
-    figures: dict
-    source_url: str
-    existing: Participation | None = None
-    action: str = "create"
-
-
-class _Validator:
-    def __init__(self, report: ImportReport):
-        self.report = report
-        self.file = ""
-        self.row = 0
-        self.valid_urls = set()
-
-    def error(self, column, message):
-        self.report.error(self.file, self.row, column, message)
-
-    def text(self, values, column):
-        value = values[column]
-        limit = _TEXT_LIMITS.get(column)
-        if limit and len(value) > limit:
-            self.error(column, _("%(length)s characters; at most %(limit)s") % {"length": len(value), "limit": limit})
-            return None
-        return value
-
-    def date(self, values, column):
-        value = values[column]
-        if not value:
-            return None
-        try:
-            return datetime.date.fromisoformat(value[:10] if re.match(r"^\d{4}-\d\d-\d\dT", value) else value)
-        except ValueError:
-            self.error(
-                column, _("%(value)s is not a date (expected YYYY-MM-DD, e.g. 2023-05-14)") % {"value": repr(value)}
-            )
-            return None
-
-    def figure(self, values, column):
-        try:
-            return Figure.parse(values[column])
-        except FigureParseError as error:
-            self.error(column, str(error))
-            return None
-
-    def count(self, values, column):
-        value = values[column].replace(",", "").replace(" ", "")
-        if not value:
-            return None
-        if not value.isdigit():
-            self.error(column, _("%(value)s is not a whole number of zero or more") % {"value": repr(values[column])})
-            return None
-        return int(value)
-
-    def url(self, values, column):
-        value = values[column]
-        if not value:
-            return ""
-        if value in self.valid_urls:  # rows share sources; URLValidator's regex was 5% of a large import
-            return value
-        if len(value) > 1000:
-            self.error(column, _("a URL of more than 1,000 characters"))
-            return None
-        try:
-            _URL(value)
-        except ValidationError:
-            self.error(column, _("%(value)s is not a web address (http:// or https://)") % {"value": repr(value)})
-            return None
-        self.valid_urls.add(value)
-        return value
+    def __init__(self, name, pk=None, row=None):
+        self.name = name
+        self.row = row  # its row in the operations file
+        self.pk = pk  # set when stored, or once written
+        self.stored = pk is not None  # in the database before this run
+        self.exact = None  # metric index -> exact total (None until known)
+        self.sums = None  # per metric index: the countries' known values added up (stored and from the file)
+        self.countries = {}  # country id -> row number << 4 | bits of the metrics the row gives
+        self.sort_date = date.min  # the start date, as participations keep it for the results order
+        self.saved = False  # its operations row changed it (its version is bumped by that save)
+        self.touched = False  # a country row changed it
 
 
 class Importer:
-    """One import run: read both files, validate everything, classify rows, and (commit=True) write all or nothing."""
+    """One import run: open both files, check every row and the rules across rows, and (commit=True) write all or
+    nothing. `progress(rows)` is called after each batch."""
 
-    def __init__(self, operations_file: UploadedTable | None, results_file: UploadedTable | None, *, user=None):
-        self.operations_file = operations_file
-        self.results_file = results_file
+    def __init__(
+        self,
+        operations_file: UploadedTable | None,
+        results_file: UploadedTable | None,
+        *,
+        user=None,
+        limits=LIMITED,
+        progress=None,
+    ):
+        self.files = ((OPERATIONS, operations_file), (COUNTRY_RESULTS, results_file))
         self.user = user
+        self.limits = limits
+        self.progress = progress
         self.report = ImportReport()
-        self.check = _Validator(self.report)
-
-    # The run -------------------------------------------------------------------------------------------------------
+        self.cells = Cells(self.report)
 
     def run(self, *, commit: bool) -> ImportReport:
-        tables = {}
-        for kind, upload in ((OPERATIONS, self.operations_file), (COUNTRY_RESULTS, self.results_file)):
+        tables = []
+        for kind, upload in self.files:
             if upload is not None:
                 try:
-                    rows = read_table(upload, kind, self.report)
+                    tables.append((kind, upload.name, open_table(upload, kind, self.report, limits=self.limits)))
                 except Rejected:
                     continue
-                if not rows and self.report.ok:  # a header alone is not a successful import of nothing
-                    self.report.error(upload.name, None, None, _("the file has its header but no data rows"))
-                tables[kind] = (upload.name, rows)
         if not self.report.ok:
             return self.report
-        if commit:
-            try:
-                with transaction.atomic():
-                    self._validate(tables)
+        try:
+            if commit:
+                with transaction.atomic(), services.deferred_country_totals(), Writer(self.user) as writer:
+                    self._run(tables, writer)
                     if not self.report.ok:
-                        raise Rejected
-                    self._write()
+                        raise Rejected  # rolls back every batch written
                     self.report.committed = True
-            except Rejected:
-                pass
-        else:
-            self._validate(tables)
+            else:
+                self._run(tables, None)
+        except Rejected:
+            pass
         return self.report
 
-    # Validation ------------------------------------------------------------------------------------------------
-
-    def _validate(self, tables):
-        existing = {}
+    def _run(self, tables, writer):
+        self.writer = writer
+        self.existing_names = {}
         for pk, name in Operation.objects.values_list("pk", "name"):
-            existing.setdefault(name.casefold(), []).append((name, pk))
-        self.existing_names = existing
+            self.existing_names.setdefault(name.casefold(), []).append((name, pk))
         self.forms = {form.slug: form for form in ExploitationForm.objects.all()}
-        self.operation_rows = []
-        self.country_rows = []
-        if OPERATIONS in tables:
-            self._validate_operations(*tables[OPERATIONS])
-        if COUNTRY_RESULTS in tables:
-            self._validate_countries(*tables[COUNTRY_RESULTS])
+        self.in_file = {}  # casefolded name -> OperationState, for the operations file's rows
+        self.stored_only = {}  # pk -> OperationState, for stored operations named only by country rows
+        self.resolver, self.countries = country_resolver(), {}
+        self.results_file = None
+        done, started = 0, time.monotonic()
+        for kind, name, rows in tables:
+            self.cells.file = name
+            count = 0
+            for batch in itertools.batched(rows, BATCH):
+                count += len(batch)
+                if kind == OPERATIONS:
+                    self._operations(batch)
+                else:
+                    self.results_file = name
+                    self._countries(batch)
+                done += len(batch)
+                if self.progress:
+                    self.progress(done, time.monotonic() - started)
+            if not count and self.report.ok:  # a header alone is not a successful import of nothing
+                self.report.error(name, None, None, _("the file has its header but no data rows"))
         if self.report.ok:
-            self._classify()
+            self._check_sums()
+        if writer is not None and self.report.ok:
+            writer.finish(itertools.chain(self.in_file.values(), self.stored_only.values()))
+
+    def _writing(self):
+        return self.writer is not None and self.report.ok
+
+    # Operations ----------------------------------------------------------------------------------------------------
+
+    def _exact_pk(self, name):
+        for stored, pk in self.existing_names.get(name.casefold(), []):
+            if stored == name:
+                return pk
+        return None
 
     def _match_existing(self, name, column):
         """The stored operation with exactly this name; an error if one differs only by case."""
+        pk = self._exact_pk(name)
         candidates = self.existing_names.get(name.casefold(), [])
-        for stored, pk in candidates:
-            if stored == name:
-                return pk
-        if candidates:
-            self.check.error(
+        if pk is None and candidates:
+            self.cells.error(
                 column,
                 _(
                     "%(name)s differs only by case from the existing operation %(stored)s: use its exact name"
@@ -212,109 +149,117 @@ class Importer:
                 )
                 % {"name": repr(name), "stored": repr(candidates[0][0])},
             )
-        return None
+        return pk
 
-    def _validate_operations(self, file, rows):
-        check = self.check
-        check.file = file
-        seen = {}
-        for number, values in rows:
-            check.row = number
-            name = check.text(values, "name")
+    def _operations(self, batch):
+        cells, records = self.cells, []
+        for number, values in batch:
+            cells.row = number
+            name = cells.text(values, "name")
             if name == "":
-                check.error("name", _("every row needs the operation's name"))
+                cells.error("name", _("every row needs the operation's name"))
             if name:
-                key = name.casefold()
-                if key in seen:
-                    first_row, first_name = seen[key]
+                seen = self.in_file.get(name.casefold())
+                if seen is not None:
+                    first_row, first_name = seen.row, seen.name
                     if first_name == name:
-                        check.error(
-                            "name",
-                            _("duplicate row: %(name)s is already on row %(row)s")
-                            % {"name": repr(name), "row": first_row},
-                        )
+                        message = _("duplicate row: %(name)s is already on row %(row)s")
                     else:
-                        check.error(
-                            "name",
-                            _("%(name)s differs only by case from %(other)s on row %(row)s")
-                            % {"name": repr(name), "other": repr(first_name), "row": first_row},
-                        )
+                        message = _("%(name)s differs only by case from %(other)s on row %(row)s")
+                    cells.error("name", message % {"name": repr(name), "other": repr(first_name), "row": first_row})
                     continue
-                seen[key] = (number, name)
-            start, end = check.date(values, "start_date"), check.date(values, "end_date")
-            if start and end and end < start:
-                check.error(
-                    "end_date",
-                    _("the end date %(end)s is before the start date %(start)s") % {"end": end, "start": start},
-                )
-            figures = {metric: check.figure(values, metric) for metric in METRIC_COLUMNS}
-            source_url = check.url(values, "source_url")
-            title = check.text(values, "source_title")
-            published = check.date(values, "source_published")
-            if source_url == "" and any(figure and figure.known for figure in figures.values()):
-                check.error("source_url", _("the row gives figures but no source: every figure needs a source_url"))
-            exploitation = check.text(values, "exploitation_types") or ""
-            fields = {
-                "coordinator": check.text(values, "coordinator"),
-                "area": check.text(values, "region"),
-                "start_date": start,
-                "end_date": end,
-                "year": start.year if start else None,
-                "countries_reported": check.count(values, "countries_count"),
-                "exploitation_text": exploitation,
-                "summary": values["summary"],
-            }
+            record = cells.operation(number, values, name, self.forms.keys())
             if not name:
                 continue
-            existing_pk = self._match_existing(name, "name")
-            forms = sorted(
-                {slug for pattern, slug in EXPLOITATION_KEYWORDS if re.search(pattern, exploitation, re.I)}
-                & set(self.forms)
-            )
-            self.operation_rows.append(
-                _OperationRow(
-                    row=number,
-                    name=name,
-                    fields={key: value for key, value in fields.items() if value not in (None, "")},
-                    figures={metric: figure for metric, figure in figures.items() if figure and figure.known},
-                    forms=forms,
-                    source=(source_url, title or "", published) if source_url else None,
-                    existing_pk=existing_pk,
-                )
-            )
+            record.state = state = OperationState(name, self._match_existing(name, "name"), number)
+            self.in_file[name.casefold()] = state
+            records.append(record)
+        stored = self._stored_operations([record.state.pk for record in records if record.state.stored])
+        for record in records:
+            state = record.state
+            operation = stored.get(state.pk)
+            action = self._classify_operation(record, operation)
+            self.report.operations[action].append(record.name)
+            totals = dict(operation.figures) if operation is not None else {}
+            totals.update(record.figures)
+            state.exact = _exact(totals)
+            start = record.fields.get("start_date", operation.start_date if operation else None)
+            state.sort_date = start or date.min
+            state.saved = action != "unchanged" and operation is not None
+            record.action, record.stored = action, operation
+        if self._writing():
+            self.writer.operations(records)
 
-    def _validate_countries(self, file, rows):
-        check = self.check
-        check.file = file
-        resolver = country_resolver()
-        in_file = {row.name.casefold(): row for row in self.operation_rows}
-        seen = {}
-        for number, values in rows:
-            check.row = number
-            name = values["operation"]
-            if not name:
-                check.error("operation", _("every row needs the operation's name"))
-                continue
-            operation_row = in_file.get(name.casefold())
-            if operation_row is not None and operation_row.name != name:
-                check.error(
+    def _stored_operations(self, pks) -> dict:
+        stored = {}
+        for start in range(0, len(pks), 500):
+            for operation in Operation.objects.filter(pk__in=pks[start : start + 500]).prefetch_related(
+                "exploitation_forms"
+            ):
+                stored[operation.pk] = operation
+        return stored
+
+    def _classify_operation(self, record: OperationRecord, stored) -> str:
+        if stored is None:
+            self.report.figures += len(record.figures)
+            return "create"
+        changed_figures = sum(1 for metric, figure in record.figures.items() if stored.figure(metric) != figure)
+        self.report.figures += changed_figures
+        changed = changed_figures > 0 or any(getattr(stored, key) != value for key, value in record.fields.items())
+        if record.forms:
+            changed |= set(record.forms) != {form.slug for form in stored.exploitation_forms.all()}
+        return "update" if changed else "unchanged"
+
+    # Country results -----------------------------------------------------------------------------------------------
+
+    def _operation_of(self, name):
+        """The state of the operation a country row names, or None with the error reported."""
+        state = self.in_file.get(name.casefold())
+        if state is not None:
+            if state.name != name:
+                self.cells.error(
                     "operation",
                     _("%(name)s differs only by case from %(other)s in the operations file: use the same spelling")
-                    % {"name": repr(name), "other": repr(operation_row.name)},
+                    % {"name": repr(name), "other": repr(state.name)},
                 )
+                return None
+            return state
+        pk = self._match_existing(name, "operation")
+        if pk is None:
+            if name.casefold() not in self.existing_names:  # else the case mismatch is already reported
+                self.cells.error(
+                    "operation",
+                    _("unknown operation %(name)s: it is neither in the operations file nor stored")
+                    % {"name": repr(name)},
+                )
+            return None
+        state = self.stored_only.get(pk)
+        if state is None:
+            state = self.stored_only[pk] = OperationState(name, pk)
+        return state
+
+    def _country(self, text):
+        if text not in self.countries:
+            if len(self.countries) > 10_000:
+                self.countries.clear()
+            self.countries[text] = self.resolver.resolve(text)
+        return self.countries[text]
+
+    def _countries(self, batch):
+        cells, records = self.cells, []
+        for number, values in batch:
+            cells.row = number
+            name = values["operation"]
+            if not name:
+                cells.error("operation", _("every row needs the operation's name"))
                 continue
-            if operation_row is None and self._match_existing(name, "operation") is None:
-                if name.casefold() not in self.existing_names:  # else the case mismatch is already reported
-                    check.error(
-                        "operation",
-                        _("unknown operation %(name)s: it is neither in the operations file nor stored")
-                        % {"name": repr(name)},
-                    )
+            state = self._operation_of(name)
+            if state is None:
                 continue
-            country = resolver.resolve(values["country"])
+            country = self._country(values["country"])
             if country is None:
                 text = values["country"]
-                check.error(
+                cells.error(
                     "country",
                     _(
                         "unknown country %(text)s: use an ISO code (BR, BRA) or its name in English, Spanish or"
@@ -324,257 +269,145 @@ class Importer:
                     if text
                     else _("every row needs a country"),
                 )
-            role_text = values["role"].strip().casefold()
-            role = _ROLES.get(role_text) if role_text else None
-            if role_text and role is None:
-                check.error(
-                    "role",
-                    _("%(value)s is not a role; use one of: %(roles)s")
-                    % {"value": repr(values["role"]), "roles": ", ".join(Role.values)},
-                )
-            figures = {metric: check.figure(values, metric) for metric in METRIC_COLUMNS}
-            source_url = check.url(values, "source_url")
-            if source_url == "" and any(figure and figure.known for figure in figures.values()):
-                check.error("source_url", _("the row gives figures but no source: every figure needs a source_url"))
+            role = cells.role(values)
+            figures = cells.known_figures(values)
+            source_url = cells.url(values, "source_url")
+            cells.needs_source(source_url, figures)
             if country is None:
                 continue
-            key = (name, country.pk)
-            if key in seen:
-                check.error(
+            first = state.countries.get(country.pk)
+            if first is not None:
+                cells.error(
                     "country",
                     _("duplicate row: %(country)s in %(name)s is already on row %(row)s")
-                    % {"country": country, "name": name, "row": seen[key]},
+                    % {"country": country, "name": name, "row": first >> 4},
                 )
                 continue
-            seen[key] = number
-            self.country_rows.append(
-                _CountryRow(
-                    row=number,
-                    operation_name=name,
-                    country=country,
-                    role=role,
-                    figures={metric: figure for metric, figure in figures.items() if figure and figure.known},
-                    source_url=source_url or "",
-                )
-            )
-        self.results_file_name = file
+            bits = sum(1 << index for index, metric in enumerate(METRIC_COLUMNS) if metric in figures)
+            state.countries[country.pk] = number << 4 | bits
+            records.append(CountryRecord(number, state, country.pk, role, figures, source_url or ""))
+        self._load_stored(records)
+        for record in records:
+            self._classify_country(record)
+        if self._writing():
+            self.writer.countries(records)
 
-    def _exact_pk(self, name):
-        for stored, pk in self.existing_names.get(name.casefold(), []):
-            if stored == name:
-                return pk
-        return None
-
-    def _classify(self):
-        """Decide create / update / unchanged for every row, and check per-country sums against exact totals."""
-        report = self.report
-        wanted = {row.existing_pk for row in self.operation_rows if row.existing_pk}
-        wanted |= {self._exact_pk(row.operation_name) for row in self.country_rows} - {None}
-        self.stored = {}
-        ids = sorted(wanted)
-        for start in range(0, len(ids), 500):
-            for operation in Operation.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
-                "exploitation_forms"
-            ):
-                self.stored[operation.pk] = operation
+    def _load_stored(self, records):
+        """The stored participations these rows name, and (once per operation) a stored operation's exact totals,
+        start date and its countries' sums."""
+        states = {record.operation.pk: record.operation for record in records if record.operation.stored}
+        new = [pk for pk, state in states.items() if state.sums is None]
+        for start in range(0, len(new), 500):
+            chunk = new[start : start + 500]
+            sums = {
+                row[0]: row[1:]
+                for row in Participation.objects.filter(operation_id__in=chunk)
+                .order_by()
+                .values("operation_id")
+                .annotate(*[Sum(metric) for metric in METRIC_COLUMNS])
+                .values_list("operation_id", *[f"{metric}__sum" for metric in METRIC_COLUMNS])
+            }
+            for row in Operation.objects.filter(pk__in=chunk).values_list("pk", "start_date", *_figure_columns()):
+                state = states[row[0]]
+                state.sums = [int(value or 0) for value in sums.get(row[0], (0,) * len(METRIC_COLUMNS))]
+                if state.exact is None:  # not in the operations file: its stored totals
+                    state.exact = _exact(_figures(row[2:]))
+                    state.sort_date = row[1] or date.min
+        for state in {id(record.operation): record.operation for record in records}.values():
+            if state.sums is None:
+                state.sums = [0] * len(METRIC_COLUMNS)
         self.stored_participations = {}
-        for start in range(0, len(ids), 500):
-            for participation in Participation.objects.filter(operation_id__in=ids[start : start + 500]):
-                self.stored_participations[(participation.operation_id, participation.country_id)] = participation
-        for row in self.operation_rows:
-            stored = row.stored = self.stored.get(row.existing_pk)
-            if stored is None:
-                row.action = "create"
-            else:
-                changed = any(getattr(stored, key) != value for key, value in row.fields.items())
-                changed |= any(stored.figure(metric) != figure for metric, figure in row.figures.items())
-                if row.forms:
-                    changed |= set(row.forms) != {form.slug for form in stored.exploitation_forms.all()}
-                row.action = "update" if changed else "unchanged"
-            report.operations[row.action].append(row.name)
-        by_name = {row.name: row for row in self.operation_rows}
-        for row in self.country_rows:
-            operation_row = by_name.get(row.operation_name)
-            pk = operation_row.existing_pk if operation_row is not None else self._exact_pk(row.operation_name)
-            stored = self.stored_participations.get((pk, row.country.pk)) if pk else None
-            row.existing = stored
-            if stored is None:
-                row.action = "create"
-            else:
-                changed = row.role is not None and row.role != stored.role
-                changed |= any(stored.figure(metric) != figure for metric, figure in row.figures.items())
-                row.action = "update" if changed else "unchanged"
-            report.countries[row.action] += 1
-        report.figures = sum(
-            1
-            for row in self.operation_rows
-            for metric, figure in row.figures.items()
-            if row.stored is None or row.stored.figure(metric) != figure
-        ) + sum(
-            1
-            for row in self.country_rows
-            for metric, figure in row.figures.items()
-            if row.existing is None or row.existing.figure(metric) != figure
-        )
-        self._check_sums(by_name)
+        pks = sorted(states)
+        countries = sorted({record.country_id for record in records if record.operation.stored})
+        for start in range(0, len(pks), 500):
+            for row in Participation.objects.filter(
+                operation_id__in=pks[start : start + 500], country_id__in=countries
+            ).values_list("operation_id", "country_id", "pk", "role", *_figure_columns()):
+                self.stored_participations[row[:2]] = row[2:]
 
-    def _check_sums(self, by_name):
+    def _classify_country(self, record: CountryRecord):
+        state = record.operation
+        stored = self.stored_participations.get((state.pk, record.country_id)) if state.stored else None
+        record.stored = stored
+        if stored is None:
+            record.action = "create"
+            self.report.figures += len(record.figures)
+            for index, metric in enumerate(METRIC_COLUMNS):
+                if metric in record.figures:
+                    state.sums[index] += record.figures[metric].value
+        else:
+            current = _figures(stored[2:])
+            for index, metric in enumerate(METRIC_COLUMNS):
+                figure = record.figures.get(metric)
+                if figure is not None:
+                    state.sums[index] += figure.value - (current[metric].value or 0)
+            record.changed = tuple(metric for metric, figure in record.figures.items() if current[metric] != figure)
+            self.report.figures += len(record.changed)
+            role_changed = record.role is not None and record.role != stored[1]
+            record.action = "update" if record.changed or role_changed else "unchanged"
+        if record.action != "unchanged":
+            state.touched = True
+        self.report.countries[record.action] += 1
+
+    def _check_sums(self):
         """The countries' figures must not add up to more than an exact operation total (file and stored values)."""
-        per_operation = {}
-        for row in self.country_rows:
-            per_operation.setdefault(row.operation_name, []).append(row)
-        for name, rows in per_operation.items():
-            operation_row = by_name.get(name)
-            stored = self.stored.get(self._exact_pk(name)) if operation_row is None else operation_row.stored
-            totals = dict(stored.figures) if stored is not None else {}
-            if operation_row is not None:
-                totals.update(operation_row.figures)
-            countries = {}
-            if stored is not None:
-                for (operation_id, country_id), participation in self.stored_participations.items():
-                    if operation_id == stored.pk:
-                        countries[country_id] = dict(participation.figures)
-            for row in rows:
-                countries.setdefault(row.country.pk, {}).update(row.figures)
-            for excess in services.country_sum_excesses(totals, countries.values()):
-                rows_with_metric = [row.row for row in rows if excess.metric.value in row.figures]
+        for state in itertools.chain(self.in_file.values(), self.stored_only.values()):
+            if not state.countries or not state.exact:
+                continue
+            totals = {METRIC_COLUMNS[index]: Figure(value) for index, value in state.exact.items()}
+            sums = [{metric: Figure(value) for metric, value in zip(METRIC_COLUMNS, state.sums, strict=True)}]
+            for excess in services.country_sum_excesses(totals, sums):
+                index = METRIC_COLUMNS.index(excess.metric.value)
+                rows = sorted(entry >> 4 for entry in state.countries.values() if entry & (1 << index))
+                first = rows[0] if rows else min(entry >> 4 for entry in state.countries.values())
                 self.report.error(
-                    self.results_file_name,
-                    rows_with_metric[0] if rows_with_metric else rows[0].row,
+                    self.results_file,
+                    first,
                     excess.metric.value,
                     _(
                         "%(name)s: %(excess)s (rows %(rows)s); correct a country's figure or make the total"
                         " approximate (“nearly …”)"
                     )
-                    % {"name": name, "excess": excess, "rows": ", ".join(map(str, rows_with_metric))},
+                    % {"name": state.name, "excess": excess, "rows": ", ".join(map(str, rows))},
                 )
 
-    # Writing -----------------------------------------------------------------------------------------------------
 
-    def _write(self):
-        user = self.user
-        sources = self._write_sources()
-        slugs = set(Operation.objects.values_list("slug", flat=True))
-        new_operations = []
-        for row in self.operation_rows:
-            if row.action == "create":
-                slug = _unique_slug(row.name, slugs)
-                row.operation = Operation(name=row.name, slug=slug, **row.fields)
-                new_operations.append(row.operation)
-            else:
-                row.operation = row.stored
-        services.insert_with_history(Operation, new_operations, user=user, change_reason=CHANGE_REASON)
-        source_links, form_links = set(), set()
-        for row in self.operation_rows:
-            operation = row.operation
-            if row.action == "update":
-                for key, value in row.fields.items():
-                    setattr(operation, key, value)
-                operation.version += 1
-                operation._history_user, operation._change_reason = user, CHANGE_REASON
-                operation.save()
-                if row.forms:
-                    operation.exploitation_forms.set([self.forms[slug] for slug in row.forms])
-            elif row.action == "create":
-                form_links |= {(operation.pk, self.forms[slug].pk) for slug in row.forms}
-            if row.source and row.action != "unchanged":
-                source_links.add((operation.pk, sources[row.source[0]].pk))
-        operations = {row.name: row.operation for row in self.operation_rows}
-        for row in self.country_rows:
-            if row.operation_name not in operations:
-                operations[row.operation_name] = self.stored[self._exact_pk(row.operation_name)]
-        new_participations = []
-        for row in self.country_rows:
-            operation = operations[row.operation_name]
-            if row.existing is None:
-                row.existing = Participation(
-                    operation_id=operation.pk,
-                    country_id=row.country.pk,
-                    role=row.role or Role.PARTICIPANT,
-                    **Participation.operation_order(operation),
-                )
-                new_participations.append(row.existing)
-            elif row.role is not None and row.role != row.existing.role:
-                row.existing.role = row.role
-                row.existing._history_user, row.existing._change_reason = user, CHANGE_REASON
-                row.existing.save(update_fields=["role"])
-            if row.source_url and row.action != "unchanged":
-                source_links.add((operation.pk, sources[row.source_url].pk))
-        services.insert_with_history(Participation, new_participations, user=user, change_reason=CHANGE_REASON)
-        services.link_many(Operation.sources.through, "operation_id", "source_id", source_links)
-        services.link_many(Operation.exploitation_forms.through, "operation_id", "exploitationform_id", form_links)
-        reports = [
-            services.FigureReport(row.operation, None, metric, figure, sources[row.source[0]])
-            for row in self.operation_rows
-            for metric, figure in row.figures.items()
-            if row.action == "create" or row.operation.figure(metric) != figure
-        ] + [
-            services.FigureReport(operations[row.operation_name], row.existing, metric, figure, sources[row.source_url])
-            for row in self.country_rows
-            for metric, figure in row.figures.items()
-            if row.action == "create" or row.existing.figure(metric) != figure
-        ]
-        services.record_figures_bulk(reports, origin=Origin.IMPORT, user=user, change_reason=CHANGE_REASON)
-        # Operations changed only through their country rows: bump their version too (optimistic concurrency).
-        saved = {row.operation.pk for row in self.operation_rows if row.action != "unchanged"}
-        ids = sorted(
-            {operations[row.operation_name].pk for row in self.country_rows if row.action != "unchanged"} - saved
-        )
-        for start in range(0, len(ids), 500):
-            Operation.objects.filter(pk__in=ids[start : start + 500]).update(version=F("version") + 1)
-
-    def _write_sources(self):
-        wanted = {}
-        for row in self.operation_rows:
-            if row.source and row.source[0] not in wanted:
-                wanted[row.source[0]] = row.source
-        for row in self.country_rows:
-            if row.source_url and row.source_url not in wanted:
-                wanted[row.source_url] = (row.source_url, "", None)
-        sources = {}
-        urls = sorted(wanted)
-        for start in range(0, len(urls), 500):
-            for source in Source.objects.filter(url__in=urls[start : start + 500]):
-                sources[source.url] = source
-        new = []
-        keys = None
-        for url, (_publisher, title_text, published) in wanted.items():
-            if url in sources:
-                continue
-            if keys is None:  # the stored keys, once, so each new source gets a unique one
-                keys = set(Source.objects.values_list("key", flat=True))
-            publisher, title = split_title(title_text)
-            publisher = publisher or publisher_from_url(url)
-            source = Source(
-                key=source_key(publisher, published, keys),
-                url=url,
-                publisher=publisher[:200],
-                title=title,
-                published=published,
-                is_primary=any(name.lower() in publisher.lower() for name in PRIMARY_PUBLISHERS),
-            )
-            sources[url] = source
-            new.append(source)
-        services.insert_with_history(Source, new, user=self.user, change_reason=CHANGE_REASON, key_fields=("url",))
-        return sources
+def _figure_columns():
+    return [*METRIC_COLUMNS, *_QUALIFIERS]
 
 
-def _unique_slug(name, taken):
-    base = slugify(name.removeprefix("Operation "))[:190] or "operation"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
+def _figures(values) -> dict:
+    """{metric: Figure} from the stored value columns followed by the qualifier columns."""
+    count = len(METRIC_COLUMNS)
+    return {
+        metric: Figure(values[index], values[count + index] or Qualifier.EXACT)
+        for index, metric in enumerate(METRIC_COLUMNS)
+    }
+
+
+def _exact(figures) -> dict:
+    """{metric index: value} of the exact known totals."""
+    return {
+        index: figures[metric].value
+        for index, metric in enumerate(METRIC_COLUMNS)
+        if metric in figures and figures[metric].value is not None and figures[metric].qualifier == Qualifier.EXACT
+    }
 
 
 def import_files(
-    operations_file: UploadedTable | None, results_file: UploadedTable | None = None, *, commit: bool, user=None
+    operations_file: UploadedTable | None,
+    results_file: UploadedTable | None = None,
+    *,
+    commit: bool,
+    user=None,
+    limits=LIMITED,
+    progress=None,
 ) -> ImportReport:
-    """Validate both files together; with commit=True and no error, write everything in one transaction. A data
-    package (a zip with a datapackage.json) given as the first file is imported as a package."""
+    """Check both files together; with commit=True and no error, write everything in one transaction. A data
+    package (a zip with a datapackage.json) given as the first file is imported as a package. limits=None: files
+    of any size (the command line)."""
     from .package import import_package, is_package
 
     if is_package(operations_file) and results_file is None:
         return import_package(operations_file, commit=commit, user=user)
-    return Importer(operations_file, results_file, user=user).run(commit=commit)
+    return Importer(operations_file, results_file, user=user, limits=limits, progress=progress).run(commit=commit)

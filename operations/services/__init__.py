@@ -9,6 +9,7 @@ history; restore.py: undoing an operation's deletion; export_log.py: the log of 
 
 from .bulk import (  # noqa: F401
     NATURAL_KEYS,
+    RowInserter,
     insert_with_history,
     link_many,
 )

@@ -1,5 +1,6 @@
 """`manage.py import_figures OPERATIONS.csv [COUNTRY_RESULTS.csv]` or `import_figures PACKAGE` (a data package folder
-or zip): validate, report, and import all or nothing."""
+or zip): validate, report, and import all or nothing. Files of any size (streamed, one transaction), with a progress
+line when the output is a terminal."""
 
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from operations.importing import UploadedTable, import_files, import_package
 class Command(BaseCommand):
     help = (
         "Import operations and their per-country results from CSV (UTF-8 or Windows-1252, ',' or ';') or XLSX files. "
-        "Every row is checked first; any error rejects the whole import and nothing is written. A data package (a "
-        "folder or zip with datapackage.json, the format of export_package) is imported instead when given alone."
+        "Every row is checked; any error rejects the whole import and nothing is written. Files of any size are read "
+        "as a stream and written in one transaction (the admin's upload takes at most 100,000 rows). A data package "
+        "(a folder or zip with datapackage.json, the format of export_package) is imported instead when given alone."
     )
 
     def add_arguments(self, parser):
@@ -46,9 +48,18 @@ class Command(BaseCommand):
                 files.append(UploadedTable.from_path(path))
             except OSError as error:
                 raise CommandError(f"cannot read {path}: {error.strerror}") from error
-        self.finish(import_files(*files, commit=not options["dry_run"], user=user))
+        progress = self.progress if self.stdout.isatty() else None
+        self.finish(import_files(*files, commit=not options["dry_run"], user=user, limits=None, progress=progress))
+
+    def progress(self, rows, seconds):
+        """One line, rewritten in place after each batch (only on a terminal: a log gets the summary alone)."""
+        rate = rows / seconds if seconds else 0
+        self.stdout.write(f"\r{rows:,} rows checked in {seconds:.0f} s ({rate:,.0f} rows/s)", ending="")
+        self.stdout.flush()
 
     def finish(self, report):
+        if self.stdout.isatty():
+            self.stdout.write("")  # ends the progress line
         for name, how in report.files.items():
             self.stdout.write(f"{name}: read as {how}")
         if not report.ok:
