@@ -30,6 +30,7 @@ from .writer import Writer
 
 BATCH = 2_000  # rows checked (and written) at a time
 _QUALIFIERS = [f"{metric}_qualifier" for metric in METRIC_COLUMNS]
+_BITS = {metric: 1 << index for index, metric in enumerate(METRIC_COLUMNS)}  # a row's metrics as bits
 
 
 class OperationState:
@@ -275,7 +276,8 @@ class Importer:
             cells.needs_source(source_url, figures)
             if country is None:
                 continue
-            first = state.countries.get(country.pk)
+            country_id = country.pk
+            first = state.countries.get(country_id)
             if first is not None:
                 cells.error(
                     "country",
@@ -283,9 +285,8 @@ class Importer:
                     % {"country": country, "name": name, "row": first >> 4},
                 )
                 continue
-            bits = sum(1 << index for index, metric in enumerate(METRIC_COLUMNS) if metric in figures)
-            state.countries[country.pk] = number << 4 | bits
-            records.append(CountryRecord(number, state, country.pk, role, figures, source_url or ""))
+            state.countries[country_id] = number << 4 | sum(map(_BITS.__getitem__, figures))
+            records.append(CountryRecord(number, state, country_id, role, figures, source_url or ""))
         self._load_stored(records)
         for record in records:
             self._classify_country(record)

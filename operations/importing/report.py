@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+# Errors listed per run: a file where every row is wrong would otherwise hold millions of them in memory.
+MAX_ERRORS = 1_000
+
 
 @dataclass(frozen=True)
 class ImportIssue:
@@ -36,13 +39,27 @@ class ImportReport:
     sources: int = 0  # new sources (a data package names them; the spreadsheet files only cite URLs)
     files: dict = field(default_factory=dict)  # file name -> how it was read ("UTF-8 with BOM, ';'-separated")
     committed: bool = False
+    unlisted: int = 0  # errors past MAX_ERRORS, counted only
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def error(self, file, row, column, message):
-        self.errors.append(ImportIssue(file, row, column, message))
+        if len(self.errors) < MAX_ERRORS or row is None:  # a whole file's error is always listed
+            self.errors.append(ImportIssue(file, row, column, message))
+            return
+        if not self.unlisted:
+            self.errors.append(
+                ImportIssue(
+                    file,
+                    None,
+                    None,
+                    _("more than %(count)s errors: only the first %(count)s are listed; correct them and check again")
+                    % {"count": f"{MAX_ERRORS:,}"},
+                )
+            )
+        self.unlisted += 1
 
     def summary(self) -> str:
         ops = self.operations

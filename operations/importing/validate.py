@@ -95,28 +95,37 @@ class Cells:
             )
             return None
 
+    def _parse(self, text):
+        """Figure.parse, remembered per text: Figure or the error's message."""
+        try:
+            parsed = Figure.parse(text)
+        except FigureParseError as error:
+            parsed = str(error)
+        if len(self.figures) > _CACHE_SIZE:
+            self.figures.clear()
+        self.figures[text] = parsed
+        return parsed
+
     def figure(self, values, column):
         text = values[column]
-        parsed = self.figures.get(text)
-        if parsed is None:
-            try:
-                parsed = Figure.parse(text)
-            except FigureParseError as error:
-                parsed = str(error)
-            if len(self.figures) > _CACHE_SIZE:
-                self.figures.clear()
-            self.figures[text] = parsed
-        if isinstance(parsed, str):
+        parsed = self.figures.get(text) or self._parse(text)
+        if parsed.__class__ is str:
             self.error(column, parsed)
             return None
         return parsed
 
     def known_figures(self, values) -> dict:
-        figures = {}
+        """{metric: Figure} of the row's known figures (an empty cell is an unknown figure)."""
+        figures, cache = {}, self.figures
         for metric in METRIC_COLUMNS:
-            figure = self.figure(values, metric)
-            if figure is not None and figure.value is not None:
-                figures[metric] = figure
+            text = values[metric]
+            if not text:
+                continue
+            parsed = cache.get(text) or self._parse(text)
+            if parsed.__class__ is str:
+                self.error(metric, parsed)
+            elif parsed.value is not None:
+                figures[metric] = parsed
         return figures
 
     def count(self, values, column):

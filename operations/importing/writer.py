@@ -68,7 +68,7 @@ class Writer:
         for metric, figure in figures.items():
             row = defaults.copy()
             row[op], row[part], row[metric_at] = operation_id, participation_id, metric
-            row[value_at], row[qualifier_at], row[source_at] = figure.value, str(figure.qualifier), source_id
+            row[value_at], row[qualifier_at], row[source_at] = figure.value, figure.qualifier, source_id
             rows.append(row)
 
     def _insert_figures(self, rows):
@@ -78,13 +78,14 @@ class Writer:
         self.figure_rows.insert(rows)
 
     @staticmethod
-    def _preferred(values, figures, source_id):
+    def _preferred(inserter, row, figures, source_id):
         """The denormalised preferred figure columns of a new row: the file's figures are its only reports."""
+        index = inserter.index
         for metric, figure in figures.items():
-            values[metric] = figure.value
-            values[f"{metric}_qualifier"] = str(figure.qualifier)
-            values[f"{metric}_source_id"] = source_id
-        return values
+            row[index[metric]] = figure.value
+            row[index[f"{metric}_qualifier"]] = figure.qualifier
+            row[index[f"{metric}_source_id"]] = source_id
+        return row
 
     # Sources -------------------------------------------------------------------------------------------------------
 
@@ -132,8 +133,9 @@ class Writer:
         for record, pk in zip(created, self.operation_rows.allocate(len(created)), strict=True):
             record.state.pk = pk
             source_id = self.source_ids[record.source[0]] if record.source else None
-            values = {"id": pk, "name": record.name, "slug": _unique_slug(record.name, self.slugs), **record.fields}
-            rows.append(self.operation_rows.row(**self._preferred(values, record.figures, source_id)))
+            slug = _unique_slug(record.name, self.slugs)
+            row = self.operation_rows.row(id=pk, name=record.name, slug=slug, **record.fields)
+            rows.append(self._preferred(self.operation_rows, row, record.figures, source_id))
             self._figures(figures, pk, None, record.figures, source_id)
             self.form_links.update((pk, self.form_ids[slug]) for slug in record.forms)
         self.operation_rows.insert(rows)
@@ -170,19 +172,19 @@ class Writer:
         self._sources({record.source_url: (record.source_url, "", None) for record in records if record.source_url})
         created = [record for record in records if record.action == "create"]
         inserter = self.participation_rows
+        defaults, participant = inserter.defaults, Role.PARTICIPANT.value
+        at_id, at_operation, at_country, at_role, at_date, at_name = map(
+            inserter.index.__getitem__,
+            ("id", "operation_id", "country_id", "role", "operation_sort_date", "operation_name"),
+        )
         rows, figures = [], []
         for record, pk in zip(created, inserter.allocate(len(created)), strict=True):
             state = record.operation
             source_id = self.source_ids.get(record.source_url)
-            values = {
-                "id": pk,
-                "operation_id": state.pk,
-                "country_id": record.country_id,
-                "role": record.role or Role.PARTICIPANT.value,
-                "operation_sort_date": state.sort_date,
-                "operation_name": state.name,
-            }
-            rows.append(inserter.row(**self._preferred(values, record.figures, source_id)))
+            row = defaults.copy()
+            row[at_id], row[at_operation], row[at_country] = pk, state.pk, record.country_id
+            row[at_role], row[at_date], row[at_name] = record.role or participant, state.sort_date, state.name
+            rows.append(self._preferred(inserter, row, record.figures, source_id))
             self._figures(figures, state.pk, pk, record.figures, source_id)
             self.countries_touched.add(record.country_id)
         inserter.insert(rows)

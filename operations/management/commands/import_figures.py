@@ -65,5 +65,6 @@ class Command(BaseCommand):
         if not report.ok:
             for issue in report.errors:
                 self.stderr.write(str(issue))
-            raise CommandError(f"{len(report.errors)} error(s); nothing was imported.")
+            count = len(report.errors) - (1 if report.unlisted else 0) + report.unlisted
+            raise CommandError(f"{count} error(s); nothing was imported.")
         self.stdout.write(self.style.SUCCESS(report.summary()))

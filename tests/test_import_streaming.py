@@ -1,0 +1,144 @@
+"""The streaming importer (issue 19): batches written as they are checked, yet all or nothing; files past the
+upload limit from the command line; progress on a terminal only; updates of stored rows; errors capped."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from operations.figures import Figure
+from operations.importing import COUNTRY_RESULTS, OPERATIONS, engine, readers, report
+from operations.models import Country, Operation, Participation, ReportedFigure, Role
+from tests.test_import import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def operations_rows(count):
+    return [
+        {**OPERATION_ROW, "name": f"Synthetic Operation {n:03d}", "source_url": f"https://example.org/s/{n}"}
+        for n in range(count)
+    ]
+
+
+def country_rows(operation, countries=("BR", "AR", "CL", "PE", "UY")):
+    return [
+        {"operation": operation, "country": iso2, "victims_rescued": "1", "source_url": "https://example.org/c"}
+        for iso2 in countries
+    ]
+
+
+def test_an_error_in_a_late_batch_rolls_back_the_batches_already_written(monkeypatch):
+    monkeypatch.setattr(engine, "BATCH", 2)
+    before = snapshot()
+    rows = country_rows(OPERATION_ROW["name"])
+    rows[-1] = {**rows[-1], "arrests": "a few"}
+    report = run(csv_bytes(OPERATIONS, operations_rows(3) + [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, rows))
+    assert_rejected(report, before, ("country_results.csv", 6, "arrests", "not a figure"))
+
+
+def test_a_sum_found_too_large_at_the_end_rolls_back_every_batch(monkeypatch):
+    monkeypatch.setattr(engine, "BATCH", 2)
+    before = snapshot()
+    rows = [{**row, "victims_rescued": "200"} for row in country_rows(OPERATION_ROW["name"])]
+    report = run(csv_bytes(OPERATIONS, [{**OPERATION_ROW, "victims_rescued": "500"}]), csv_bytes(COUNTRY_RESULTS, rows))
+    assert_rejected(report, before, ("country_results.csv", 2, "victims_rescued", "add up to 1,000"))
+
+
+def test_batches_write_the_same_as_one(monkeypatch):
+    monkeypatch.setattr(engine, "BATCH", 2)
+    report = run(
+        csv_bytes(OPERATIONS, operations_rows(5)), csv_bytes(COUNTRY_RESULTS, country_rows("Synthetic Operation 004"))
+    )
+    assert report.ok, [str(error) for error in report.errors]
+    assert report.operations["create"] == [f"Synthetic Operation {n:03d}" for n in range(5)]
+    operation = Operation.objects.get(name="Synthetic Operation 004")
+    assert operation.participations.count() == 5
+    assert operation.history.count() == 1
+    assert Participation.history.filter(operation_id=operation.pk, history_type="+").count() == 5
+    assert ReportedFigure.history.filter(operation_id=operation.pk).count() == 5 + 3  # countries', operation's
+    assert len({participation.operation_name for participation in operation.participations.all()}) == 1
+
+
+def test_the_command_line_takes_files_past_the_upload_limit(monkeypatch, tmp_path):
+    monkeypatch.setattr(readers, "MAX_ROWS", 3)
+    before = snapshot()
+    data = csv_bytes(OPERATIONS, operations_rows(5))
+    assert_rejected(run(data), before, ("operations.csv", None, None, "more than 3 data rows"))
+    path = tmp_path / "operations.csv"
+    path.write_bytes(data)
+    call_command("import_figures", str(path), stdout=io.StringIO())
+    assert Operation.objects.filter(name__startswith="Synthetic Operation 0").count() == 5
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("output,shown", [(Terminal, True), (io.StringIO, False)], ids=["terminal", "pipe"])
+def test_progress_is_shown_on_a_terminal_only(tmp_path, output, shown):
+    path = tmp_path / "operations.csv"
+    path.write_bytes(csv_bytes(OPERATIONS, operations_rows(3)))
+    out = output()
+    call_command("import_figures", str(path), stdout=out)
+    assert ("3 rows checked" in out.getvalue()) is shown
+    assert "operations 3 new" in out.getvalue()
+
+
+def test_country_rows_update_stored_roles_and_figures_keeping_the_old_reports():
+    run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
+    operation = Operation.objects.get(name=OPERATION_ROW["name"])
+    version = operation.version
+    changed = [{**COUNTRY_ROWS[0], "victims_rescued": "310", "role": "participant"}, COUNTRY_ROWS[1]]
+    report = run(None, csv_bytes(COUNTRY_RESULTS, changed))
+    assert report.ok, [str(error) for error in report.errors]
+    assert report.countries == {"create": 0, "update": 1, "unchanged": 1}
+    assert report.figures == 1
+    brazil = operation.participations.get(country__iso2="BR")
+    assert brazil.figure("victims_rescued") == Figure(310) and brazil.role == Role.PARTICIPANT
+    assert brazil.reported_figures.filter(metric="victims_rescued").count() == 2
+    assert brazil.history.first().history_change_reason == "spreadsheet import"
+    operation.refresh_from_db()
+    assert operation.version == version + 1
+
+
+def test_the_countries_sum_counts_the_stored_countries_too():
+    run(
+        csv_bytes(OPERATIONS, [{**OPERATION_ROW, "victims_rescued": "500"}]),
+        csv_bytes(COUNTRY_RESULTS, [COUNTRY_ROWS[0]]),
+    )
+    before = snapshot()
+    more = {**COUNTRY_ROWS[0], "country": "AR", "victims_rescued": "250"}
+    report = run(None, csv_bytes(COUNTRY_RESULTS, [more]))
+    assert_rejected(report, before, ("country_results.csv", 2, "victims_rescued", "add up to 550"))
+
+
+def test_errors_past_the_cap_are_counted_not_listed(monkeypatch, tmp_path):
+    monkeypatch.setattr(report, "MAX_ERRORS", 3)
+    before = snapshot()
+    rows = [{**row, "arrests": "x"} for row in operations_rows(5)]
+    result = run(csv_bytes(OPERATIONS, rows))
+    assert_rejected(result, before, ("operations.csv", None, None, "only the first 3 are listed"))
+    assert len(result.errors) == 4 and result.unlisted == 2
+    path = tmp_path / "operations.csv"
+    path.write_bytes(csv_bytes(OPERATIONS, rows))
+    with pytest.raises(CommandError, match="^5 error"):
+        call_command("import_figures", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.slow
+def test_the_command_line_imports_more_than_100000_rows(tmp_path):
+    path = tmp_path / "country_results.csv"
+    countries = sorted(Country.objects.values_list("iso2", flat=True))[:201]
+    rows = [
+        {"operation": f"Synthetic Operation {n:03d}", "country": iso2, "arrests": "1", "source_url": "https://e.org/x"}
+        for n in range(500)
+        for iso2 in countries
+    ]
+    assert len(rows) > 100_000
+    operations = tmp_path / "operations.csv"
+    operations.write_bytes(csv_bytes(OPERATIONS, operations_rows(500)))
+    path.write_bytes(csv_bytes(COUNTRY_RESULTS, rows))
+    call_command("import_figures", str(operations), str(path), stdout=io.StringIO())
+    assert Participation.objects.filter(operation__name__startswith="Synthetic Operation").count() == len(rows)
