@@ -180,6 +180,9 @@ def test_import_figures_takes_a_package_folder_or_zip_all_or_nothing(tmp_path, c
     empty_the_database()
     call_command("import_figures", str(tmp_path / "pkg"), "--dry-run")
     assert "Would import: operations 48 new" in capsys.readouterr().out
+    (tmp_path / "pkg.zip").write_bytes(zipped(tmp_path / "pkg"))  # a zip on disk is read from its path
+    call_command("import_figures", str(tmp_path / "pkg.zip"), "--dry-run")
+    assert "Would import: operations 48 new" in capsys.readouterr().out
     assert not Operation.objects.exists()
     call_command("import_figures", str(settings.REFERENCE_DIR))
     assert Operation.objects.count() == 48

@@ -10,7 +10,6 @@ twice, or a newer one, never overwrites a correction."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import zipfile
 from collections import defaultdict
@@ -64,10 +63,10 @@ CHANGE_REASON = "data package import"
 
 def is_package(upload: UploadedTable | None) -> bool:
     """A zip that holds a datapackage.json (an XLSX workbook is a zip too, without one)."""
-    if upload is None or upload.data[:4] != b"PK\x03\x04":
+    if upload is None or upload.head(4) != b"PK\x03\x04":
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+        with upload.open() as file, zipfile.ZipFile(file) as archive:
             return _descriptor_folder(archive.namelist()) is not None
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
@@ -91,7 +90,7 @@ def package_files(source) -> dict[str, UploadedTable | None]:
         return {name: UploadedTable.from_path(folder / name) if (folder / name).is_file() else None for name in names}
     upload = source if isinstance(source, UploadedTable) else UploadedTable.from_path(source)
     files = dict.fromkeys(names)
-    with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+    with upload.open() as file, zipfile.ZipFile(file) as archive:
         folder = _descriptor_folder(archive.namelist()) or ""
         for name in names:
             try:
