@@ -59,9 +59,10 @@ def timed(command, env) -> dict:
         text = report.read()
     wall = text.split("Elapsed (wall clock) time (h:mm:ss or m:ss):")[1].split()[0].split(":")
     seconds = sum(float(part) * 60**power for power, part in enumerate(reversed(wall)))
-    field = {name: float(re.search(rf"{name}: ([\d.]+)", text)[1]) for name in ("User time", "System time")}
+    print(text, file=sys.stderr)  # the whole report, kept in the run's log
+    field = {name: float(re.search(rf"{name} \(seconds\): ([\d.]+)", text)[1]) for name in ("User", "System")}
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)[1])
-    return {"wall": seconds, "cpu": field["User time"] + field["System time"], "rss_mb": rss / 1024}
+    return {"wall": seconds, "cpu": field["User"] + field["System"], "rss_mb": rss / 1024}
 
 
 def main():
