@@ -42,9 +42,9 @@ class OverviewView(TemplateView):
         context.update(caching.fragment_context(self.request))
         context["printed_at"] = timezone.now()
         if form.is_valid():
-            # Lazily: when the page's fragment is cached ({% cache %} in home.html), these are never even unpickled.
+            # Computed only when the page's fragment ({% cache %} in home.html) is not cached.
             compute = partial(self.figures_and_charts, form.cleaned_data)
-            context.update(caching.lazily_cached("overview", self.request, compute, self.computed_keys))
+            context.update(caching.on_first_use(compute, self.computed_keys))
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
@@ -81,7 +81,8 @@ class OverviewView(TemplateView):
 
     @staticmethod
     def figures_and_charts(filters):
-        """What the data and the filters decide (cached under the data version): totals, series, charts, ranking."""
+        """What the data and the filters decide (the page's cached fragment shows it): totals, series, charts,
+        ranking."""
         overview = queries.overview(filters)
         return {
             "overview": overview,
@@ -104,10 +105,8 @@ class OperationDashboardView(TemplateView):
             raise Http404("No such operation.")
         form = dashboards.MapChoiceForm(self.request.GET)
         chosen_map = form.cleaned_data["map"] if form.is_valid() else ""
-        # Lazily: when the page's fragment is cached ({% cache %} in operation_detail.html), none of this is loaded.
-        computed = caching.lazily_cached(
-            "dashboard", self.request, partial(self.figures_and_charts, chosen_map), self.computed_keys
-        )
+        # Computed only when the page's fragment ({% cache %} in operation_detail.html) is not cached.
+        computed = caching.on_first_use(partial(self.figures_and_charts, chosen_map), self.computed_keys)
         context.update(
             computed,
             operation_name=name,
@@ -133,13 +132,13 @@ class OperationDashboardView(TemplateView):
     )
 
     def figures_and_charts(self, chosen_map):
-        """What the data decides (cached under the data version): the dashboard, its map and bar charts; None when
-        no operation has the slug."""
+        """What the data decides (the page's cached fragment shows it): the dashboard, its map and bar charts; None
+        when no operation has the slug."""
         dashboard = queries.operation_dashboard(self.kwargs["slug"])
         if dashboard is None:
             return None
         map_key = chosen_map or dashboards.default_map_key(dashboard)
-        # Cached with the rest: a correction is a write, and every write renews the data version.
+        # In the cached fragment with the rest: a correction is a write, and every write renews the data version.
         correction = queries.latest_correction_of(dashboard.operation)
         return {
             "last_correction": correction and {"when": correction[0], "who": correction[1]},
