@@ -298,23 +298,33 @@ def test_bulk_pages_follow_the_export_permission(client, analyst, staff_user):
     assert client.get("/api/v1/results/", {"page_size": 1000}).status_code == 200
 
 
-def test_too_many_requests_get_a_429_with_retry_after(client, token, settings):
-    from django.core.cache import cache
+@pytest.fixture
+def three_a_minute():
     from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
-    cache.clear()
-    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "api": "3/minute"}
     original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = rates
-    try:
-        statuses = [client.get("/api/v1/", **bearer(token)).status_code for _ in range(4)]
-        response = client.get("/api/v1/", **bearer(token))
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = original
-        cache.clear()
+    SimpleRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "api": "3/minute"}
+    yield
+    SimpleRateThrottle.THROTTLE_RATES = original
+
+
+def test_too_many_requests_get_a_429_with_retry_after(client, token, three_a_minute, analyst):
+    statuses = [client.get("/api/v1/", **bearer(token)).status_code for _ in range(4)]
+    response = client.get("/api/v1/", **bearer(token))
     assert statuses == [200, 200, 200, 429]
-    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["detail"]
+    client.force_login(analyst)  # the same user's session is another client, with its own count
+    assert client.get("/api/v1/").status_code == 200
+
+
+def test_a_new_window_starts_the_count_again():
+    from operations.api.throttling import count_request
+
+    assert [count_request("token-x", 60) for _ in range(3)] == [1, 2, 3]
+    assert count_request("token-x", 120) == 1
+    assert count_request("token-y", 120) == 1
 
 
 # --- Incremental sync ------------------------------------------------------------------------------------------------
