@@ -8,7 +8,8 @@ from datetime import date
 import trafilatura
 from django.utils.translation import gettext as _
 
-from .pipeline import Draft, draft_text
+from .pipeline import draft_text
+from .proposals import Draft
 
 # A source larger than this is refused, not read: press releases are a few tens of kilobytes, and a page of
 # several megabytes is an archive, a PDF or a mistake (and costs seconds to parse).

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ..models import Country, Operation
 from .fetch import fetch
 from .forms import CountryFormSet, FigureFormSet, ReviewForm, SourceForm
-from .pipeline import Draft
+from .proposals import Draft
 from .services import FigureChoice, ReviewedDraft, matching_operations, period_fields, save_draft
 from .sources import Source, SourceError, from_bytes, from_text
 
