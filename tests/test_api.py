@@ -12,6 +12,7 @@ from operations.figures import Figure, Qualifier
 from operations.filters import ResultFilter
 from operations.models import METRICS, ApiToken, Country, Operation, Participation, ReportedFigure, Source
 from operations.queries import results_for_filtering
+from tests.factories import ParticipationFactory
 from tests.helpers.pages import row_keys
 
 pytestmark = pytest.mark.django_db
@@ -359,6 +360,26 @@ def test_deletions_list_what_a_mirror_must_drop(analyst_client):
     assert {row["id"] for row in rows if row["kind"] == "result"} == participation_ids
     only = analyst_client.get("/api/v1/deletions/", {"kind": "operation"}).json()["results"]
     assert {row["kind"] for row in only} == {"operation"}
+
+
+def test_a_country_whose_last_result_is_deleted_is_in_the_deletions_until_it_is_back(analyst_client):
+    moment = timezone.now() - datetime.timedelta(seconds=1)
+    country = Country.objects.filter(total__isnull=True).order_by("iso2").first()  # in no operation yet
+    first, second = Operation.objects.order_by("pk")[:2]
+    results = [ParticipationFactory(operation=operation, country=country) for operation in (first, second)]
+    assert country.iso2 in {row["iso2"] for row in walk(analyst_client, "/api/v1/countries/")[0]}
+    services.delete_participation(results[0])
+    since = {"updated_since": moment.isoformat(), "kind": "country"}
+    assert analyst_client.get("/api/v1/deletions/", since).json()["results"] == []
+    last_id = results[1].pk
+    services.delete_participation(results[1])
+    assert country.iso2 not in {row["iso2"] for row in walk(analyst_client, "/api/v1/countries/")[0]}
+    rows = analyst_client.get("/api/v1/deletions/", since).json()["results"]
+    assert [(row["kind"], row["id"], row["natural_key"]) for row in rows] == [("country", country.pk, country.iso2)]
+    later = Participation.history.filter(history_type="-", id=last_id).get().history_date
+    assert rows[0]["deleted_at"] == later.isoformat().replace("+00:00", "Z")
+    ParticipationFactory(operation=first, country=country)
+    assert analyst_client.get("/api/v1/deletions/", since).json()["results"] == []
 
 
 def test_every_response_says_its_data_version_and_cites_the_data(analyst_client):

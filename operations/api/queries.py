@@ -4,7 +4,7 @@ simple_history's records), deletions, and an operation with every report."""
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.fields import CharField
 
-from ..models import METRICS, Operation, Participation, ReportedFigure, Source
+from ..models import METRICS, Country, CountryTotal, Operation, Participation, ReportedFigure, Source
 
 # Only the columns a response shows: building model instances was most of a 1,000-row page's time, and a full
 # Operation row (summary, notes, every denormalised figure) per result was the largest part of it.
@@ -103,12 +103,27 @@ _DELETABLE = {
     "operation": (Operation, "slug"),
     "result": (Participation, None),
     "source": (Source, "url"),
+    # Not a deleted row but a country without results any more: see _dropped_countries().
+    "country": (Country, "country__iso2"),
 }
 
 
+def _dropped_countries():
+    """Countries gone from /countries/ (no kept total: no participation left) as the "-" record of their last deleted
+    participation, so a country's row in the deletions list is dated when it dropped out. A country back in the list
+    drops out of this."""
+    records = Participation.history.filter(history_type="-")
+    later = records.filter(country_id=OuterRef("country_id")).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    return records.filter(~Exists(later), ~Exists(CountryTotal.objects.filter(country_id=OuterRef("country_id"))))
+
+
 def deletions(since=None, kinds=(), after=None):
-    """Rows deleted (and not restored since) as dicts: kind, id, natural_key (an operation's slug, a source's URL),
-    deleted_at, history_id; oldest first, one UNION over the history tables.
+    """Rows deleted (and not restored since) as dicts: kind, object_id, natural_key (an operation's slug, a source's
+    URL, a country's ISO alpha-2 code), deleted_at, history_id; oldest first, one UNION over the
+    history tables.
 
     `after` = (deleted_at, kind, history_id) of the last row a client has: keyset paging (history ids are per table,
     so the kind breaks ties between tables)."""
@@ -116,7 +131,10 @@ def deletions(since=None, kinds=(), after=None):
     for kind, (model, key) in _DELETABLE.items():
         if kinds and kind not in kinds:
             continue
-        records = model.history.filter(history_type="-").exclude(id__in=model.objects.values("pk"))
+        if kind == "country":
+            records, identity = _dropped_countries(), "country_id"
+        else:
+            records, identity = model.history.filter(history_type="-").exclude(id__in=model.objects.values("pk")), "id"
         if since is not None:
             records = records.filter(history_date__gte=since)
         if after is not None:
@@ -135,8 +153,9 @@ def deletions(since=None, kinds=(), after=None):
                 kind=Value(kind, output_field=CharField()),
                 natural_key=F(key) if key else Value("", output_field=CharField()),
                 deleted_at=F("history_date"),
+                object_id=F(identity),
             )
-            .values("kind", "id", "natural_key", "deleted_at", "history_id")
+            .values("kind", "object_id", "natural_key", "deleted_at", "history_id")
         )
     return parts[0].union(*parts[1:], all=True).order_by("deleted_at", "kind", "history_id")
 

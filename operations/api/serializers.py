@@ -323,15 +323,17 @@ class CountrySerializer(serializers.Serializer):
 
 
 class DeletionSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["operation", "result", "source"])
+    kind = serializers.ChoiceField(choices=["operation", "result", "source", "country"])
     id = serializers.IntegerField()
-    natural_key = serializers.CharField(allow_null=True, help_text="An operation's slug, a source's URL.")
+    natural_key = serializers.CharField(
+        allow_null=True, help_text="An operation's slug, a source's URL, a country's ISO alpha-2 code."
+    )
     deleted_at = serializers.DateTimeField()
 
     def to_representation(self, row):
         return {
             "kind": row["kind"],
-            "id": row["id"],
+            "id": row["object_id"],
             "natural_key": row["natural_key"] or None,
             "deleted_at": serializers.DateTimeField().to_representation(row["deleted_at"]),
         }

@@ -233,7 +233,8 @@ class SourceDetailView(DetailView):
 
 @extend_schema(
     summary="Deleted rows",
-    description="Operations, results and sources deleted (and not restored): what a mirror must drop.",
+    description="Operations, results and sources deleted (and not restored), and countries left without results "
+    "(gone from the countries list): what a mirror must drop.",
     parameters=[
         OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Deleted at or after (ISO 8601)."),
         OpenApiParameter("kind", str, many=True, enum=list(api_queries.DELETION_KINDS)),

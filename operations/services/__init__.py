@@ -11,6 +11,7 @@ from .bulk import (  # noqa: F401
     NATURAL_KEYS,
     insert_with_history,
     link_many,
+    record_history,
 )
 from .export_log import (  # noqa: F401
     finish_export_log,

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ from ..models import (
     Participation,
     ReportedFigure,
 )
-from .bulk import insert_with_history
+from .bulk import insert_with_history, record_history
 from .refresh import (
     bump_version,
     changes,
@@ -202,11 +203,20 @@ def record_figures_bulk(reports: list[FigureReport], *, origin: str, user=None, 
                     }
                 )
             )
+    now = timezone.now()
     for start in range(0, len(to_unprefer), 500):
-        ReportedFigure.objects.filter(pk__in=to_unprefer[start : start + 500]).update(is_preferred=False)
+        chunk = to_unprefer[start : start + 500]
+        ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=False, updated_at=now)
     for start in range(0, len(to_prefer), 500):
         chunk = [figure.pk for figure in to_prefer[start : start + 500]]
-        ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=True)
+        ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=True, updated_at=now, updated_by=user)
+    # The updates above leave no history record by themselves: without one, `updated_since` would not see them.
+    record_history(
+        ReportedFigure,
+        [*to_unprefer, *(figure.pk for figure in to_prefer)],
+        user=user,
+        change_reason=change_reason or None,
+    )
     insert_with_history(ReportedFigure, to_create, user=user, change_reason=change_reason or None)
     refresh_preferred_figures_bulk(operation_ids)
     return len(to_create) + len(to_prefer)
