@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from operations import queries, services
 from operations.figures import Figure, FigureTotal, Qualifier
+from operations.filters import OperationFilter
 from operations.models import METRICS, Country, CountryTotal, Operation, Participation, RegionTotal, Source
 from tests.helpers.sync import assert_totals_exact
 
@@ -168,7 +169,7 @@ def test_a_new_operation_counts_once_in_its_region_however_many_countries_it_nam
 
 @pytest.mark.parametrize("region", ["", "Americas"])
 def test_the_overview_from_kept_totals_equals_a_fresh_grouping(region):
-    operations = queries.filtered_operations(region=region)
+    operations = OperationFilter({"region": region}, queryset=Operation.objects.all()).qs
     assert queries._kept_region_and_country_rows(region) == queries._grouped_region_and_country_rows(
         operations.order_by(), region
     )

@@ -25,7 +25,8 @@ class OverviewView(TemplateView):
     template_name = "operations/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.form = dashboards.OverviewFilterForm(request.GET)
+        self.filterset = dashboards.OverviewFilter(request.GET)
+        self.form = self.filterset.form
         if request.GET.get("_export") is not None:
             return self.export_package(request)
         response = super().get(request, *args, **kwargs)
@@ -43,7 +44,7 @@ class OverviewView(TemplateView):
         context["printed_at"] = timezone.now()
         if form.is_valid():
             # Computed only when the page's fragment ({% cache %} in home.html) is not cached.
-            compute = partial(self.figures_and_charts, form.cleaned_data)
+            compute = partial(self.figures_and_charts, self.filterset.qs, form.cleaned_data)
             context.update(caching.on_first_use(compute, self.computed_keys))
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
@@ -71,19 +72,17 @@ class OverviewView(TemplateView):
                 },
                 status=400,
             )
-        filters = self.form.cleaned_data
-        operations = queries.filtered_operations(
-            year_from=filters["year_from"], year_to=filters["year_to"], region=filters["region"]
-        )
+        operations = self.filterset.qs
         used = [(key, value) for key, value in request.GET.items() if key in self.form.fields and value]
         query = {key: values for key, values in request.GET.lists() if key != "_export"}
         return package_response(request, operations, used, query)
 
     @staticmethod
-    def figures_and_charts(filters):
+    def figures_and_charts(operations, filters):
         """What the data and the filters decide (the page's cached fragment shows it): totals, series, charts,
         ranking."""
-        overview = queries.overview(filters)
+        years_filtered = filters["year_from"] is not None or filters["year_to"] is not None
+        overview = queries.overview(operations, region=filters["region"], years_filtered=years_filtered)
         return {
             "overview": overview,
             "charts": dashboards.overview_charts(overview, map_key=filters["map"], zoom=bool(filters["region"])),
