@@ -128,7 +128,10 @@ def _dropped_countries():
         Q(history_date__gt=OuterRef("history_date"))
         | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
     )
-    return records.filter(~Exists(later), ~Exists(CountryTotal.objects.filter(country_id=OuterRef("country_id"))))
+    # The kept-total test first: it is a primary-key probe that leaves only dropped countries' records to the other.
+    return records.filter(~Exists(CountryTotal.objects.filter(country_id=OuterRef("country_id")))).filter(
+        ~Exists(later)
+    )
 
 
 def deletions(since=None, kinds=(), after=None):
