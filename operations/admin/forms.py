@@ -191,6 +191,7 @@ class ParticipationForm(_figure_form_base("ParticipationFormBase")):
     class Meta:
         model = Participation
         fields = ["country", "role", "notes"]
+        labels = {"country": _("country")}  # the model field's name is not translated (a verbose_name is a migration)
         widgets = {"notes": forms.Textarea(attrs={"rows": 1, "cols": 30})}
 
 

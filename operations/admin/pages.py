@@ -15,7 +15,8 @@ from .forms import ImportForm
 
 
 class OperationPages:
-    """Mixed into OperationAdmin: its import and deleted-operations pages, under /admin/operations/operation/."""
+    """Mixed into OperationAdmin: its import and deleted-operations pages, under /admin/operations/operation/, and
+    its list and form without the nav sidebar."""
 
     def get_urls(self):
         custom = [
@@ -34,6 +35,21 @@ class OperationPages:
             "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The country rows (country, role, four figures, notes) fit the page's width at 1280 px without the sidebar.
+        extra_context = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version is the same form, read-only or to revert to: the same width.
+        extra_context = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_form_view_title(self, request, obj):
+        # simple_history's own words, translated in the project's catalogue (simple_history has no Spanish one).
+        title = _("View %s") if self.revert_disabled(request, obj) else _("Revert %s")
+        return title % obj
 
     def _can_import(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
