@@ -257,6 +257,7 @@ class ReportedFigureForm(forms.ModelForm):
             "is_preferred",
         ]
         error_messages = {"value": {"min_value": NEGATIVE}, "source": {"required": SOURCE_REQUIRED}}
+        labels = {"participation": _("country")}  # a country's row of the operation, or none: operation-wide
         widgets = {
             "quote": forms.Textarea(attrs={"rows": 1, "cols": 30}),
             "note": forms.Textarea(attrs={"rows": 1, "cols": 20}),
