@@ -105,7 +105,7 @@ def column_chart(series_rows, *, title, value_label, layout=None, abbreviations=
 
     `abbreviations` {label: mark}: the mark is written under the column instead of a label too long for it ("?" for
     "year unknown" among a dozen years, which written downwards left a band of white under every chart), with
-    "mark: label" top right; the column's tooltip keeps the label."""
+    "mark: label" after the caption; the column's tooltip keeps the label."""
     labels = {label for label, _, _ in series_rows}
     abbreviations = {label: mark for label, mark in (abbreviations or {}).items() if label in labels}
     width, plot_height, left, right = COLUMN_WIDTH, COLUMN_PLOT_HEIGHT, COLUMN_LEFT, COLUMN_RIGHT
@@ -121,9 +121,13 @@ def column_chart(series_rows, *, title, value_label, layout=None, abbreviations=
 
     parts = [
         format_html('<text class="caption" x="{}" y="14">{}</text>', left, value_label),
+        # Right after the caption, not at the far end: on a phone the chart scrolls and the end is out of view.
         *(
             format_html(
-                '<text class="caption key" x="{}" y="14" text-anchor="end">{}: {}</text>', width - right, mark, label
+                '<text class="caption key" x="{}" y="14">{}: {}</text>',
+                _n(left + _text_width(value_label) * 1.1 + 16),
+                mark,
+                label,
             )
             for label, mark in abbreviations.items()
         ),
