@@ -62,8 +62,13 @@ class _OperationColumns(TrackerTable):
         footer=lambda table: table.totals_label(),
         attrs={"td": {"class": "fw-semibold name-cell"}},
     )
+    # Columns whose values repeat end their order with the primary key: PostgreSQL returns tied rows in any order,
+    # so without it a page could repeat a row of the previous one and skip another.
     coordinator = FastColumn(
-        verbose_name=_("Coordinator"), text=coordinator_html, attrs=_wide_only("small coordinator-cell")
+        verbose_name=_("Coordinator"),
+        text=coordinator_html,
+        order_by=("coordinator", "pk"),
+        attrs=_wide_only("small coordinator-cell"),
     )
     period = FastColumn(
         verbose_name=_("Period"),
@@ -72,7 +77,9 @@ class _OperationColumns(TrackerTable):
         order_by=("start_date", "end_date"),
         attrs={"td": {"class": "small text-nowrap"}},
     )
-    area = FastColumn(verbose_name=_("Region (as reported)"), attrs=_wide_only("small", breakpoint="xxl"))
+    area = FastColumn(
+        verbose_name=_("Region (as reported)"), order_by=("area", "pk"), attrs=_wide_only("small", breakpoint="xxl")
+    )
     countries_reported = FastColumn(
         verbose_name=_("Countries reported"), attrs=_wide_only("figure-cell", th="text-end", breakpoint="md")
     )
@@ -121,7 +128,7 @@ class _ResultColumns(TrackerTable):
         text=lambda record: record.operation.name,
         after=lambda record: unverified_badge(record.operation),
         footer=lambda table: table.totals_label(),
-        order_by=("operation__name",),
+        order_by=("operation__name", "pk"),
         attrs={"td": {"class": "fw-semibold name-cell"}},
     )
     year = FastColumn(verbose_name=_("Year"), accessor="operation__year")
@@ -131,7 +138,9 @@ class _ResultColumns(TrackerTable):
         text=lambda record: str(record.country),
         order_by=("country__name",),
     )
-    role = FastColumn(verbose_name=_("Role"), text=lambda record: _ROLE_LABELS.get(record.role, record.role))
+    role = FastColumn(
+        verbose_name=_("Role"), text=lambda record: _ROLE_LABELS.get(record.role, record.role), order_by=("role", "pk")
+    )
 
     class Meta(TrackerTable.Meta):
         model = Participation
@@ -162,10 +171,18 @@ class _CountryColumns(TrackerTable):
         attrs={"td": {"class": "fw-semibold"}},
     )
     iso2 = FastColumn(verbose_name=_("ISO"))
-    region = FastColumn(verbose_name=_("Region"), text=lambda record: _REGION_LABELS.get(record.region, record.region))
-    subregion = FastColumn(verbose_name=_("Sub-region"), text=lambda record: record.localized_subregion())
+    region = FastColumn(
+        verbose_name=_("Region"),
+        text=lambda record: _REGION_LABELS.get(record.region, record.region),
+        order_by=("region", "pk"),
+    )
+    subregion = FastColumn(
+        verbose_name=_("Sub-region"), text=lambda record: record.localized_subregion(), order_by=("subregion", "pk")
+    )
     operations_count = FastColumn(
-        verbose_name=_("Operations"), attrs={"td": {"class": "figure-cell"}, "th": {"class": "text-end"}}
+        verbose_name=_("Operations"),
+        order_by=("operations_count", "pk"),
+        attrs={"td": {"class": "figure-cell"}, "th": {"class": "text-end"}},
     )
 
     class Meta(TrackerTable.Meta):
