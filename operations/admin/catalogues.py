@@ -5,11 +5,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Country, CountryAlias, ExploitationForm, Source
 from .forms import CountryAliasForm
-from .mixins import LabelledTabularFields, RefreshOnce, SuperuserDeletes
+from .mixins import AtomicRevert, LabelledTabularFields, RefreshOnce, SuperuserDeletes
 
 
 @admin.register(Source)
-class SourceAdmin(SuperuserDeletes, RefreshOnce, SimpleHistoryAdmin):
+class SourceAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
     list_display = ["publisher", "title", "published", "language", "is_primary", "key"]
     list_filter = ["is_primary", "language"]
     search_fields = ["key", "publisher", "title", "url"]

@@ -14,11 +14,7 @@ class SuperuserDeletes:
 
 class RefreshOnce:
     """Each admin write is one services.changes() block: the admin's own saves (the receivers note them) and the
-    services it calls refresh the kept totals and the data version once, before the transaction commits.
-
-    simple_history's revert view is not atomic like Django's change view: a revert writes the row and refreshes the
-    preferred figures (both or neither), and the operation form's concurrency check locks the row with
-    select_for_update, which PostgreSQL allows only inside a transaction."""
+    services it calls refresh the kept totals and the data version once, before the transaction commits."""
 
     def _writing(self, request, view, *args, **kwargs):
         if request.method != "POST":  # a GET writes nothing: no transaction of ours, no extra savepoint queries
@@ -35,9 +31,15 @@ class RefreshOnce:
     def changelist_view(self, request, *args, **kwargs):
         return self._writing(request, super().changelist_view, *args, **kwargs)
 
-    def history_form_view(self, request, *args, **kwargs):
+
+class AtomicRevert(RefreshOnce):
+    """RefreshOnce for a simple_history admin, whose revert view is not atomic like Django's change view. A revert
+    writes the row and refreshes the preferred figures (both or neither), and the operation form's concurrency check
+    locks the row with select_for_update, which PostgreSQL allows only inside a transaction."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
         with services.changes():
-            return super().history_form_view(request, *args, **kwargs)
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class SafeAutocompleteFields:
