@@ -439,6 +439,7 @@ def test_bad_country_rows_are_each_reported_and_nothing_is_written():
     )
 
 
+@pytest.mark.slow
 def test_a_file_of_more_than_100000_rows_is_refused_whole():
     before = snapshot()
     row = {"operation": "Operation Weka II", "country": "NE", "arrests": "1", "source_url": "https://example.org/x"}
