@@ -31,7 +31,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
@@ -166,7 +166,7 @@ def load(folder: Path, log=print):
     resolver = country_resolver()
     forms = {form.slug: form.pk for form in ExploitationForm.objects.all()}
     counts = {"operations": 0, "participations": 0, "figures": 0}
-    with transaction.atomic():
+    with services.changes():  # one regrouping of the kept totals and one new data version, at the end
         source_pk, operation_pk = next_pk(Source), next_pk(Operation)
         participation_pk, figure_pk = next_pk(Participation), next_pk(ReportedFigure)
         first_pks = {

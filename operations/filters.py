@@ -160,7 +160,7 @@ def _year_filter(field_name, lookup_expr, label):
     )
 
 
-def _region_choices():
+def region_choices():
     """The UN regions in the interface language's alphabetical order ("África", "América", "Asia", ...)."""
     return sorted_by_name(Region.choices, name=lambda choice: choice[1])
 
@@ -218,7 +218,7 @@ class OperationFilter(MinimumFigures, TrackerFilterSet):
     )
     region = django_filters.ChoiceFilter(
         widget=FastSelect,
-        choices=_region_choices,
+        choices=region_choices,
         method="in_region",
         label=_("Region (of a participating country)"),
         empty_label=_("Any region"),
@@ -290,7 +290,7 @@ class ResultFilter(MinimumFigures, TrackerFilterSet):
     region = django_filters.ChoiceFilter(
         widget=FastSelect,
         field_name="country__region",
-        choices=_region_choices,
+        choices=region_choices,
         label=_("Region"),
         empty_label=_("Any region"),
     )
@@ -318,7 +318,7 @@ class CountryListFilter(TrackerFilterSet):
     """Filters of /countries/: region, sub-region, whether any of its own figures is known."""
 
     region = django_filters.ChoiceFilter(
-        widget=FastSelect, choices=_region_choices, label=_("Region"), empty_label=_("Any region")
+        widget=FastSelect, choices=region_choices, label=_("Region"), empty_label=_("Any region")
     )
     subregion = django_filters.ChoiceFilter(
         widget=FastSelect, choices=_subregion_choices, label=_("Sub-region"), empty_label=_("Any sub-region")
