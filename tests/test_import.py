@@ -1,7 +1,6 @@
 """The spreadsheet import: one engine behind `manage.py import_figures` and the admin page; every error reported with
 its row and column; all or nothing; files as Excel really writes them (BOM, Windows-1252, ';', XLSX)."""
 
-import csv
 import io
 
 import openpyxl
@@ -11,7 +10,8 @@ from django.urls import reverse
 
 from operations.figures import Figure, Qualifier
 from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files, readers
-from operations.models import Operation, Origin, Participation, ReportedFigure, Role, Source
+from operations.models import Operation, Origin, Participation, ReportedFigure, Role
+from tests.helpers.importing import csv_bytes, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +56,6 @@ COUNTRY_ROWS = [
 ]
 
 
-def csv_bytes(kind, rows, *, delimiter=",", encoding="utf-8", columns=None):
-    buffer = io.StringIO(newline="")
-    columns = columns or COLUMNS[kind]
-    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: row.get(column, "") for column in columns})
-    return buffer.getvalue().encode(encoding)
-
-
 def xlsx_bytes(kind, rows):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -75,23 +65,6 @@ def xlsx_bytes(kind, rows):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def snapshot():
-    """Everything an import could write, to prove a rejected import wrote nothing."""
-    return (
-        list(Operation.objects.order_by("pk").values()),
-        list(Participation.objects.order_by("pk").values()),
-        list(ReportedFigure.objects.order_by("pk").values()),
-        list(Source.objects.order_by("pk").values()),
-        Operation.history.count(),
-    )
-
-
-def run(operations=None, results=None, *, commit=True):
-    ops = UploadedTable("operations.csv", operations) if operations is not None else None
-    res = UploadedTable("country_results.csv", results) if results is not None else None
-    return import_files(ops, res, commit=commit)
 
 
 def assert_rejected(report, before, *expected):
@@ -401,7 +374,7 @@ def test_the_readme_example_imports_as_documented():
 
 
 def test_imported_preferred_values_equal_a_fresh_computation():
-    from tests.test_preferred_figures import assert_in_sync
+    from tests.helpers.sync import assert_in_sync
 
     run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
     run(csv_bytes(OPERATIONS, [{**OPERATION_ROW, "victims_rescued": "720"}]))

@@ -19,21 +19,11 @@ from operations import datapackage, services
 from operations.figures import Figure, Qualifier
 from operations.importing import UploadedTable, import_files, import_package
 from operations.models import ExportLog, Operation, Participation, ReportedFigure, Role, Source
+from tests.helpers.importing import snapshot
 
 pytestmark = pytest.mark.django_db
 
 FILES = ["sources.csv", "operations.csv", "participations.csv", "figures.csv"]
-
-
-def snapshot():
-    """Everything an import could write, to prove a refused import wrote nothing."""
-    return (
-        list(Operation.objects.order_by("pk").values()),
-        list(Participation.objects.order_by("pk").values()),
-        list(ReportedFigure.objects.order_by("pk").values()),
-        list(Source.objects.order_by("pk").values()),
-        Operation.history.count(),
-    )
 
 
 def empty_the_database():

@@ -9,11 +9,11 @@ from .. import services
 from ..models import METRICS, Participation, ReportedFigure
 from .columns import figure_column
 from .forms import ReportedFigureForm
-from .mixins import AtomicRevert, SafeAutocompleteFields, SuperuserDeletes
+from .mixins import RefreshOnce, SafeAutocompleteFields, SuperuserDeletes
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, RefreshOnce, SimpleHistoryAdmin):
     """Every value each source gives, with its history (restore an earlier version from there)."""
 
     form = ReportedFigureForm
@@ -57,7 +57,7 @@ class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ParticipationAdmin(SafeAutocompleteFields, SuperuserDeletes, RefreshOnce, SimpleHistoryAdmin):
     list_display = ["operation", "country", "role", *[figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]

@@ -15,7 +15,7 @@ from .forms import (
     ReportedFigureForm,
     ReportedFigureFormSet,
 )
-from .mixins import AtomicRevert, LabelledTabularFields, SafeAutocompleteFields, SuperuserDeletes
+from .mixins import LabelledTabularFields, RefreshOnce, SafeAutocompleteFields, SuperuserDeletes
 from .pages import OperationPages
 
 
@@ -96,7 +96,7 @@ class CoordinatorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Operation)
-class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, RefreshOnce, SimpleHistoryAdmin):
     form = OperationForm
     inlines = [ParticipationInline, ReportedFigureInline]
     list_display = ["name", "year", coordinator_column, *[figure_column(metric) for metric in METRICS], "is_verified"]

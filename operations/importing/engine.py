@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -168,7 +167,7 @@ class Importer:
             return self.report
         if commit:
             try:
-                with transaction.atomic():
+                with services.changes():
                     self._validate(tables)
                     if not self.report.ok:
                         raise Rejected

@@ -20,7 +20,6 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -138,7 +137,7 @@ class PackageImporter:
             return self.report
         if commit:
             try:
-                with transaction.atomic(), services.deferred_country_totals():
+                with services.changes():
                     self._classify()  # again inside the transaction: what is stored now
                     self._write()
                     self.report.committed = True
