@@ -184,10 +184,13 @@ def overview_charts(overview, *, map_key, zoom=False):
                 metric.label,
             )
         )
-    # The per-year charts stand side by side: one layout, so their baselines and year labels line up.
-    layout = charts.column_layout([rows for rows, _, _ in series])
+    # The per-year charts stand side by side: one layout, so their baselines and year labels line up. "year unknown"
+    # does not fit under a column among a dozen years: "?" there, explained on the chart.
+    abbreviations = {row.label: "?" for row in years if row.key is None}
+    layout = charts.column_layout([rows for rows, _, _ in series], abbreviations)
     per_year = [
-        charts.column_chart(rows, title=title, value_label=label, layout=layout) for rows, title, label in series
+        charts.column_chart(rows, title=title, value_label=label, layout=layout, abbreviations=abbreviations)
+        for rows, title, label in series
     ]
     per_region = charts.column_chart(
         [(row.label, row.operations, _count(row.operations)) for row in overview.regions],
