@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from operations.models import Operation
-from tests.test_permissions import app_urls
+from tests.helpers.urls import app_urls
 
 from .conftest import ARTIFACTS
 
