@@ -1,6 +1,12 @@
 """Renderings cached under the data version: the same page with the same query string, in the same language, is
 rendered once per version of the data (models.DataVersion, renewed by every write), not once per request.
 
+One style: what is cached is a page part's rendered HTML (or an API page's JSON body), never the objects it was made
+from. Where the view writes that HTML (a list's table and filter form, written in Python), the view caches it with
+cached(); where a template writes it (the overview, a dashboard, /compare/), the template's {% cache %} fragment does,
+keyed by fragment_context(), and the view hands it values computed on first use (on_first_use()), so a cached
+fragment costs no query. Both keys hold the data version, the path and query string, and the language.
+
 The cache is Django's (settings.CACHES; by default memory local to each server process), entries expire after
 TRACKER_CACHE_SECONDS and 0 turns caching off. The version is read from the database on each request (one query),
 so every server process sees a write at once: there is no invalidation to miss.
@@ -68,10 +74,10 @@ def cached(name, request, render):
     return value
 
 
-def lazily_cached(name, request, render, keys) -> dict:
-    """{key: cached(name, request, render)[key]} for a template context, each value loaded only when the template
-    first uses it: a page whose {% cache %} fragment is cached never loads (unpickles) them at all."""
-    load = lru_cache(maxsize=1)(partial(cached, name, request, render))
+def on_first_use(compute, keys) -> dict:
+    """{key: compute()[key]} for a template context, computed once, when the template first uses one: a page whose
+    {% cache %} fragment is cached computes none of it."""
+    load = lru_cache(maxsize=1)(compute)
     return {key: SimpleLazyObject(partial(_item, load, key)) for key in keys}
 
 

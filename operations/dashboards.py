@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import charts
 from .figures import grouped
-from .models import METRICS, Region
+from .filters import FilterForm, OperationFilter, region_choices
+from .models import METRICS, Operation
 
 ROLE = "role"
 OPERATIONS = "operations"
@@ -26,17 +27,10 @@ class MapChoiceForm(forms.Form):
     )
 
 
-class OverviewFilterForm(forms.Form):
-    """The overview's filters (year range, region) and what its map and country ranking show."""
+class OverviewForm(FilterForm):
+    """The overview's form: the filters' fields (added by OverviewFilter) and what its map and ranking show."""
 
-    year_from = forms.IntegerField(label=_("From year"), required=False, min_value=1900, max_value=2100)
-    year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2100)
-    region = forms.ChoiceField(
-        label=_("Region"),
-        required=False,
-        choices=[("", _("All regions")), *Region.choices],
-        help_text=_("Operations with at least one participating country in the region."),
-    )
+    field_order = ["year_from", "year_to", "region", "map", "top"]
     map = forms.ChoiceField(
         label=_("Shade the map by"),
         required=False,
@@ -48,16 +42,37 @@ class OverviewFilterForm(forms.Form):
         choices=lambda: [(OPERATIONS, _("number of operations")), *_metric_choices()],
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # home.html loops over the options itself, and {% for %} takes their len(), which django-filter's iterator
+        # over a callable cannot give: hand it the list (the field adds the empty choice).
+        self.fields["region"].choices = region_choices()
+
     def clean(self):
         cleaned = super().clean()
-        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
-        if year_from is not None and year_to is not None and year_from > year_to:
-            raise forms.ValidationError(
-                gettext("“From year” (%(start)s) is after “To year” (%(end)s).") % {"start": year_from, "end": year_to}
-            )
         cleaned["map"] = cleaned.get("map") or OPERATIONS
         cleaned["top"] = cleaned.get("top") or METRICS[0].value
         return cleaned
+
+
+class OverviewFilter(OperationFilter):
+    """The overview's filters are /operations/' year range and region, the same filters: a year or a region selects
+    the same operations on both pages and in the overview's data package."""
+
+    SHARED = ("year_from", "year_to", "region")
+
+    class Meta(OperationFilter.Meta):
+        form = OverviewForm
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=Operation.objects.all() if queryset is None else queryset, **kwargs)
+        self.filters = {name: self.filters[name] for name in self.SHARED}
+
+    def filter_queryset(self, queryset):
+        # The form's other fields (map, top) choose what the page shows, not which operations.
+        for name in self.SHARED:
+            queryset = self.filters[name].filter(queryset, self.form.cleaned_data[name])
+        return queryset
 
 
 def choice_label(key):
@@ -169,10 +184,13 @@ def overview_charts(overview, *, map_key, zoom=False):
                 metric.label,
             )
         )
-    # The per-year charts stand side by side: one layout, so their baselines and year labels line up.
-    layout = charts.column_layout([rows for rows, _, _ in series])
+    # The per-year charts stand side by side: one layout, so their baselines and year labels line up. "year unknown"
+    # does not fit under a column among a dozen years: "?" there, explained on the chart.
+    abbreviations = {row.label: "?" for row in years if row.key is None}
+    layout = charts.column_layout([rows for rows, _, _ in series], abbreviations)
     per_year = [
-        charts.column_chart(rows, title=title, value_label=label, layout=layout) for rows, title, label in series
+        charts.column_chart(rows, title=title, value_label=label, layout=layout, abbreviations=abbreviations)
+        for rows, title, label in series
     ]
     per_region = charts.column_chart(
         [(row.label, row.operations, _count(row.operations)) for row in overview.regions],

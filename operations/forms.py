@@ -1,5 +1,7 @@
 """Forms of the browsing pages that are not filters: choosing the operations to compare."""
 
+from functools import lru_cache
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
@@ -22,14 +24,21 @@ class FastSelectMixin:
         attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             attrs["multiple"] = True
-        chosen = set(self.format_value(value))
-        # markup.escape, not format_html_join: Django's escape functions check every argument for lazy strings, which
-        # was most of the ~250-country select's cost.
-        options = "".join(
-            f'<option value="{escape(choice)}"{" selected" if str(choice) in chosen else ""}>{escape(label)}</option>'
-            for choice, label in self.choices
-        )
+        choices = tuple((str(choice), str(label)) for choice, label in self.choices)
+        options = _options_html(choices, tuple(self.format_value(value)))
         return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>')
+
+
+@lru_cache(maxsize=64)
+def _options_html(choices, chosen):
+    """The <option>s of `choices` ((value, label) pairs as text), `chosen` selected. Kept per choices and choice: the
+    same ~250 countries are written on every list page in each language, and escaping them was ~2 ms a page."""
+    # markup.escape, not format_html_join: Django's escape functions check every argument for lazy strings, which
+    # was most of the ~250-country select's cost.
+    return "".join(
+        f'<option value="{escape(choice)}"{" selected" if choice in chosen else ""}>{escape(label)}</option>'
+        for choice, label in choices
+    )
 
 
 class FastTextInput(forms.TextInput):
@@ -65,9 +74,14 @@ class DatalistInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "list": f"{name}-suggestions"}
-        options = "".join(f'<option value="{escape(option)}">' for option in self.options())
+        options = _datalist_html(tuple(self.options()))
         box = super().render(name, value, attrs, renderer)
         return mark_safe(f'{box}<datalist id="{escape(name)}-suggestions">{options}</datalist>')
+
+
+@lru_cache(maxsize=16)
+def _datalist_html(options):
+    return "".join(f'<option value="{escape(option)}">' for option in options)
 
 
 class OperationSlugsField(forms.ModelMultipleChoiceField):

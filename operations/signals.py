@@ -1,11 +1,10 @@
-"""Safety-net receivers: a Participation saved or deleted outside services.py still refreshes the kept country totals.
+"""Safety-net receivers: a save or delete of anything the pages show notes it for the refresh (services.refresh).
 
-The services (refresh_preferred_figures, delete_participation, delete_operation) refresh the totals themselves; these
-receivers catch direct `participation.save()` / `.delete()` calls and cascades (an operation deleted in a shell).
-Inside services.deferred_country_totals() they only note the country, so a cascade regroups each country once.
-Bulk writes (bulk_create, bulk_update, QuerySet.update) send no signals: code that uses them calls
-services.refresh_country_totals() itself (the importer and the benchmark loader do), which also renews the data
-version that cached renderings are keyed on.
+The write paths run in services.changes(), which refreshes the kept totals and the data version once, before its
+transaction commits; these receivers note what a save or delete touched, the services' own and those outside them
+(a shell's `participation.save()`, cascades). Outside a changes() block the note refreshes at once.
+Bulk writes (bulk_create, bulk_update, QuerySet.update) send no signals: code that uses them notes the change itself
+(services.data_changed(), services.refresh_country_totals(); the importer and the benchmark loader do).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -43,9 +42,9 @@ def remember_country(sender, instance, raw=False, **kwargs):
 def participation_saved(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: `manage.py rebuild_totals` afterwards
         return
-    services.country_totals_changed([instance.country_id, getattr(instance, "_previous_country_id", None)])
+    services.refresh_country_totals([instance.country_id, getattr(instance, "_previous_country_id", None)])
 
 
 @receiver(post_delete, sender=Participation, dispatch_uid="participation_deleted_refresh_totals")
 def participation_deleted(sender, instance, **kwargs):
-    services.country_totals_changed([instance.country_id])
+    services.refresh_country_totals([instance.country_id])

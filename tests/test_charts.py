@@ -87,6 +87,25 @@ def test_a_column_label_too_wide_for_its_slot_is_written_whole_downwards_not_cut
     assert height >= 24 + 180 + charts._text_width("year unknown")  # room below the axis for the upright label
 
 
+def test_an_abbreviated_column_label_keeps_the_chart_short_and_is_explained_on_it():
+    years = [(str(year), year - 2000, str(year - 2000)) for year in range(2014, 2026)] + [("year unknown", 1, "1")]
+    plain = parse(charts.column_chart(years, title="Operations per year", value_label="operations"))
+    root = parse(
+        charts.column_chart(
+            years, title="Operations per year", value_label="operations", abbreviations={"year unknown": "?"}
+        )
+    )
+    labels = root.findall(f".//{SVG}text[@class='label']")
+
+    assert labels[-1].text == "?" and "transform" not in labels[-1].attrib
+    assert [text.text for text in root.iter(f"{SVG}text") if "key" in text.attrib.get("class", "")] == [
+        "?: year unknown"
+    ]
+    assert tooltip(root.findall(f"{SVG}g[@class='column']")[-1]) == "year unknown: 1"
+    height, plain_height = (float(svg.attrib["viewBox"].split()[3]) for svg in (root, plain))
+    assert height < plain_height - 60  # no band of white under the axis
+
+
 def test_text_is_escaped_in_labels_titles_and_tooltips():
     outputs = [
         charts.bar_chart([(SCRIPT, 3, SCRIPT)], title=SCRIPT, value_label=SCRIPT),

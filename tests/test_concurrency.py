@@ -113,8 +113,9 @@ def database_url(tmp_path):
 
 
 @pytest.fixture
-def server(tmp_path):
-    """gunicorn with the repo's gunicorn.conf.py, DEBUG off, over a migrated database holding the reference data."""
+def server(tmp_path, request):
+    """gunicorn with the repo's gunicorn.conf.py, DEBUG off, over a migrated database holding the reference data (a
+    test may add environment variables as the fixture's indirect parameter)."""
     url, drop = database_url(tmp_path)
     port = free_port()
     env = {
@@ -132,6 +133,7 @@ def server(tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log"),
         "LOG_LEVEL": "WARNING",
+        **getattr(request, "param", {}),
     }
 
     def manage(*args):
@@ -512,3 +514,52 @@ def test_readers_two_editors_an_export_and_an_import_at_once_get_no_5xx_and_ever
         f"from operations.models import Operation; print(Operation.objects.get(pk={run.keys['pair']}).summary)",
     )
     assert summary.strip().splitlines()[-1] == run.last_pair_text
+
+
+TOKEN = """
+from django.contrib.auth.models import Group, User
+from operations.api.tokens import create_token
+user = User.objects.create_user(username="api-client", password=None)
+user.groups.add(Group.objects.get(name="Analysts"))
+print(create_token(user, "concurrency")[1])
+"""
+
+
+@pytest.mark.parametrize(
+    "server",
+    # Two single-threaded processes (and each worker's pid in the access log): requests sent at once reach both.
+    [
+        {
+            "API_RATE_LIMIT": "5/day",  # a window that cannot end between the 16 requests (but at midnight)
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_WORKER_CLASS": "sync",
+            "GUNICORN_CMD_ARGS": "--access-logformat='%(p)s %(s)s %(U)s'",
+        }
+    ],
+    indirect=True,
+)
+def test_a_tokens_rate_limit_is_shared_by_every_server_process(server, tmp_path):
+    token = server["manage"]("shell", "-c", TOKEN).strip().splitlines()[-1]
+
+    def call(results):
+        connection = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=TIMEOUT)
+        try:
+            connection.request("GET", "/api/v1/", headers={"Authorization": f"Bearer {token}"})
+            response = connection.getresponse()
+            response.read()
+            results.append((response.status, response.getheader("Retry-After")))
+        finally:
+            connection.close()
+
+    results = []
+    callers = [threading.Thread(target=call, args=(results,)) for _ in range(16)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] * 5 + [429] * 11, statuses
+    assert all(0 < int(wait) <= 86400 for status, wait in results if status == 429)
+    served = [line.split() for line in (tmp_path / "access.log").read_text().splitlines() if line.strip()]
+    pids = {pid for pid, status, path in served if path == "/api/v1/"}
+    assert len(pids) == 2, served  # both processes answered, and together let 5 requests through

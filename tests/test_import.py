@@ -1,7 +1,6 @@
 """The spreadsheet import: one engine behind `manage.py import_figures` and the admin page; every error reported with
 its row and column; all or nothing; files as Excel really writes them (BOM, Windows-1252, ';', XLSX)."""
 
-import csv
 import io
 
 import openpyxl
@@ -11,59 +10,10 @@ from django.urls import reverse
 
 from operations.figures import Figure, Qualifier
 from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files, readers
-from operations.models import Operation, Origin, Participation, ReportedFigure, Role, Source
+from operations.models import Operation, Origin, Participation, ReportedFigure, Role
+from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run, snapshot
 
 pytestmark = pytest.mark.django_db
-
-OPERATION_ROW = {
-    "name": "Synthetic Operation Alpha",
-    "coordinator": "Synthetic coordinator",
-    "region": "Synthetic region",
-    "start_date": "2024-03-01",
-    "end_date": "2024-03-10",
-    "countries_count": "3",
-    "victims_rescued": "nearly 700",
-    "arrests": "250+",
-    "investigations_opened": "",
-    "migrants_identified": "more than 10,000",
-    "exploitation_types": "forced labour; sexual exploitation",
-    "summary": "Synthetic test operation.",
-    "source_url": "https://example.org/synthetic-alpha",
-    "source_title": "Synthetic release (Synthetic Agency)",
-    "source_published": "2024-04-01",
-}
-COUNTRY_ROWS = [
-    {
-        "operation": "Synthetic Operation Alpha",
-        "country": "Brasil",
-        "role": "command centre",
-        "victims_rescued": "300",
-        "arrests": "",
-        "investigations_opened": "",
-        "migrants_identified": "",
-        "source_url": "https://example.org/synthetic-alpha-br",
-    },
-    {
-        "operation": "Synthetic Operation Alpha",
-        "country": "Côte d'Ivoire",
-        "role": "",
-        "victims_rescued": "10 000",
-        "arrests": "12",
-        "investigations_opened": "",
-        "migrants_identified": "",
-        "source_url": "https://example.org/synthetic-alpha-ci",
-    },
-]
-
-
-def csv_bytes(kind, rows, *, delimiter=",", encoding="utf-8", columns=None):
-    buffer = io.StringIO(newline="")
-    columns = columns or COLUMNS[kind]
-    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: row.get(column, "") for column in columns})
-    return buffer.getvalue().encode(encoding)
 
 
 def xlsx_bytes(kind, rows):
@@ -75,23 +25,6 @@ def xlsx_bytes(kind, rows):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def snapshot():
-    """Everything an import could write, to prove a rejected import wrote nothing."""
-    return (
-        list(Operation.objects.order_by("pk").values()),
-        list(Participation.objects.order_by("pk").values()),
-        list(ReportedFigure.objects.order_by("pk").values()),
-        list(Source.objects.order_by("pk").values()),
-        Operation.history.count(),
-    )
-
-
-def run(operations=None, results=None, *, commit=True):
-    ops = UploadedTable("operations.csv", operations) if operations is not None else None
-    res = UploadedTable("country_results.csv", results) if results is not None else None
-    return import_files(ops, res, commit=commit)
 
 
 def assert_rejected(report, before, *expected):
@@ -401,7 +334,7 @@ def test_the_readme_example_imports_as_documented():
 
 
 def test_imported_preferred_values_equal_a_fresh_computation():
-    from tests.test_preferred_figures import assert_in_sync
+    from tests.helpers.sync import assert_in_sync
 
     run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
     run(csv_bytes(OPERATIONS, [{**OPERATION_ROW, "victims_rescued": "720"}]))
@@ -466,6 +399,7 @@ def test_bad_country_rows_are_each_reported_and_nothing_is_written():
     )
 
 
+@pytest.mark.slow
 def test_a_file_of_more_than_100000_rows_is_refused_whole():
     before = snapshot()
     row = {"operation": "Operation Weka II", "country": "NE", "arrests": "1", "source_url": "https://example.org/x"}

@@ -3,51 +3,15 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
 
 from operations import queries, services
-from operations.figures import LOWER_BOUND, Figure, FigureTotal, Qualifier
+from operations.figures import Figure, FigureTotal, Qualifier
+from operations.filters import OperationFilter
 from operations.models import METRICS, Country, CountryTotal, Operation, Participation, RegionTotal, Source
+from tests.helpers.sync import assert_totals_exact
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh_group_by():
-    """Written independently of services.compute_country_totals: the totals straight from the participations."""
-    aggregates = {"operations": Count("pk")}
-    for metric in METRICS:
-        aggregates[f"{metric.value}_sum"] = Sum(metric.value)
-        aggregates[f"{metric.value}_known"] = Count(metric.value)
-        aggregates[f"{metric.value}_approx"] = Count("pk", filter=Q(**{f"{metric.value}_qualifier": Qualifier.APPROX}))
-        aggregates[f"{metric.value}_lower_bound"] = Count(
-            "pk", filter=Q(**{f"{metric.value}_qualifier__in": list(LOWER_BOUND)})
-        )
-    return {
-        row.pop("country_id"): {key: None if value is None else int(value) for key, value in row.items()}
-        for row in Participation.objects.order_by().values("country_id").annotate(**aggregates)
-    }
-
-
-def kept():
-    fields = ["operations"] + [
-        f"{metric.value}_{part}" for metric in METRICS for part in ("sum", "known", "approx", "lower_bound")
-    ]
-    return {row.pop("country_id"): row for row in CountryTotal.objects.values("country_id", *fields)}
-
-
-def fresh_region_operations():
-    return {
-        row["country__region"]: row["n"]
-        for row in Participation.objects.order_by()
-        .values("country__region")
-        .annotate(n=Count("operation", distinct=True))
-    }
-
-
-def assert_totals_exact():
-    assert kept() == fresh_group_by()
-    assert dict(RegionTotal.objects.values_list("region", "operations")) == fresh_region_operations()
 
 
 @pytest.fixture
@@ -205,7 +169,7 @@ def test_a_new_operation_counts_once_in_its_region_however_many_countries_it_nam
 
 @pytest.mark.parametrize("region", ["", "Americas"])
 def test_the_overview_from_kept_totals_equals_a_fresh_grouping(region):
-    operations = queries.filtered_operations(region=region)
+    operations = OperationFilter({"region": region}, queryset=Operation.objects.all()).qs
     assert queries._kept_region_and_country_rows(region) == queries._grouped_region_and_country_rows(
         operations.order_by(), region
     )

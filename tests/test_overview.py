@@ -116,7 +116,7 @@ def test_per_year_series_equal_figure_sum_per_year_with_gaps_and_undated_operati
 
 
 def test_per_region_counts_operations_with_a_participant_there():
-    overview = queries.overview({})
+    overview = queries.overview()
     for row in overview.regions:
         participations = Participation.objects.filter(country__region=row.key)
         assert row.operations == participations.values("operation").distinct().count()
@@ -127,7 +127,7 @@ def test_per_region_counts_operations_with_a_participant_there():
 
 def test_charts_show_operations_and_victims_and_arrests_per_year(analyst_client):
     html = overview_page(analyst_client).content.decode()
-    overview = queries.overview({})
+    overview = queries.overview()
     titles = [
         ET.fromstring(svg).attrib["aria-label"] for svg in re.findall(r"<svg\b[^>]*class=\"chart.*?</svg>", html, re.S)
     ]

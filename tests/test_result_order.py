@@ -97,7 +97,7 @@ def test_restoring_an_earlier_name_from_history_restores_the_order(synthetic):
 
 
 def test_an_import_writes_the_order_of_new_and_updated_operations():
-    from tests.test_import import csv_bytes, run
+    from tests.helpers.importing import csv_bytes, run
 
     def import_dated(start_date):
         source = {"source_url": "https://example.org/synthetic-order"}

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Country, CountryAlias, ExploitationForm, Source
 from .forms import CountryAliasForm
-from .mixins import AtomicRevert, LabelledTabularFields, SuperuserDeletes
+from .mixins import AtomicRevert, LabelledTabularFields, RefreshOnce, SuperuserDeletes
 
 
 @admin.register(Source)
@@ -17,7 +17,7 @@ class SourceAdmin(SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
 
 
 @admin.register(ExploitationForm)
-class ExploitationFormAdmin(SuperuserDeletes, admin.ModelAdmin):
+class ExploitationFormAdmin(SuperuserDeletes, RefreshOnce, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -30,7 +30,7 @@ class CountryAliasInline(LabelledTabularFields, SuperuserDeletes, admin.TabularI
 
 
 @admin.register(Country)
-class CountryAdmin(SuperuserDeletes, admin.ModelAdmin):
+class CountryAdmin(SuperuserDeletes, RefreshOnce, admin.ModelAdmin):
     """Codes, names and regions come from pycountry and UN M49 (a migration ships them): read-only here. Editors add
     the other names sources use, so the importer resolves them."""
 

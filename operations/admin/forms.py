@@ -191,6 +191,7 @@ class ParticipationForm(_figure_form_base("ParticipationFormBase")):
     class Meta:
         model = Participation
         fields = ["country", "role", "notes"]
+        labels = {"country": _("country")}  # the model field's name is not translated (a verbose_name is a migration)
         widgets = {"notes": forms.Textarea(attrs={"rows": 1, "cols": 30})}
 
 
@@ -256,6 +257,7 @@ class ReportedFigureForm(forms.ModelForm):
             "is_preferred",
         ]
         error_messages = {"value": {"min_value": NEGATIVE}, "source": {"required": SOURCE_REQUIRED}}
+        labels = {"participation": _("country")}  # a country's row of the operation, or none: operation-wide
         widgets = {
             "quote": forms.Textarea(attrs={"rows": 1, "cols": 30}),
             "note": forms.Textarea(attrs={"rows": 1, "cols": 20}),

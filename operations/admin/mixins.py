@@ -1,7 +1,6 @@
-"""Behaviour shared by the admins: who deletes, atomic history reverts, safe autocomplete widgets."""
+"""Behaviour shared by the admins: who deletes, one transaction (one refresh) per write, safe autocomplete widgets."""
 
-from django.db import transaction
-
+from .. import services
 from .widgets import KeyCheckingAutocompleteSelect, KeyCheckingAutocompleteSelectMultiple
 
 
@@ -13,13 +12,33 @@ class SuperuserDeletes:
         return request.user.is_active and request.user.is_superuser
 
 
-class AtomicRevert:
-    """simple_history's revert view is not atomic like Django's change view. A revert writes the row and refreshes
-    the preferred figures (both or neither), and the operation form's concurrency check locks the row with
-    select_for_update, which PostgreSQL allows only inside a transaction."""
+class RefreshOnce:
+    """Each admin write is one services.changes() block: the admin's own saves (the receivers note them) and the
+    services it calls refresh the kept totals and the data version once, before the transaction commits."""
+
+    def _writing(self, request, view, *args, **kwargs):
+        if request.method != "POST":  # a GET writes nothing: no transaction of ours, no extra savepoint queries
+            return view(request, *args, **kwargs)
+        with services.changes():
+            return view(request, *args, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._writing(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._writing(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._writing(request, super().changelist_view, *args, **kwargs)
+
+
+class AtomicRevert(RefreshOnce):
+    """RefreshOnce for a simple_history admin, whose revert view is not atomic like Django's change view. A revert
+    writes the row and refreshes the preferred figures (both or neither), and the operation form's concurrency check
+    locks the row with select_for_update, which PostgreSQL allows only inside a transaction."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        with transaction.atomic():
+        with services.changes():
             return super().history_form_view(request, object_id, version_id, extra_context)
 
 

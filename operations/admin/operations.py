@@ -50,6 +50,9 @@ class ReportedFigureInline(LabelledTabularFields, SafeAutocompleteFields, Superu
     readonly_fields = ["origin"]
     autocomplete_fields = ["source"]
     extra = 0
+    # Ten columns that scroll in their own box: closed until wanted (Django opens it when a row has an error), so the
+    # form reads as the operation and its countries, with the values behind each figure one click away.
+    classes = ["collapse"]
     verbose_name_plural = _("reported figures (every value each source gives; the preferred one is shown)")
 
     def get_queryset(self, request):

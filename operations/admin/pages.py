@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .. import importing, queries, services
 from ..drafting.views import DraftFromSource
@@ -13,9 +14,32 @@ from ..importing import uploads
 from ..models import Operation
 from .forms import ImportForm
 
+# The words of simple_history's history pages (its templates and views look them up by these msgids): it ships no
+# Spanish catalogue, so they are translated in the project's.
+SIMPLE_HISTORY_WORDS = (
+    gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("Object"),
+    gettext_noop("Date/time"),
+    gettext_noop("Comment"),
+    gettext_noop("Changed by"),
+    gettext_noop("Change reason"),
+    gettext_noop("Changes"),
+    gettext_noop("Revert %s"),
+    gettext_noop("View %s"),
+    gettext_noop("Revert %(verbose_name)s"),
+    gettext_noop("View %(verbose_name)s"),
+    gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
+    gettext_noop("Press the 'Change History' button below to edit the history."),
+    gettext_noop("Revert"),
+    gettext_noop("Change History"),
+    gettext_noop("Close"),
+)
+
 
 class OperationPages:
-    """Mixed into OperationAdmin: its import and deleted-operations pages, under /admin/operations/operation/."""
+    """Mixed into OperationAdmin: its import and deleted-operations pages, under /admin/operations/operation/, and
+    its list and form without the nav sidebar."""
 
     def get_urls(self):
         custom = [
@@ -34,6 +58,16 @@ class OperationPages:
             "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The country rows (country, role, four figures, notes) fit the page's width at 1280 px without the sidebar.
+        extra_context = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version is the same form, read-only or to revert to: the same width.
+        extra_context = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _can_import(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)

@@ -1,5 +1,6 @@
-"""Autocomplete widgets that never raise on a posted value the related key cannot take."""
+"""Autocomplete widgets that never raise on a posted value the related key cannot take, named for screen readers."""
 
+from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
@@ -24,10 +25,19 @@ class KeyCheckingAutocomplete:
                 pass
         return super().optgroups(name, accepted, attr)
 
+    @property
+    def media(self):
+        # After Django's autocomplete.js: gives select2's textbox and search box the field's name (axe-core: label,
+        # aria-input-field-name).
+        return super().media + forms.Media(js=["admin/js/autocomplete.js", "js/admin-autocomplete-labels.js"])
+
 
 class KeyCheckingAutocompleteSelect(KeyCheckingAutocomplete, AutocompleteSelect):
     pass
 
 
 class KeyCheckingAutocompleteSelectMultiple(KeyCheckingAutocomplete, AutocompleteSelectMultiple):
-    pass
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        # No "clear all" button: select2 4.0 puts it inside its <ul> of choices, among the <li> (axe-core: list), and
+        # each chosen item has its own remove button anyway.
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}

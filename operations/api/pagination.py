@@ -7,6 +7,7 @@ The cursor is signed, so a client can hand back only what the API gave it."""
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
@@ -152,13 +153,17 @@ class KeysetPagination(BasePagination):
         if cursor is not None:
             values = self.decode(cursor, signature)
             queryset = queryset.filter(rows_after(terms, values))
+        row_values = getattr(view, "row_values", None)
+        if row_values:  # the view writes its rows from dicts
+            queryset = queryset.prefetch_related(None).values(*row_values, *keys)
         rows = list(queryset[: size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]
         self.next_cursor = None
         if self.has_next:
             last = rows[-1]
-            self.next_cursor = self.encode([getattr(last, name) for name in keys], signature)
+            key_of = last.__getitem__ if row_values else partial(getattr, last)
+            self.next_cursor = self.encode([key_of(name) for name in keys], signature)
         return rows
 
     @staticmethod

@@ -4,7 +4,7 @@ simple_history's records), deletions, and an operation with every report."""
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.fields import CharField
 
-from ..models import METRICS, Operation, Participation, ReportedFigure, Source
+from ..models import METRICS, Country, CountryTotal, Operation, Participation, ReportedFigure, Source
 
 # Only the columns a response shows: building model instances was most of a 1,000-row page's time, and a full
 # Operation row (summary, notes, every denormalised figure) per result was the largest part of it.
@@ -12,31 +12,42 @@ _REPORT_FIELDS = ("operation_id", "participation_id", "metric", "stated_as", "qu
 _SOURCE_FIELDS = tuple(
     f"source__{name}" for name in ("key", "publisher", "title", "url", "published", "language", "is_primary")
 )
-_RESULT_FIELDS = (
+
+
+# A results page as plain values: a 1,000-row page of model instances (each result with its operation, its country,
+# its preferred reports and their sources: ~9,000 instances) spent most of its time building them (measured, 974
+# rows/s under cProfile); dicts from values() are what the response is written from anyway.
+RESULT_VALUES = (
+    "pk",
     "role",
-    "operation_sort_date",
-    "operation_name",
     *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
     *(f"operation__{name}" for name in ("slug", "name", "year", "start_date")),
     *(f"country__{name}" for name in ("iso2", "iso3", "name")),
 )
+REPORT_VALUES = ("participation_id", "metric", "stated_as", "quote", "note", "source_id", *_SOURCE_FIELDS)
 
 
-def _preferred_reports(participation_level: bool):
-    """The preferred reports with their sources, prefetched per page into `preferred_reports` (one query a page)."""
-    reports = ReportedFigure.objects.filter(is_preferred=True, participation__isnull=not participation_level)
+def with_preferred_reports(rows: list[dict]) -> list[dict]:
+    """Result rows (dicts of RESULT_VALUES) each with `reports`, {metric: its preferred report's REPORT_VALUES with
+    its source's}: one query a page, through the (participation, metric) unique index of preferred reports."""
+    reports = {}
+    preferred = ReportedFigure.objects.filter(participation_id__in=[row["pk"] for row in rows], is_preferred=True)
+    for report in preferred.order_by().values(*REPORT_VALUES):
+        reports.setdefault(report["participation_id"], {})[report["metric"]] = report
+    for row in rows:
+        row["reports"] = reports.get(row["pk"], {})
+    return rows
+
+
+def _preferred_reports():
+    """The operation-wide preferred reports with their sources, prefetched per page into `preferred_reports`."""
+    reports = ReportedFigure.objects.filter(is_preferred=True, participation__isnull=True)
     reports = reports.select_related("source").only(*_REPORT_FIELDS, *_SOURCE_FIELDS).order_by()
     return Prefetch("reported_figures", queryset=reports, to_attr="preferred_reports")
 
 
 def operation_rows(queryset):
-    return queryset.prefetch_related(_preferred_reports(False), "exploitation_forms")
-
-
-def result_rows(queryset):
-    return (
-        queryset.select_related("operation", "country").only(*_RESULT_FIELDS).prefetch_related(_preferred_reports(True))
-    )
+    return queryset.prefetch_related(_preferred_reports(), "exploitation_forms")
 
 
 def operation_with_reports(slug):
@@ -103,12 +114,30 @@ _DELETABLE = {
     "operation": (Operation, "slug"),
     "result": (Participation, None),
     "source": (Source, "url"),
+    # Not a deleted row but a country without results any more: see _dropped_countries().
+    "country": (Country, "country__iso2"),
 }
 
 
+def _dropped_countries():
+    """Countries gone from /countries/ (no kept total: no participation left) as the "-" record of their last deleted
+    participation, so a country's row in the deletions list is dated when it dropped out. A country back in the list
+    drops out of this."""
+    records = Participation.history.filter(history_type="-")
+    later = records.filter(country_id=OuterRef("country_id")).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    # The kept-total test first: it is a primary-key probe that leaves only dropped countries' records to the other.
+    return records.filter(~Exists(CountryTotal.objects.filter(country_id=OuterRef("country_id")))).filter(
+        ~Exists(later)
+    )
+
+
 def deletions(since=None, kinds=(), after=None):
-    """Rows deleted (and not restored since) as dicts: kind, id, natural_key (an operation's slug, a source's URL),
-    deleted_at, history_id; oldest first, one UNION over the history tables.
+    """Rows deleted (and not restored since) as dicts: kind, object_id, natural_key (an operation's slug, a source's
+    URL, a country's ISO alpha-2 code), deleted_at, history_id; oldest first, one UNION over the
+    history tables.
 
     `after` = (deleted_at, kind, history_id) of the last row a client has: keyset paging (history ids are per table,
     so the kind breaks ties between tables)."""
@@ -116,7 +145,10 @@ def deletions(since=None, kinds=(), after=None):
     for kind, (model, key) in _DELETABLE.items():
         if kinds and kind not in kinds:
             continue
-        records = model.history.filter(history_type="-").exclude(id__in=model.objects.values("pk"))
+        if kind == "country":
+            records, identity = _dropped_countries(), "country_id"
+        else:
+            records, identity = model.history.filter(history_type="-").exclude(id__in=model.objects.values("pk")), "id"
         if since is not None:
             records = records.filter(history_date__gte=since)
         if after is not None:
@@ -135,8 +167,9 @@ def deletions(since=None, kinds=(), after=None):
                 kind=Value(kind, output_field=CharField()),
                 natural_key=F(key) if key else Value("", output_field=CharField()),
                 deleted_at=F("history_date"),
+                object_id=F(identity),
             )
-            .values("kind", "id", "natural_key", "deleted_at", "history_id")
+            .values("kind", "object_id", "natural_key", "deleted_at", "history_id")
         )
     return parts[0].union(*parts[1:], all=True).order_by("deleted_at", "kind", "history_id")
 

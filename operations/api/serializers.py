@@ -5,8 +5,11 @@ display text in the request's language, the source's own words (stated_as), and 
 quote. Rows are written by to_representation() directly from the prefetched rows: DRF's field-by-field path cost
 more than the query for a 100-row page, and tests/test_api_fuzz.py checks every response against this schema."""
 
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from rest_framework import serializers
 
+from ..countries import localized_name
 from ..figures import Figure, Qualifier, read_total
 from ..models import METRICS, DatePrecision, Region, Role
 
@@ -58,6 +61,31 @@ def figure_data(figure: Figure, report=None) -> dict:
         "source": source_data(report.source) if report is not None else None,
         "quote": _text_or_none(report.quote) if report is not None else None,
         "note": _text_or_none(report.note) if report is not None else None,
+    }
+
+
+def report_data(figure: Figure, report: dict | None) -> dict:
+    """figure_data() from a report read with values() (api/queries.py REPORT_VALUES), its source's fields beside."""
+    if figure.value is None or report is None:
+        return figure_data(figure)
+    published = report["source__published"]
+    return {
+        "value": figure.value,
+        "qualifier": figure.qualifier,
+        "text": str(figure),
+        "stated_as": report["stated_as"] or None,
+        "source": {
+            "id": report["source_id"],
+            "key": report["source__key"],
+            "publisher": report["source__publisher"],
+            "title": report["source__title"] or None,
+            "url": report["source__url"] or None,
+            "published": published.isoformat() if published else None,
+            "language": report["source__language"] or None,
+            "is_primary": report["source__is_primary"],
+        },
+        "quote": report["quote"] or None,
+        "note": report["note"] or None,
     }
 
 
@@ -278,21 +306,37 @@ class ResultSerializer(serializers.Serializer):
     figures = FiguresSerializer(help_text="The country's own figures in the operation, one per metric.")
 
     def to_representation(self, result):
-        operation = result.operation
-        request = self.context["request"]
+        """`result`: a dict of api/queries.py's RESULT_VALUES with its `reports` (with_preferred_reports)."""
+        slug, start = result["operation__slug"], result["operation__start_date"]
+        reports = result["reports"]
+        language = get_language()
         return {
-            "id": result.pk,
+            "id": result["pk"],
             "operation": {
-                "slug": operation.slug,
-                "name": operation.name,
-                "year": operation.year,
-                "start_date": operation.start_date.isoformat() if operation.start_date else None,
-                "url": request.build_absolute_uri(f"{self.context['api_root']}operations/{operation.slug}/"),
+                "slug": slug,
+                "name": result["operation__name"],
+                "year": result["operation__year"],
+                "start_date": start.isoformat() if start else None,
+                "url": f"{self.operations_url}{slug}/",
             },
-            "country": country_brief(result.country),
-            "role": result.role,
-            "figures": preferred_figures(result),
+            "country": {
+                "iso2": result["country__iso2"],
+                "iso3": result["country__iso3"],
+                "name": localized_name(result["country__iso2"], result["country__name"], language),
+            },
+            "role": result["role"],
+            "figures": {
+                metric.value: report_data(
+                    Figure(result[metric.value], result[f"{metric.value}_qualifier"] or Qualifier.EXACT),
+                    reports.get(metric.value),
+                )
+                for metric in METRICS
+            },
         }
+
+    @cached_property
+    def operations_url(self):
+        return self.context["request"].build_absolute_uri(f"{self.context['api_root']}operations/")
 
 
 class CountrySerializer(serializers.Serializer):
@@ -323,15 +367,17 @@ class CountrySerializer(serializers.Serializer):
 
 
 class DeletionSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["operation", "result", "source"])
+    kind = serializers.ChoiceField(choices=["operation", "result", "source", "country"])
     id = serializers.IntegerField()
-    natural_key = serializers.CharField(allow_null=True, help_text="An operation's slug, a source's URL.")
+    natural_key = serializers.CharField(
+        allow_null=True, help_text="An operation's slug, a source's URL, a country's ISO alpha-2 code."
+    )
     deleted_at = serializers.DateTimeField()
 
     def to_representation(self, row):
         return {
             "kind": row["kind"],
-            "id": row["id"],
+            "id": row["object_id"],
             "natural_key": row["natural_key"] or None,
             "deleted_at": serializers.DateTimeField().to_representation(row["deleted_at"]),
         }

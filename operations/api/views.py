@@ -97,6 +97,9 @@ class FilteredListView(mixins.ListModelMixin, ApiView):
     filter_backends = [DjangoFilterBackend, TableSortBackend]
     pagination_class = pagination.KeysetPagination
     table_class = None
+    # Fields to read the rows as dicts (values()) rather than model instances, and what completes those dicts.
+    row_values = None
+    rows_loaded = staticmethod(lambda rows: rows)
     # Rows per page anyone may ask for; more is a bulk download, which follows the export permission (as the pages'
     # CSV and XLSX exports do).
     open_page_size = pagination.KeysetPagination.page_size
@@ -117,7 +120,7 @@ class FilteredListView(mixins.ListModelMixin, ApiView):
     def page(self, request) -> dict:
         """The rows of this request's page and the link to the next one."""
         queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(queryset)
+        rows = self.rows_loaded(self.paginate_queryset(queryset))
         data = self.get_serializer(rows, many=True).data
         return {"next": self.paginator.get_next_link(), "results": data}
 
@@ -170,9 +173,11 @@ class ResultListView(FilteredListView):
     serializer_class = api_serializers.ResultSerializer
     filterset_class = filters.ResultApiFilter
     table_class = tables.ResultTable
+    row_values = api_queries.RESULT_VALUES
+    rows_loaded = staticmethod(api_queries.with_preferred_reports)
 
     def get_queryset(self):
-        return api_queries.result_rows(queries.results_for_filtering())
+        return queries.results_for_filtering()
 
 
 @extend_schema(summary="Countries with their qualified totals")
@@ -233,7 +238,8 @@ class SourceDetailView(DetailView):
 
 @extend_schema(
     summary="Deleted rows",
-    description="Operations, results and sources deleted (and not restored): what a mirror must drop.",
+    description="Operations, results and sources deleted (and not restored), and countries left without results "
+    "(gone from the countries list): what a mirror must drop.",
     parameters=[
         OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Deleted at or after (ISO 8601)."),
         OpenApiParameter("kind", str, many=True, enum=list(api_queries.DELETION_KINDS)),

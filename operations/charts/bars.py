@@ -74,9 +74,11 @@ def bar_layout(charts_rows):
 COLUMN_WIDTH, COLUMN_PLOT_HEIGHT, COLUMN_LEFT, COLUMN_RIGHT = 640, 180, 8, 8
 
 
-def column_layout(charts_rows):
+def column_layout(charts_rows, abbreviations=None):
     """(top, label_room) that fit every figure and label of these column charts: charts drawn side by side with the
-    same layout share their baseline and their height, so their columns and year labels line up."""
+    same layout share their baseline and their height, so their columns and year labels line up. `abbreviations`
+    as column_chart() takes them."""
+    abbreviations = abbreviations or {}
     top, label_room = 24, FONT_SIZE + 3
     for series_rows in charts_rows:
         slot = (COLUMN_WIDTH - COLUMN_LEFT - COLUMN_RIGHT) / max(len(series_rows), 1)
@@ -91,26 +93,44 @@ def column_layout(charts_rows):
         # A label wider than its slot ("year unknown" under thirteen years) is written downwards from the axis, whole
         # (up to LONGEST_UPRIGHT_LABEL), rather than cut to "year…".
         for label, _, _ in series_rows:
+            label = abbreviations.get(label, label)
             if _text_width(label) > slot - 2:
                 label_room = max(label_room, _text_width(_truncate(label, LONGEST_UPRIGHT_LABEL)) + 4)
     return top, label_room
 
 
-def column_chart(series_rows, *, title, value_label, layout=None) -> SafeString:
+def column_chart(series_rows, *, title, value_label, layout=None, abbreviations=None) -> SafeString:
     """Vertical columns, one per (label, value or None, display text) row, left to right: one per year. Charts shown
-    together pass the same `layout` (column_layout() of all their rows)."""
+    together pass the same `layout` (column_layout() of all their rows).
+
+    `abbreviations` {label: mark}: the mark is written under the column instead of a label too long for it ("?" for
+    "year unknown" among a dozen years, which written downwards left a band of white under every chart), with
+    "mark: label" after the caption; the column's tooltip keeps the label."""
+    labels = {label for label, _, _ in series_rows}
+    abbreviations = {label: mark for label, mark in (abbreviations or {}).items() if label in labels}
     width, plot_height, left, right = COLUMN_WIDTH, COLUMN_PLOT_HEIGHT, COLUMN_LEFT, COLUMN_RIGHT
     slot = (width - left - right) / max(len(series_rows), 1)
     column_width = min(slot * 0.7, 48)
     largest = max((value for _, value, _ in series_rows if value is not None), default=0)
     upright = [_text_width(_shown(value, display)) > slot - 4 for _, value, display in series_rows]
-    across = [_text_width(label) <= slot - 2 for label, _, _ in series_rows]
-    top, label_room = layout or column_layout([series_rows])
+    shown_labels = [abbreviations.get(label, label) for label, _, _ in series_rows]
+    across = [_text_width(label) <= slot - 2 for label in shown_labels]
+    top, label_room = layout or column_layout([series_rows], abbreviations)
     baseline = top + plot_height
     height = baseline + 6 + label_room
 
     parts = [
         format_html('<text class="caption" x="{}" y="14">{}</text>', left, value_label),
+        # Right after the caption, not at the far end: on a phone the chart scrolls and the end is out of view.
+        *(
+            format_html(
+                '<text class="caption key" x="{}" y="14">{}: {}</text>',
+                _n(left + _text_width(value_label) * 1.1 + 16),
+                mark,
+                label,
+            )
+            for label, mark in abbreviations.items()
+        ),
         format_html(
             '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="1"/>',
             left,
@@ -121,6 +141,7 @@ def column_chart(series_rows, *, title, value_label, layout=None) -> SafeString:
     ]
     for index, ((label, value, display), up, fits) in enumerate(zip(series_rows, upright, across, strict=True)):
         centre = left + slot * index + slot / 2
+        written = shown_labels[index]
         shown = _shown(value, display)
         parts.append(format_html('<g class="column"><title>{}: {}</title>', label, display or UNKNOWN))
         column_top = baseline
@@ -164,7 +185,7 @@ def column_chart(series_rows, *, title, value_label, layout=None) -> SafeString:
                     '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
                     _n(centre),
                     _n(baseline + 16),
-                    label,
+                    written,
                 )
             )
         else:
@@ -174,7 +195,7 @@ def column_chart(series_rows, *, title, value_label, layout=None) -> SafeString:
                     "{}</text></g>",
                     _n(centre),
                     _n(baseline + 6),
-                    _truncate(label, LONGEST_UPRIGHT_LABEL),
+                    _truncate(written, LONGEST_UPRIGHT_LABEL),
                 )
             )
     return _svg(width, height, title, "chart column-chart", parts)

@@ -5,21 +5,18 @@ metrics.py, participants.py, names.py, dates.py). `draft_text()` runs them all a
 the text reports, each with its period, countries and figures, every figure with its number phrase and quote."""
 
 import re
-from dataclasses import asdict, dataclass, field
 
 from ..figures import Qualifier
+from .choosing import RESTATEMENT_TOLERANCE, Candidate, choose, clause, sum_parts
 from .dates import find_period
-from .metrics import PERSON, VICTIM, head_noun, read_metric
+from .metrics import PERSON, VICTIM, read_metric
 from .names import find_names
 from .numbers import find_numbers
 from .participants import place_mentions
 from .places import find_mentions
+from .proposals import CountryProposal, Draft, FigureProposal, OperationProposal
 from .text import segment
 
-# Two readings of one count are restatements ("more than 2,500" and "2,517"; "nearly 200" and "193") when they
-# differ by at most this share of the larger one. Smaller counts further away are sub-counts ("153 children" of
-# 1,374 victims; "Some 100 additional arrests" of 300) and are not proposed.
-RESTATEMENT_TOLERANCE = 0.10
 # Sentences that describe the operation itself, where its period is looked for (not a photo caption's event).
 _OPERATION_WORDS = re.compile(
     r"\b(?:operation|operación|opération|operação|action days?|jornadas de acción|journées d'action|took place"
@@ -43,87 +40,6 @@ _SUBCOUNT = re.compile(
     r"|parmi lesquels|parmi lesquelles|parmi eux|entre ellos|entre ellas|de los cuales|de las cuales)\s*$",
     re.I,
 )
-_QUALIFIER_RANK = {Qualifier.EXACT: 0, Qualifier.AT_LEAST: 1, Qualifier.MORE_THAN: 2, Qualifier.APPROX: 3}
-
-
-@dataclass
-class FigureProposal:
-    """One figure the text states: metric, value, qualifier, country, the number phrase and the clause."""
-
-    metric: str
-    value: int
-    qualifier: str
-    country: str | None
-    stated_as: str
-    quote: str
-    start: int  # of stated_as in the text
-    end: int
-    quote_start: int
-    quote_end: int
-    sum_of: list = field(default_factory=list)
-
-
-@dataclass
-class CountryProposal:
-    iso2: str
-    role: str  # "participant" or "command_centre"
-    mention: str
-    start: int
-    end: int
-
-
-@dataclass
-class OperationProposal:
-    name: str | None
-    start_date: str | None = None
-    end_date: str | None = None
-    period_phrase: str = ""
-    countries_reported: int | None = None
-    countries: list = field(default_factory=list)
-    figures: list = field(default_factory=list)
-
-    @property
-    def countries_named(self) -> list[str]:
-        return [country.iso2 for country in self.countries]
-
-    def as_prediction(self) -> dict:
-        """The shape of the extraction corpus's expected.json (see docs/drafting.md); nothing here reads that corpus."""
-        return {
-            "name": self.name,
-            "start_date": self.start_date,
-            "end_date": self.end_date,
-            "countries_reported": self.countries_reported,
-            "countries_named": self.countries_named,
-            "command_centres": [c.iso2 for c in self.countries if c.role == "command_centre"],
-            "figures": [
-                {
-                    key: value
-                    for key, value in asdict(figure).items()
-                    if key in ("metric", "value", "qualifier", "country", "stated_as", "quote", "sum_of")
-                    and (key != "sum_of" or value)
-                }
-                for figure in self.figures
-            ],
-        }
-
-
-@dataclass
-class Draft:
-    text: str
-    language: str
-    operations: list = field(default_factory=list)
-
-    @property
-    def has_figures(self) -> bool:
-        return any(operation.figures for operation in self.operations)
-
-
-@dataclass
-class _Candidate:
-    figure: FigureProposal
-    operation_key: str | None
-    sentence: object
-    number_index: int
 
 
 def _sentence_of(sentences, offset):
@@ -142,78 +58,6 @@ def _operation_keys(sentences, names):
         if sentence is not None:
             per_sentence.setdefault(id(sentence), name.key)
     return main, per_sentence
-
-
-def _clause(sentence, start, end):
-    """The quote for a figure: its sentence, cut at ';' or a long dash around it when the sentence is long."""
-    text = sentence.text
-    local_start, local_end = start - sentence.start, end - sentence.start
-    semicolon, dash = text.rfind(";", 0, local_start), text.rfind(" – ", 0, local_start)
-    left = max(semicolon + 1 if semicolon != -1 else 0, dash + 3 if dash != -1 else 0)
-    right_candidates = [i for i in (text.find(";", local_end), text.find(" – ", local_end)) if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
-    quote = text[left:right].strip()
-    offset = sentence.start + left + (len(text[left:right]) - len(text[left:right].lstrip()))
-    return quote, offset, offset + len(quote)
-
-
-def _choose(candidates):
-    """Per operation, metric and country: group restatements, keep the most precise wording of the largest count."""
-    slots = {}
-    for candidate in candidates:
-        figure = candidate.figure
-        slots.setdefault((candidate.operation_key, figure.metric, figure.country), []).append(candidate)
-    chosen = []
-    for group in slots.values():
-        clusters = []
-        for candidate in sorted(group, key=lambda c: -c.figure.value):
-            for cluster in clusters:
-                top = cluster[0].figure.value
-                if top - candidate.figure.value <= RESTATEMENT_TOLERANCE * top:
-                    cluster.append(candidate)
-                    break
-            else:
-                clusters.append([candidate])
-        best = clusters[0]
-
-        def precision(candidate):
-            value = candidate.figure.value
-            zeros = len(str(value)) - len(str(value).rstrip("0"))
-            # Between equal wordings, a sentence of the body quotes better than a headline (no final stop).
-            headline = not candidate.sentence.text.rstrip().endswith((".", "!", "?", "”", '"', "»", ")"))
-            return (_QUALIFIER_RANK[candidate.figure.qualifier], zeros, headline, candidate.figure.start)
-
-        chosen.append(min(best, key=precision))
-    return chosen
-
-
-def _sum_parts(candidates, numbers, text):
-    """ "593 adults and 57 minors ... as potential victims": a count given only in parts is their sum."""
-    merged = []
-    skip = set()
-    for index, candidate in enumerate(candidates):
-        if index in skip:
-            continue
-        figure = candidate.figure
-        sentence = candidate.sentence
-        following = [n for n in numbers if n.number_start > figure.end and n.number_start < sentence.end]
-        if following:
-            part = following[0]
-            noun_class, _, noun_end = head_noun(sentence, sentence.word_at(part.number_end), text)
-            gap = text[figure.end : part.start]
-            if (
-                noun_class in ("person", "victim")
-                and re.fullmatch(r"\s+(?:[^\W\d_]+\s+){0,3}(?:and|y|et)\s+", gap)
-                and not any(c.figure.start == part.start for c in candidates)
-                and part.qualifier == Qualifier.EXACT
-                and PERSON.fullmatch(text[figure.end : part.start].split()[0].casefold().strip(",")) is not None
-            ):
-                figure.sum_of = [figure.value, part.value]
-                figure.value += part.value
-                figure.end = noun_end or part.end
-                figure.stated_as = text[figure.start : figure.end]
-        merged.append(candidate)
-    return merged
 
 
 def draft_text(text: str, language: str = "en", extra_country_names: dict | None = None) -> Draft:
@@ -245,7 +89,7 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
             if reading is None:
                 continue
             subcount = bool(_SUBCOUNT.search(text[max(sentence.start, number.start - 30) : number.start]))
-            quote, quote_start, quote_end = _clause(sentence, number.start, number.end)
+            quote, quote_start, quote_end = clause(sentence, number.start, number.end)
             figure = FigureProposal(
                 metric=str(reading.metric),
                 value=number.value,
@@ -261,8 +105,8 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
             if subcount and figure.country is None:
                 continue  # a sub-count of a total: only a country's own count after "including" is a figure
             with_figures.add(id(sentence))
-            candidates.append(_Candidate(figure, operation_of(sentence), sentence, position))
-    candidates = _sum_parts(candidates, numbers, text)
+            candidates.append(Candidate(figure, operation_of(sentence), sentence, position))
+    candidates = sum_parts(candidates, numbers, text)
 
     # Operations: the ones with figures, in the order the text names them.
     operations = {}
@@ -303,7 +147,7 @@ def draft_text(text: str, language: str = "en", extra_country_names: dict | None
             not totals and operation.countries_named == [figure.country]
         ):
             figure.country = None
-    for candidate in _choose(candidates):
+    for candidate in choose(candidates):
         operations[candidate.operation_key].figures.append(candidate.figure)
     for operation in operations.values():
         operation.figures.sort(key=lambda figure: figure.start)

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -127,7 +126,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-@transaction.atomic
+@services.changes()
 def save_draft(draft: ReviewedDraft, *, user=None) -> Operation:
     """Write the reviewed draft: source, operation (new, or reports on an existing one), countries and figures."""
     source_label = draft.source_url or draft.source_title or draft.source_publisher
@@ -175,36 +174,35 @@ def save_draft(draft: ReviewedDraft, *, user=None) -> Operation:
             participation.save(update_fields=["role"])
         return participation
 
-    with services.deferred_country_totals():
-        for iso2, role in draft.countries:
-            participation_for(iso2, role)
-        for choice in draft.figures:
-            participation = participation_for(choice.country) if choice.country else None
-            figure = Figure(choice.value, choice.qualifier)
-            same = ReportedFigure.objects.filter(
-                Q(participation=participation) if participation else Q(participation__isnull=True),
-                operation=operation,
-                metric=choice.metric,
-                source=source,
-                value=figure.value,
-                qualifier=figure.qualifier,
-            )
-            if same.exists():
-                continue  # this source already says exactly this: drafting the same page twice adds nothing
-            services.record_figure(
-                operation=operation,
-                participation=participation,
-                metric=choice.metric,
-                figure=figure,
-                source=source,
-                quote=choice.quote,
-                stated_as=choice.stated_as[:100],
-                preferred=None,
-                user=user,
-                refresh=False,
-                change_reason=reason,
-            )
-        services.refresh_preferred_figures(operation)
+    for iso2, role in draft.countries:
+        participation_for(iso2, role)
+    for choice in draft.figures:
+        participation = participation_for(choice.country) if choice.country else None
+        figure = Figure(choice.value, choice.qualifier)
+        same = ReportedFigure.objects.filter(
+            Q(participation=participation) if participation else Q(participation__isnull=True),
+            operation=operation,
+            metric=choice.metric,
+            source=source,
+            value=figure.value,
+            qualifier=figure.qualifier,
+        )
+        if same.exists():
+            continue  # this source already says exactly this: drafting the same page twice adds nothing
+        services.record_figure(
+            operation=operation,
+            participation=participation,
+            metric=choice.metric,
+            figure=figure,
+            source=source,
+            quote=choice.quote,
+            stated_as=choice.stated_as[:100],
+            preferred=None,
+            user=user,
+            refresh=False,
+            change_reason=reason,
+        )
+    services.refresh_preferred_figures(operation)
     services.bump_version(operation.pk)
     return operation
 

@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import trafilatura
 from django.utils.translation import gettext as _
 
-from .pipeline import Draft, draft_text
+from .pipeline import draft_text
+from .proposals import Draft
 
 # A source larger than this is refused, not read: press releases are a few tens of kilobytes, and a page of
 # several megabytes is an archive, a PDF or a mistake (and costs seconds to parse).
@@ -89,6 +89,10 @@ def from_text(text: str, language: str | None = None, url: str = "") -> Source:
 def from_html(html: str, url: str = "", language: str | None = None) -> Source:
     """A saved page: its main text (tables included, menus and footers left out) and its own metadata."""
     _check_size(len(html.encode("utf-8")))
+    # Imported here: trafilatura and what it pulls in (lxml, courlan, htmldate, urllib3) took ~1 s and ~20 MB in
+    # every web worker at start, for a page only editors drafting from HTML use.
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         html, url=url or None, include_tables=True, include_comments=False, with_metadata=True
     )

@@ -5,7 +5,6 @@ the source's text (never fetched again) and the editor's choices; the confirm wr
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import Country, Operation
 from .fetch import fetch
 from .forms import CountryFormSet, FigureFormSet, ReviewForm, SourceForm
-from .pipeline import Draft
+from .proposals import Draft
 from .services import FigureChoice, ReviewedDraft, matching_operations, period_fields, save_draft
 from .sources import Source, SourceError, from_bytes, from_text
 
@@ -254,8 +253,7 @@ class DraftFromSource:
                 if form.cleaned_data.get("accept")
             ],
         )
-        with transaction.atomic():
-            operation = save_draft(reviewed, user=request.user)
+        operation = save_draft(reviewed, user=request.user)  # one transaction (services.changes())
         messages.success(
             request,
             _("%(operation)s: %(count)s figures recorded from the source.")

@@ -14,7 +14,6 @@ import itertools
 import time
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -84,7 +83,7 @@ class Importer:
             return self.report
         try:
             if commit:
-                with transaction.atomic(), services.deferred_country_totals(), Writer(self.user) as writer:
+                with services.changes(), Writer(self.user) as writer:
                     self._run(tables, writer)
                     if not self.report.ok:
                         raise Rejected  # rolls back every batch written

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
-from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -117,7 +116,7 @@ class PackageImporter(PackageChecks):
             return self.report
         if commit:
             try:
-                with transaction.atomic(), services.deferred_country_totals():
+                with services.changes():
                     self._classify()  # again inside the transaction: what is stored now
                     self._write()
                     self.report.committed = True

@@ -219,7 +219,7 @@ class Writer:
         ids = sorted(state.pk for state in states if state.stored and state.touched and not state.saved)
         for start in range(0, len(ids), 500):
             Operation.objects.filter(pk__in=ids[start : start + 500]).update(version=F("version") + 1)
-        services.country_totals_changed(self.countries_touched)
+        services.refresh_country_totals(self.countries_touched)  # regrouped once, as changes() commits
 
 
 def _unique_slug(name, taken):

@@ -3,11 +3,11 @@
 geography.py: regions, countries and their aliases; sources.py: sources and forms of exploitation; operations.py:
 operations and participations with their preferred figures; figures.py: every value each source reports;
 totals.py: the kept per-country and per-region aggregates; records.py: the export log and the data version;
-access.py: personal API tokens;
+access.py: personal API tokens and the API's rate counts;
 base.py: the metric list and detail URLs. Import models from here: `from operations.models import Operation`.
 """
 
-from .access import ApiToken  # noqa: F401
+from .access import ApiRateCount, ApiToken  # noqa: F401
 from .base import (  # noqa: F401
     METRICS,
     url_with,

@@ -27,3 +27,15 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.name} ({self.prefix}…)"
+
+
+class ApiRateCount(models.Model):
+    """Requests one API client (a token, or a user's session) made in the current rate-limit window: one row per client,
+    counted by one atomic upsert (operations/api/throttling.py), so every server process shares the count."""
+
+    client = models.CharField(max_length=100, primary_key=True)
+    window_start = models.BigIntegerField()  # the window's start, in seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.client}: {self.count} since {self.window_start}"

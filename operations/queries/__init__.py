@@ -52,7 +52,6 @@ from .overview import (  # noqa: F401
     SeriesRow,
     _grouped_region_and_country_rows,
     _kept_region_and_country_rows,
-    filtered_operations,
     overview,
 )
 from .provenance import (  # noqa: F401

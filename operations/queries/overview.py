@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils.translation import get_language, gettext
 
 from ..collation import sorted_by_name
@@ -22,20 +22,6 @@ from .lists import kept_country_totals
 # every reference operation (48, with the four of the product card, issue #2), while a
 # database of thousands stays one short table with a link to /operations/.
 LATEST_OPERATIONS = 50
-
-
-def filtered_operations(*, year_from=None, year_to=None, region=""):
-    """Operations in a year range (inclusive) with at least one participating country in a region."""
-    operations = Operation.objects.all()
-    if year_from is not None:
-        operations = operations.filter(year__gte=year_from)
-    if year_to is not None:
-        operations = operations.filter(year__lte=year_to)
-    if region:
-        # Exists, not a join: an operation with five countries in the region is still one operation.
-        in_region = Participation.objects.filter(operation=OuterRef("pk"), country__region=region)
-        operations = operations.filter(Exists(in_region))
-    return operations
 
 
 @dataclass
@@ -78,14 +64,11 @@ class Overview:
         return [(row, row.totals[key]) for row in ranked[:limit]]
 
 
-def overview(filters=None) -> Overview:
-    """Totals, series per year and per region, per-country figures and the latest operations of the filtered
-    operations (year_from, year_to, region as filtered_operations takes them), in five queries."""
-    filters = filters or {}
-    region = filters.get("region") or ""
-    operations = filtered_operations(
-        year_from=filters.get("year_from"), year_to=filters.get("year_to"), region=region
-    ).order_by()
+def overview(operations=None, *, region="", years_filtered=False) -> Overview:
+    """Totals, series per year and per region, per-country figures and the latest operations of `operations` (all
+    when None; the overview's FilterSet selects them: `region` and `years_filtered` are what it was given), in five
+    queries."""
+    operations = (Operation.objects.all() if operations is None else operations).order_by()
     totals_row = operations.aggregate(**total_aggregates())
 
     years = []
@@ -103,7 +86,7 @@ def overview(filters=None) -> Overview:
         undated = SeriesRow(None, gettext("year unknown"), row["parts"], read_totals(row))
         years.append(undated)
 
-    if filters.get("year_from") is None and filters.get("year_to") is None:
+    if not years_filtered:
         # No year range: every participation of the (region's) countries counts, which is exactly what the kept
         # per-country and per-region totals hold; two small reads instead of two GROUP BYs over every participation.
         regions, countries = _kept_region_and_country_rows(region)

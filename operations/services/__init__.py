@@ -1,10 +1,10 @@
 """Writes that must keep things in sync (HackSoft-style services): the one write path of the admin, the importer and
 the commands.
 
-refresh.py: the data version, the denormalised preferred figures and the kept per-country totals, refreshed once per
-write; figures.py: recording, entering and choosing reported figures, deleting rows; bulk.py: bulk inserts with
-history; restore.py: undoing an operation's deletion; export_log.py: the log of exports. Import them from here:
-`from operations import services`.
+refresh.py: `changes()`, the transaction of every write, and what it refreshes once before it commits (the data
+version, the kept per-country totals) with the denormalised preferred figures; figures.py: recording, entering and
+choosing reported figures, deleting rows; bulk.py: bulk inserts with history; restore.py: undoing an operation's
+deletion; export_log.py: the log of exports. Import them from here: `from operations import services`.
 """
 
 from .bulk import (  # noqa: F401
@@ -12,6 +12,7 @@ from .bulk import (  # noqa: F401
     RowInserter,
     insert_with_history,
     link_many,
+    record_history,
 )
 from .export_log import (  # noqa: F401
     finish_export_log,
@@ -38,15 +39,13 @@ from .refresh import (  # noqa: F401
     FIGURE_FIELDS,
     TOTAL_FIELDS,
     bump_version,
+    changes,
     compute_country_totals,
     compute_region_totals,
-    country_totals_changed,
     data_changed,
-    deferred_country_totals,
     refresh_country_totals,
     refresh_preferred_figures,
     refresh_preferred_figures_bulk,
-    refresh_region_totals,
 )
 from .restore import (  # noqa: F401
     CASCADE_WINDOW_SECONDS,

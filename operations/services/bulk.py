@@ -241,3 +241,40 @@ def _copy(cursor, insert_sql, rows) -> None:
         writer.writerows(rows[start : start + 10_000])
         buffer.seek(0)
         cursor.cursor.copy_expert(f"COPY {table_and_columns} FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def record_history(
+    model, ids=None, *, from_pk=None, history_type="~", user=None, change_reason=None, batch_size=500
+) -> None:
+    """History records of rows as they stand now, for writes that went round save() (QuerySet.update, multi-row
+    INSERTs): the API's `updated_since` and the feed read history records, so a write without one is invisible to a
+    mirror. The rows are `ids`, or every row from primary key `from_pk` on; one INSERT ... SELECT per `batch_size`
+    ids or one in all, the same SQL on SQLite and PostgreSQL."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    history_model = model.history.model
+    tracked = {field.column for field in model._meta.concrete_fields}
+    copied = [f.column for f in history_model._meta.concrete_fields if f.column in tracked]
+    date_field = history_model._meta.get_field("history_date")
+    stamp = {
+        "history_date": date_field.get_db_prep_save(timezone.now(), connection),
+        "history_type": history_type,
+        "history_change_reason": change_reason,
+        "history_user_id": user.pk if user else None,
+    }
+    sql = (
+        f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(map(quote, [*copied, *stamp]))})"
+        f" SELECT {', '.join(quote(column) for column in copied)}, {', '.join(['%s'] * len(stamp))}"
+        f" FROM {quote(model._meta.db_table)}"
+    )
+    pk = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"{sql} WHERE {pk} >= %s", [*stamp.values(), from_pk])
+            return
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start : start + batch_size]
+            cursor.execute(f"{sql} WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})", [*stamp.values(), *chunk])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,35 +16,33 @@ from ..models import (
     Participation,
     ReportedFigure,
 )
-from .bulk import insert_with_history
+from .bulk import insert_with_history, record_history
 from .refresh import (
     bump_version,
-    country_totals_changed,
-    deferred_country_totals,
+    changes,
+    refresh_country_totals,
     refresh_preferred_figures,
     refresh_preferred_figures_bulk,
 )
 
 
-@transaction.atomic
+@changes()
 def delete_participation(participation: Participation) -> None:
     """Remove a country from an operation, with its figures; the operation's and the country's figures follow."""
     operation = participation.operation
-    with deferred_country_totals():
-        participation.delete()
-        country_totals_changed([participation.country_id])
-        refresh_preferred_figures(operation)
+    participation.delete()
+    refresh_country_totals([participation.country_id])
+    refresh_preferred_figures(operation)
 
 
-@transaction.atomic
+@changes()
 def delete_operation(operation: Operation) -> None:
     """Delete an operation with its countries and figures; the totals of every country it named are refreshed once."""
-    with deferred_country_totals():
-        country_totals_changed(operation.participations.values_list("country_id", flat=True))
-        operation.delete()
+    refresh_country_totals(operation.participations.values_list("country_id", flat=True))
+    operation.delete()
 
 
-@transaction.atomic
+@changes()
 def delete_figure(reported: ReportedFigure) -> None:
     """Delete one reported value; the figure it was preferred for becomes unknown unless another value is chosen."""
     operation = reported.operation
@@ -87,7 +85,7 @@ def country_sum_excesses(total_figures: dict, country_figures) -> list[SumExcess
     return excesses
 
 
-@transaction.atomic
+@changes()
 def enter_figure(
     *,
     operation: Operation,
@@ -145,7 +143,7 @@ class FigureReport:
     source: object
 
 
-@transaction.atomic
+@changes()
 def record_figures_bulk(reports: list[FigureReport], *, origin: str, user=None, change_reason: str = "") -> int:
     """Record many figures as the preferred values of their slots (the importer), with history, then refresh the
     denormalised values of every operation touched. Same rules as enter_figure(); a few queries per 500 figures
@@ -205,17 +203,26 @@ def record_figures_bulk(reports: list[FigureReport], *, origin: str, user=None, 
                     }
                 )
             )
+    now = timezone.now()
     for start in range(0, len(to_unprefer), 500):
-        ReportedFigure.objects.filter(pk__in=to_unprefer[start : start + 500]).update(is_preferred=False)
+        chunk = to_unprefer[start : start + 500]
+        ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=False, updated_at=now)
     for start in range(0, len(to_prefer), 500):
         chunk = [figure.pk for figure in to_prefer[start : start + 500]]
-        ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=True)
+        ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=True, updated_at=now, updated_by=user)
+    # The updates above leave no history record by themselves: without one, `updated_since` would not see them.
+    record_history(
+        ReportedFigure,
+        [*to_unprefer, *(figure.pk for figure in to_prefer)],
+        user=user,
+        change_reason=change_reason or None,
+    )
     insert_with_history(ReportedFigure, to_create, user=user, change_reason=change_reason or None)
     refresh_preferred_figures_bulk(operation_ids)
     return len(to_create) + len(to_prefer)
 
 
-@transaction.atomic
+@changes()
 def record_figure(
     *,
     operation: Operation,
@@ -263,7 +270,7 @@ def record_figure(
     return reported
 
 
-@transaction.atomic
+@changes()
 def set_preferred(reported: ReportedFigure) -> None:
     """Make this reported value the one tables, totals and dashboards show for its figure."""
     ReportedFigure.objects.filter(
@@ -278,6 +285,7 @@ def set_preferred(reported: ReportedFigure) -> None:
     refresh_preferred_figures(reported.operation)
 
 
+@changes()
 def enter_figures(operation: Operation, entries, *, source, user=None, change_reason: str = "") -> None:
     """The figures an editor typed in an operation's form and its country rows, as (participation or None, metric,
     Figure) triples: each becomes the preferred value (enter_figure), the source joins the operation's sources, and
@@ -297,6 +305,7 @@ def enter_figures(operation: Operation, entries, *, source, user=None, change_re
     refresh_preferred_figures(operation)
 
 
+@changes()
 def figures_changed(operation: Operation) -> None:
     """After a reported value or a country row is written on its own: the preferred values follow, and an operation
     form opened before this write is refused (optimistic concurrency)."""
@@ -312,13 +321,14 @@ def make_preferred(figures) -> int:
         slots.setdefault((figure.operation_id, figure.participation_id, figure.metric), []).append(figure)
     if any(len(values) > 1 for values in slots.values()):
         raise ValidationError(_("Select one value per figure: only one can be preferred."))
-    with transaction.atomic():
+    with changes():
         for (figure,) in slots.values():
             set_preferred(figure)
             bump_version(figure.operation_id)
     return len(slots)
 
 
+@changes()
 def delete_reported_figures(queryset) -> None:
     """Delete reported values one by one, so each deletion is recorded in the history; then refresh the operations
     they belonged to."""

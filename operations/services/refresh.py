@@ -28,12 +28,69 @@ FIGURE_FIELDS = [
 _UNKNOWN = (None, "", None)  # an unknown figure: no value, no qualifier, no source
 
 
-def data_changed() -> None:
-    """Give the data a new version token: every rendering cached under the old one (operations/caching.py) is dead.
+# --- One refresh per transaction -------------------------------------------------------------------------------
+#
+# Every write path runs in `changes()`: the services (decorated with it), the importer, the admin's views
+# (admin/mixins.RefreshOnce) and the drafting page. A write inside it only notes what it touched (data_changed(),
+# refresh_country_totals(), also called by the receivers in signals.py); the outermost block then regroups the touched
+# countries' kept totals and renews the data version once, just before its transaction commits: a bulk import or a
+# cascade of deletions regroups each country once and bumps the version once. Outside any block (a shell's plain
+# save(), which the receivers catch), each note refreshes at once.
 
-    Called by every service below that writes what the pages show, and by signals.py for plain ORM saves and
-    deletes. Inside the writing transaction, so the token and the data it stands for commit (or roll back) together.
-    """
+
+class _Touched:
+    """What the writes of one `changes()` block touched."""
+
+    def __init__(self):
+        self.data = False  # anything the pages show
+        self.countries = set()  # countries whose kept totals need regrouping
+        self.all_countries = False
+
+
+_touched = contextvars.ContextVar("touched_by_this_transaction", default=None)
+
+
+@contextmanager
+def changes():
+    """The transaction of a write (a decorator too): `transaction.atomic()` that refreshes the kept totals and the data
+    version once, before it commits. Nested blocks join the outermost; a block that raises refreshes nothing (its
+    transaction rolls back)."""
+    if _touched.get() is not None:
+        with transaction.atomic():  # a savepoint, as a nested atomic block would be
+            yield
+        return
+    touched = _Touched()
+    token = _touched.set(touched)
+    try:
+        with transaction.atomic():
+            yield
+            _touched.reset(token)
+            token = None
+            _refresh(touched)
+    finally:
+        if token is not None:
+            _touched.reset(token)
+
+
+def _refresh(touched) -> None:
+    if touched.all_countries or touched.countries:
+        _regroup_countries(None if touched.all_countries else touched.countries)
+    if touched.data or touched.all_countries or touched.countries:
+        _new_data_version()
+
+
+def data_changed() -> None:
+    """Note that what the pages show changed: the data gets a new version token once, when the enclosing `changes()`
+    block commits (at once outside one), and every rendering cached under the old token (operations/caching.py) is
+    dead. The token is written in the writing transaction, so it and the data it stands for commit together."""
+    touched = _touched.get()
+    if touched is not None:
+        touched.data = True
+    else:
+        _new_data_version()
+
+
+def _new_data_version() -> None:
     token, now = secrets.randbits(62), timezone.now()
     if not DataVersion.objects.filter(pk=1).update(token=token, changed_at=now):
         DataVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})
@@ -45,6 +102,7 @@ def bump_version(operation_id) -> None:
     data_changed()
 
 
+@changes()
 def refresh_preferred_figures(operation: Operation) -> None:
     """Copy the preferred reported figures (value, qualifier, source) onto the operation and its participations (NULL
     where none is preferred).
@@ -77,7 +135,7 @@ def refresh_preferred_figures(operation: Operation) -> None:
     changed = [participation for participation in participations if apply(participation, participation.pk)]
     if changed:
         Participation.objects.bulk_update(changed, FIGURE_FIELDS)
-        country_totals_changed(participation.country_id for participation in changed)
+        refresh_country_totals(participation.country_id for participation in changed)
 
 
 # --- Kept aggregates: per-country totals ----------------------------------------------------------------------
@@ -85,15 +143,13 @@ def refresh_preferred_figures(operation: Operation) -> None:
 # /countries/ and the overview show, per country, the number of operations and the qualified total of each metric.
 # Grouping a million participations per request takes ~130 ms in SQLite alone, so the totals are kept in
 # CountryTotal and refreshed on every write that can change them: a GROUP BY restricted to the countries the write
-# touched (a few thousand rows), in the same transaction as the write. Every path leads here:
-# - refresh_preferred_figures() (record_figure, set_preferred, the reference loader, the admin) refreshes the
-#   countries whose preferred values changed;
-# - delete_participation() / delete_operation() / delete_figure() below, which the admin and the importer call;
-# - the post_save / post_delete receivers in signals.py, a safety net for code that saves or deletes a Participation
-#   directly (a shell, a future admin action), including a participation moved to another country;
-# - `manage.py rebuild_totals` recomputes every country (after a bulk load, or to check: it reports differences).
-
-_deferred_countries = contextvars.ContextVar("deferred_country_totals", default=None)
+# touched (a few thousand rows), before the write's transaction commits (changes() above). The writes note the
+# countries they touch through refresh_country_totals():
+# - refresh_preferred_figures() (record_figure, set_preferred, the importer, the admin): the countries whose
+#   preferred values changed;
+# - the post_save / post_delete receivers in signals.py, for every Participation saved or deleted (the services'
+#   deletions, cascades, a shell), including a participation moved to another country;
+# - `manage.py rebuild_totals` regroups every country (after a bulk load, or to check: it reports differences).
 
 
 # CountryTotal's columns as total_aggregates() names them, counting a country's participations as its operations.
@@ -114,36 +170,43 @@ def compute_country_totals(country_ids=None) -> dict:
 
 
 def refresh_country_totals(country_ids=None) -> None:
-    """Recompute the kept totals of these countries (every country when None): one GROUP BY, one upsert, one delete
-    of countries that no longer take part in anything."""
-    data_changed()
-    if country_ids is not None:
-        country_ids = sorted({country_id for country_id in country_ids if country_id is not None})
-        if not country_ids:
-            return
-    fresh = compute_country_totals(country_ids)
-    with transaction.atomic():
-        kept = CountryTotal.objects.all() if country_ids is None else CountryTotal.objects.filter(pk__in=country_ids)
-        operations_before = dict(kept.values_list("country_id", "operations"))
-        kept.exclude(country_id__in=list(fresh)).delete()
-        CountryTotal.objects.bulk_create(
-            [CountryTotal(country_id=country_id, **values) for country_id, values in fresh.items()],
-            update_conflicts=True,
-            unique_fields=["country"],
-            update_fields=TOTAL_FIELDS,
-            batch_size=500,
-        )
-        # A region's number of distinct operations changes only when a country's number of operations does (a
-        # participation added, removed or moved), not when a figure is edited.
-        moved = {
-            country_id
-            for country_id in operations_before.keys() | fresh.keys()
-            if operations_before.get(country_id) != fresh.get(country_id, {}).get("operations")
-        }
-        if country_ids is None:
-            refresh_region_totals()
-        elif moved:
-            refresh_region_totals(set(Country.objects.filter(pk__in=moved).values_list("region", flat=True)))
+    """Regroup the kept totals of these countries (every country when None) when the enclosing `changes()` block
+    commits."""
+    touched = _touched.get()
+    if touched is None:
+        with changes():
+            refresh_country_totals(country_ids)
+    elif country_ids is None:
+        touched.all_countries = True
+    else:
+        touched.countries.update(country_id for country_id in country_ids if country_id is not None)
+
+
+def _regroup_countries(country_ids) -> None:
+    """One GROUP BY, one upsert, one delete of countries that no longer take part in anything (every country when
+    `country_ids` is None); the regions' counts when a country's number of operations moved."""
+    fresh = compute_country_totals(None if country_ids is None else sorted(country_ids))
+    kept = CountryTotal.objects.all() if country_ids is None else CountryTotal.objects.filter(pk__in=country_ids)
+    operations_before = dict(kept.values_list("country_id", "operations"))
+    kept.exclude(country_id__in=list(fresh)).delete()
+    CountryTotal.objects.bulk_create(
+        [CountryTotal(country_id=country_id, **values) for country_id, values in fresh.items()],
+        update_conflicts=True,
+        unique_fields=["country"],
+        update_fields=TOTAL_FIELDS,
+        batch_size=500,
+    )
+    # A region's number of distinct operations changes only when a country's number of operations does (a
+    # participation added, removed or moved), not when a figure is edited.
+    moved = {
+        country_id
+        for country_id in operations_before.keys() | fresh.keys()
+        if operations_before.get(country_id) != fresh.get(country_id, {}).get("operations")
+    }
+    if country_ids is None:
+        _regroup_regions(None)
+    elif moved:
+        _regroup_regions(set(Country.objects.filter(pk__in=moved).values_list("region", flat=True)))
 
 
 def compute_region_totals(regions=None) -> dict:
@@ -158,11 +221,8 @@ def compute_region_totals(regions=None) -> dict:
     )
 
 
-def refresh_region_totals(regions=None) -> None:
+def _regroup_regions(regions) -> None:
     """Recompute the kept distinct-operation counts of these regions (all when None)."""
-    data_changed()
-    if regions is not None and not regions:
-        return
     fresh = compute_region_totals(regions)
     kept = RegionTotal.objects.all() if regions is None else RegionTotal.objects.filter(region__in=regions)
     kept.exclude(region__in=list(fresh)).delete()
@@ -174,32 +234,7 @@ def refresh_region_totals(regions=None) -> None:
     )
 
 
-def country_totals_changed(country_ids) -> None:
-    """Refresh these countries' totals now, or at the end of the enclosing deferred_country_totals() block."""
-    pending = _deferred_countries.get()
-    if pending is not None:
-        pending.update(country_ids)
-    else:
-        refresh_country_totals(country_ids)
-
-
-@contextmanager
-def deferred_country_totals():
-    """Collect the countries every write inside the block touches and refresh each once at its end (a bulk write
-    or a cascade of deletions would otherwise regroup the same country many times). Nested blocks join the outer."""
-    if _deferred_countries.get() is not None:
-        yield
-        return
-    pending = set()
-    token = _deferred_countries.set(pending)
-    try:
-        yield
-    finally:
-        _deferred_countries.reset(token)
-    if pending:  # nothing touched: no regrouping, and no new data version
-        refresh_country_totals(pending)
-
-
+@changes()
 def refresh_preferred_figures_bulk(operation_ids) -> None:
     """refresh_preferred_figures() for many operations at once (the importer): a few queries per 500 operations
     instead of three per operation.
@@ -232,7 +267,7 @@ def refresh_preferred_figures_bulk(operation_ids) -> None:
             _update_rows(model, changed)
     # The importer creates participations and figures in bulk (no signals): refresh the kept totals of every country
     # these operations name, once.
-    country_totals_changed(
+    refresh_country_totals(
         Participation.objects.filter(operation_id__in=operation_ids).order_by().values_list("country_id", flat=True)
     )
 

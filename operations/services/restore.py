@@ -2,21 +2,19 @@
 
 import datetime
 
-from django.db import transaction
-
 from ..models import (
     Operation,
     Participation,
     ReportedFigure,
 )
-from .refresh import country_totals_changed, refresh_preferred_figures
+from .refresh import changes, refresh_country_totals, refresh_preferred_figures
 
 # Cascade deletions are recorded just before the operation's own deletion record; this window collects them without
 # reviving a country or figure an editor had deleted separately long before.
 CASCADE_WINDOW_SECONDS = 60
 
 
-@transaction.atomic
+@changes()
 def restore_deleted_operation(operation_id: int, *, user=None) -> Operation | None:
     """Undo the deletion of an operation: bring back its row, its sources and forms of exploitation, and the countries
     and figures deleted with it, from the history; then refresh the preferred values. None if there is nothing to
@@ -44,5 +42,5 @@ def restore_deleted_operation(operation_id: int, *, user=None) -> Operation | No
                 instance.save(force_insert=True)
     refresh_preferred_figures(operation)
     # Restored participations already carry their preferred values, so refresh their countries' totals explicitly.
-    country_totals_changed(operation.participations.values_list("country_id", flat=True))
+    refresh_country_totals(operation.participations.values_list("country_id", flat=True))
     return operation

@@ -25,7 +25,8 @@ class OverviewView(TemplateView):
     template_name = "operations/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.form = dashboards.OverviewFilterForm(request.GET)
+        self.filterset = dashboards.OverviewFilter(request.GET)
+        self.form = self.filterset.form
         if request.GET.get("_export") is not None:
             return self.export_package(request)
         response = super().get(request, *args, **kwargs)
@@ -42,9 +43,9 @@ class OverviewView(TemplateView):
         context.update(caching.fragment_context(self.request))
         context["printed_at"] = timezone.now()
         if form.is_valid():
-            # Lazily: when the page's fragment is cached ({% cache %} in home.html), these are never even unpickled.
-            compute = partial(self.figures_and_charts, form.cleaned_data)
-            context.update(caching.lazily_cached("overview", self.request, compute, self.computed_keys))
+            # Computed only when the page's fragment ({% cache %} in home.html) is not cached.
+            compute = partial(self.figures_and_charts, self.filterset.qs, form.cleaned_data)
+            context.update(caching.on_first_use(compute, self.computed_keys))
             context["map_label"] = dashboards.choice_label(form.cleaned_data["map"])
             context["top_key"] = form.cleaned_data["top"]
             context["top_label"] = dashboards.choice_label(form.cleaned_data["top"])
@@ -71,18 +72,17 @@ class OverviewView(TemplateView):
                 },
                 status=400,
             )
-        filters = self.form.cleaned_data
-        operations = queries.filtered_operations(
-            year_from=filters["year_from"], year_to=filters["year_to"], region=filters["region"]
-        )
+        operations = self.filterset.qs
         used = [(key, value) for key, value in request.GET.items() if key in self.form.fields and value]
         query = {key: values for key, values in request.GET.lists() if key != "_export"}
         return package_response(request, operations, used, query)
 
     @staticmethod
-    def figures_and_charts(filters):
-        """What the data and the filters decide (cached under the data version): totals, series, charts, ranking."""
-        overview = queries.overview(filters)
+    def figures_and_charts(operations, filters):
+        """What the data and the filters decide (the page's cached fragment shows it): totals, series, charts,
+        ranking."""
+        years_filtered = filters["year_from"] is not None or filters["year_to"] is not None
+        overview = queries.overview(operations, region=filters["region"], years_filtered=years_filtered)
         return {
             "overview": overview,
             "charts": dashboards.overview_charts(overview, map_key=filters["map"], zoom=bool(filters["region"])),
@@ -104,10 +104,8 @@ class OperationDashboardView(TemplateView):
             raise Http404("No such operation.")
         form = dashboards.MapChoiceForm(self.request.GET)
         chosen_map = form.cleaned_data["map"] if form.is_valid() else ""
-        # Lazily: when the page's fragment is cached ({% cache %} in operation_detail.html), none of this is loaded.
-        computed = caching.lazily_cached(
-            "dashboard", self.request, partial(self.figures_and_charts, chosen_map), self.computed_keys
-        )
+        # Computed only when the page's fragment ({% cache %} in operation_detail.html) is not cached.
+        computed = caching.on_first_use(partial(self.figures_and_charts, chosen_map), self.computed_keys)
         context.update(
             computed,
             operation_name=name,
@@ -133,13 +131,13 @@ class OperationDashboardView(TemplateView):
     )
 
     def figures_and_charts(self, chosen_map):
-        """What the data decides (cached under the data version): the dashboard, its map and bar charts; None when
-        no operation has the slug."""
+        """What the data decides (the page's cached fragment shows it): the dashboard, its map and bar charts; None
+        when no operation has the slug."""
         dashboard = queries.operation_dashboard(self.kwargs["slug"])
         if dashboard is None:
             return None
         map_key = chosen_map or dashboards.default_map_key(dashboard)
-        # Cached with the rest: a correction is a write, and every write renews the data version.
+        # In the cached fragment with the rest: a correction is a write, and every write renews the data version.
         correction = queries.latest_correction_of(dashboard.operation)
         return {
             "last_correction": correction and {"when": correction[0], "who": correction[1]},
