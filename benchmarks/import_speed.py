@@ -60,7 +60,7 @@ def timed(command, env) -> dict:
     wall = text.split("Elapsed (wall clock) time (h:mm:ss or m:ss):")[1].split()[0].split(":")
     seconds = sum(float(part) * 60**power for power, part in enumerate(reversed(wall)))
     print(text, file=sys.stderr)  # the whole report, kept in the run's log
-    field = {name: float(re.search(rf"{name} \(seconds\): ([\d.]+)", text)[1]) for name in ("User", "System")}
+    field = {name: float(re.search(rf"{name} time \(seconds\): ([\d.]+)", text)[1]) for name in ("User", "System")}
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)[1])
     return {"wall": seconds, "cpu": field["User"] + field["System"], "rss_mb": rss / 1024}
 
