@@ -11,7 +11,7 @@ from django.urls import reverse
 from operations.figures import Figure, Qualifier
 from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files, readers
 from operations.models import Operation, Origin, Participation, ReportedFigure, Role
-from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run, snapshot
+from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +25,6 @@ def xlsx_bytes(kind, rows):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def assert_rejected(report, before, *expected):
-    """Nothing written, and each expected (file, row, column, words) is among the errors."""
-    assert not report.ok
-    assert not report.committed
-    assert snapshot() == before
-    for file, row, column, words in expected:
-        assert any(
-            issue.file == file and issue.row == row and issue.column == column and words in issue.message
-            for issue in report.errors
-        ), f"no {file} row {row} column {column} error with {words!r} in {[str(e) for e in report.errors]}"
 
 
 # --- Happy path ---------------------------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from operations.figures import Figure
 from operations.importing import COUNTRY_RESULTS, OPERATIONS, engine, readers, report
 from operations.models import Country, Operation, Participation, ReportedFigure, Role
-from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run, snapshot
-from tests.test_import import assert_rejected
+from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
 
 pytestmark = pytest.mark.django_db
 

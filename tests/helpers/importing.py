@@ -74,3 +74,15 @@ def run(operations=None, results=None, *, commit=True):
     ops = UploadedTable("operations.csv", operations) if operations is not None else None
     res = UploadedTable("country_results.csv", results) if results is not None else None
     return import_files(ops, res, commit=commit)
+
+
+def assert_rejected(report, before, *expected):
+    """Nothing written, and each expected (file, row, column, words) is among the errors."""
+    assert not report.ok
+    assert not report.committed
+    assert snapshot() == before
+    for file, row, column, words in expected:
+        assert any(
+            issue.file == file and issue.row == row and issue.column == column and words in issue.message
+            for issue in report.errors
+        ), f"no {file} row {row} column {column} error with {words!r} in {[str(e) for e in report.errors]}"
