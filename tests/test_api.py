@@ -474,6 +474,7 @@ LISTS = [
 
 
 @pytest.mark.parametrize("url", LISTS)
+@pytest.mark.slow
 def test_lists_stay_within_a_constant_query_budget(client, token, url, django_assert_max_num_queries, settings):
     from tests.test_query_budgets import add_synthetic_operations
 

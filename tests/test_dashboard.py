@@ -262,6 +262,7 @@ def test_an_editors_summary_is_shown_and_the_curation_notes_are_not(analyst_clie
     assert "Synthetic curation note" not in html
 
 
+@pytest.mark.slow
 def test_no_dashboard_shows_curation_notes(analyst_client):
     with_notes = Operation.objects.exclude(notes="")
     assert with_notes.count() >= 10
@@ -519,6 +520,7 @@ def test_anonymous_is_sent_to_login(client):
 # --- Budgets: queries and page weight -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_query_budget_is_the_same_for_small_and_large_operations(client):
     client.force_login(make_user("staff"))  # the export permission check is part of the page
     large = synthetic_operation(150, name="Synthetic Operation Large")
@@ -540,6 +542,7 @@ def test_dashboard_page_weight_stays_within_budget(analyst_client, slug):
     assert len(gzip.compress(body)) <= 100_000
 
 
+@pytest.mark.slow
 def test_page_weight_of_a_synthetic_operation_as_large_as_liberterra_with_country_figures_everywhere(analyst_client):
     # As many named countries as Liberterra III reports (119), each with victims and arrests (the per-country
     # figures sources give): far beyond the reference data (at most 5 countries with a figure per metric).

@@ -737,6 +737,7 @@ def app(environ, start_response):
 """
 
 
+@pytest.mark.slow
 def test_under_gunicorn_a_failure_mid_stream_cuts_the_chunked_response_so_the_client_sees_it(tmp_path):
     """The stream_csv contract end to end: gunicorn (the production server) drops the connection without the final
     chunk, so an HTTP client raises IncompleteRead instead of receiving a short file that looks complete."""

@@ -186,6 +186,7 @@ def test_crafted_admin_addresses_answer_400_or_404_never_500(client, admin_user)
     assert len(urls) > 100
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_generated_admin_list_and_history_addresses_never_answer_5xx(client, admin_user, data):

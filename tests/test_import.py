@@ -11,49 +11,9 @@ from django.urls import reverse
 from operations.figures import Figure, Qualifier
 from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files, readers
 from operations.models import Operation, Origin, Participation, ReportedFigure, Role
-from tests.helpers.importing import csv_bytes, run, snapshot
+from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run, snapshot
 
 pytestmark = pytest.mark.django_db
-
-OPERATION_ROW = {
-    "name": "Synthetic Operation Alpha",
-    "coordinator": "Synthetic coordinator",
-    "region": "Synthetic region",
-    "start_date": "2024-03-01",
-    "end_date": "2024-03-10",
-    "countries_count": "3",
-    "victims_rescued": "nearly 700",
-    "arrests": "250+",
-    "investigations_opened": "",
-    "migrants_identified": "more than 10,000",
-    "exploitation_types": "forced labour; sexual exploitation",
-    "summary": "Synthetic test operation.",
-    "source_url": "https://example.org/synthetic-alpha",
-    "source_title": "Synthetic release (Synthetic Agency)",
-    "source_published": "2024-04-01",
-}
-COUNTRY_ROWS = [
-    {
-        "operation": "Synthetic Operation Alpha",
-        "country": "Brasil",
-        "role": "command centre",
-        "victims_rescued": "300",
-        "arrests": "",
-        "investigations_opened": "",
-        "migrants_identified": "",
-        "source_url": "https://example.org/synthetic-alpha-br",
-    },
-    {
-        "operation": "Synthetic Operation Alpha",
-        "country": "Côte d'Ivoire",
-        "role": "",
-        "victims_rescued": "10 000",
-        "arrests": "12",
-        "investigations_opened": "",
-        "migrants_identified": "",
-        "source_url": "https://example.org/synthetic-alpha-ci",
-    },
-]
 
 
 def xlsx_bytes(kind, rows):
@@ -439,6 +399,7 @@ def test_bad_country_rows_are_each_reported_and_nothing_is_written():
     )
 
 
+@pytest.mark.slow
 def test_a_file_of_more_than_100000_rows_is_refused_whole():
     before = snapshot()
     row = {"operation": "Operation Weka II", "country": "NE", "arrests": "1", "source_url": "https://example.org/x"}

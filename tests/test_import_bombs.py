@@ -179,6 +179,7 @@ BOMBS = {
 
 
 @pytest.mark.parametrize("name", list(BOMBS))
+@pytest.mark.slow
 def test_a_spreadsheet_bomb_is_refused_before_memory_grows(tmp_path, name):
     data = BOMBS[name]()
     answer = read_in_subprocess(tmp_path, name, data)

@@ -61,6 +61,7 @@ def test_exporting_the_loaded_reference_data_gives_the_vendored_package_back_byt
         assert data == (settings.REFERENCE_DIR / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_export_import_into_an_empty_database_export_is_byte_identical(tmp_path):
     # An editor's own report beside the reference ones: a correction with its phrase, quote and note.
     weka = Operation.objects.get(slug="weka-ii")
@@ -136,6 +137,7 @@ def test_a_figure_entered_without_its_phrase_exports_its_reading_and_round_trips
     assert export(tmp_path / "second") == first
 
 
+@pytest.mark.slow
 def test_export_package_command_writes_a_zip_that_frictionless_validates(tmp_path, capsys):
     call_command("export_package", str(tmp_path / "dataset.zip"))
     assert "Data package written" in capsys.readouterr().out
@@ -367,6 +369,7 @@ def test_the_dataset_download_is_refused_without_the_export_permission(analyst_c
 # --- Refreshing the vendored copy ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_refresh_reference_copies_a_valid_newer_package_and_refuses_a_broken_one(package, tmp_path, monkeypatch):
     vendored = tmp_path / "vendored"
     shutil.copytree(settings.REFERENCE_DIR, vendored)

@@ -2,27 +2,14 @@
 
 import pytest
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 
+from .helpers.urls import SAMPLE_KWARGS, app_urls
 from .helpers.users import ROLES
 
-# Values for the URL parameters of the app's routes (reference data loaded by conftest).
-SAMPLE_KWARGS = {"slug": "libertad", "iso2": "br"}
 OPEN_PAGES = {"login", "healthz"}  # the only pages an anonymous user may see
 ADMIN_ROLES = {"editor", "admin"}
 EXPORT_ROLES = {"staff", "editor", "admin"}
-
-
-def app_urls():
-    """(name, url) for every named route of the operations app, with sample parameters filled in."""
-    urls = []
-    for pattern in get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.namespace == "operations":
-            for route in pattern.url_patterns:
-                if isinstance(route, URLPattern) and route.name:
-                    kwargs = {key: SAMPLE_KWARGS[key] for key in route.pattern.converters}
-                    urls.append((route.name, reverse(f"operations:{route.name}", kwargs=kwargs)))
-    return urls
 
 
 def test_every_app_route_is_covered_by_the_matrix():

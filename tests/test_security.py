@@ -164,6 +164,7 @@ def test_exports_carry_the_pages_security_headers_and_are_not_cached(client, sta
         (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),
     ],
 )
+@pytest.mark.slow
 def test_gunicorns_own_error_pages_carry_the_security_and_cache_headers(tmp_path, raw, status):
     """What gunicorn answers itself, before Django sees the request, with the repo's gunicorn.conf.py."""
     import socket

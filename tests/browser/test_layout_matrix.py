@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from operations.models import Operation
-from tests.test_permissions import app_urls
+from tests.helpers.urls import app_urls
 
 from .conftest import ARTIFACTS
 
@@ -220,3 +220,26 @@ def test_every_page_in_every_language_fits_the_screen_and_passes_axe(seeded, liv
         matrix.check("admin-import-errors", language)
     context.close()
     assert not matrix.problems, "\n".join(matrix.problems)
+
+
+def test_the_header_fits_where_its_links_unfold_in_every_language(transactional_db, live_server, browser):
+    """The links fold into the menu below 1200 px: at 1200 the Spanish and French header (the longest) still fits.
+    With the fold at 992 px the header widened those pages up to 1,262 px."""
+    User.objects.create_superuser(username="header-admin", password="header-pw-123")
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    page.locator("#id_username").fill("header-admin")
+    page.locator("#id_password").fill("header-pw-123")
+    page.locator("main form [type='submit']").click()
+    page.wait_for_load_state()
+    widths = {}
+    for language in LANGUAGES:
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        for width in (1199, 1200):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(live_server.url + reverse("operations:operation_list"))
+            folded = page.locator("nav.navbar .navbar-toggler").is_visible()
+            widths[language, width] = (page.evaluate("document.scrollingElement.scrollWidth"), folded)
+    context.close()
+    assert widths == {(language, width): (width, width < 1200) for language in LANGUAGES for width in (1199, 1200)}

@@ -7,6 +7,47 @@ import io
 from operations.importing import COLUMNS, UploadedTable, import_files
 from operations.models import Operation, Participation, ReportedFigure, Source
 
+# One synthetic operation with two country rows, as an editor would type them (names, qualifiers, grouped numbers).
+OPERATION_ROW = {
+    "name": "Synthetic Operation Alpha",
+    "coordinator": "Synthetic coordinator",
+    "region": "Synthetic region",
+    "start_date": "2024-03-01",
+    "end_date": "2024-03-10",
+    "countries_count": "3",
+    "victims_rescued": "nearly 700",
+    "arrests": "250+",
+    "investigations_opened": "",
+    "migrants_identified": "more than 10,000",
+    "exploitation_types": "forced labour; sexual exploitation",
+    "summary": "Synthetic test operation.",
+    "source_url": "https://example.org/synthetic-alpha",
+    "source_title": "Synthetic release (Synthetic Agency)",
+    "source_published": "2024-04-01",
+}
+COUNTRY_ROWS = [
+    {
+        "operation": "Synthetic Operation Alpha",
+        "country": "Brasil",
+        "role": "command centre",
+        "victims_rescued": "300",
+        "arrests": "",
+        "investigations_opened": "",
+        "migrants_identified": "",
+        "source_url": "https://example.org/synthetic-alpha-br",
+    },
+    {
+        "operation": "Synthetic Operation Alpha",
+        "country": "Côte d'Ivoire",
+        "role": "",
+        "victims_rescued": "10 000",
+        "arrests": "12",
+        "investigations_opened": "",
+        "migrants_identified": "",
+        "source_url": "https://example.org/synthetic-alpha-ci",
+    },
+]
+
 
 def csv_bytes(kind, rows, *, delimiter=",", encoding="utf-8", columns=None):
     buffer = io.StringIO(newline="")
