@@ -15,6 +15,10 @@ from operations.queries import results_for_filtering
 from tests.factories import ParticipationFactory
 from tests.helpers.pages import row_keys
 
+# At import, not inside a test: importing it loads trafficking_ops.wsgi, whose warm-up closes the database connection
+# (a PostgreSQL test's transaction with it).
+from tests.test_api_fuzz import published_schema
+
 pytestmark = pytest.mark.django_db
 
 
@@ -488,8 +492,6 @@ def test_lists_stay_within_a_constant_query_budget(client, token, url, django_as
 def test_the_schema_validates_and_lists_every_endpoint(client, db):
     import yaml
     from drf_spectacular.validation import validate_schema
-
-    from tests.test_api_fuzz import published_schema
 
     schema = yaml.safe_load(client.get("/api/v1/schema/").content)
     validate_schema(schema)  # against the OpenAPI 3.0 JSON schema
