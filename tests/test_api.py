@@ -13,27 +13,11 @@ from operations.filters import ResultFilter
 from operations.models import METRICS, ApiToken, Country, Operation, Participation, ReportedFigure, Source
 from operations.queries import results_for_filtering
 from tests.factories import ParticipationFactory
+from tests.helpers.api import published_schema, walk
 from tests.helpers.pages import row_keys
-
-# At import, not inside a test: importing it loads trafficking_ops.wsgi, whose warm-up closes the database connection
-# (a PostgreSQL test's transaction with it).
-from tests.test_api_fuzz import published_schema
+from tests.helpers.synthetic import add_synthetic_operations
 
 pytestmark = pytest.mark.django_db
-
-
-def walk(client, url, params=None, **headers):
-    """Every row of a list, following `next` links; also the number of pages."""
-    rows, pages = [], 0
-    response = client.get(url, params or {}, **headers)
-    while True:
-        assert response.status_code == 200, response.content
-        body = response.json()
-        rows += body["results"]
-        pages += 1
-        if not body["next"]:
-            return rows, pages
-        response = client.get(body["next"], **headers)
 
 
 @pytest.fixture
@@ -476,8 +460,6 @@ LISTS = [
 @pytest.mark.parametrize("url", LISTS)
 @pytest.mark.slow
 def test_lists_stay_within_a_constant_query_budget(client, token, url, django_assert_max_num_queries, settings):
-    from tests.test_query_budgets import add_synthetic_operations
-
     settings.TRACKER_CACHE_SECONDS = 0  # the budget of a page built from the database, not of a cached one
 
     url = url.format(slug=with_countries().slug)

@@ -3,15 +3,11 @@
 Runs on whichever database DATABASE_URL names (SQLite by default; CI runs the suite on PostgreSQL too). Derandomized
 (tests/fuzzing.py's profile), so a red run replays; HYPOTHESIS_PROFILE=deep runs ten times as many requests."""
 
-import json
-
 import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,6 +21,7 @@ from operations.api.throttling import PerTokenRateThrottle
 from operations.api.tokens import create_token
 from trafficking_ops.wsgi import application
 
+from .helpers.api import published_schema
 from .helpers.fuzzing import SETTINGS, examples, tally
 
 CHECKS = [
@@ -58,13 +55,6 @@ def token(analyst, wsgi_requests_keep_the_test_transaction, monkeypatch):
     monkeypatch.setattr(PerTokenRateThrottle, "THROTTLE_RATES", {"api": "1000000/hour"})
     cache.clear()
     return create_token(analyst, "fuzz")[1]
-
-
-def published_schema() -> dict:
-    """The schema /api/v1/schema/ serves, built as its view builds it (at collection time, without a database:
-    schemathesis's lazy per-fixture loading does not run under pytest 9). test_api.py checks that the view serves it."""
-    generator = SchemaGenerator()
-    return json.loads(OpenApiJsonRenderer().render(generator.get_schema(request=None, public=True)))
 
 
 schema = schemathesis.openapi.from_dict(published_schema())

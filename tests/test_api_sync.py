@@ -10,8 +10,8 @@ from django.utils import timezone
 from operations.importing import COUNTRY_RESULTS, OPERATIONS
 from operations.models import Country, Operation, Participation, ReportedFigure
 from tests.helpers.admin_forms import change_url, errors_of, form_data, inline_prefix
+from tests.helpers.api import walk
 from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run
-from tests.test_api import walk
 
 pytestmark = pytest.mark.django_db
 
