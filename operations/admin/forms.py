@@ -329,7 +329,7 @@ class ReportedFigureFormSet(forms.BaseInlineFormSet):
 
 class ImportForm(forms.Form):
     operations_file = forms.FileField(
-        label=_("operations file (CSV or XLSX)"),
+        label=_("Operations file (CSV or XLSX)"),
         required=False,
         help_text=_(
             "name, coordinator, region, start_date, … one row per operation. Or a data package (zip, as “Download"
@@ -337,7 +337,7 @@ class ImportForm(forms.Form):
         ),
     )
     country_results_file = forms.FileField(
-        label=_("country results file (CSV or XLSX)"),
+        label=_("Country results file (CSV or XLSX)"),
         required=False,
         help_text=_("operation, country, role, figures, source_url: one row per country of an operation."),
     )
