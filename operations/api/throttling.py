@@ -3,7 +3,7 @@ database so that every server process (gunicorn's workers, several servers) shar
 
 import time
 
-from django.db import connection, transaction
+from django.db import connection
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..models import ApiRateCount, ApiToken
@@ -21,11 +21,7 @@ def count_request(client: str, window_start: int) -> int:
         f"{count} = CASE WHEN {table}.{start} = excluded.{start} THEN {table}.{count} + 1 ELSE 1 END, "
         f"{start} = excluded.{start} RETURNING {count}"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A count may be lost in a crash, never miscounted: not worth waiting for the WAL flush on every API
-            # request (PostgreSQL's commit otherwise waits for it; SQLite's WAL with synchronous=NORMAL does not).
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    with connection.cursor() as cursor:
         cursor.execute(sql, [client, window_start])
         return cursor.fetchone()[0]
 
