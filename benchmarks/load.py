@@ -299,6 +299,11 @@ def load(folder: Path, log=print):
             services.record_history(model, from_pk=first_pk, history_type="+", change_reason="benchmarks/load.py")
         log(f"history records written in {time.monotonic() - started:.1f} s")
         services.refresh_country_totals()
+    if connection.vendor == "postgresql":
+        # Planner statistics of the loaded tables now, not when autovacuum gets to them: measured pages would
+        # otherwise be planned from empty statistics (as the importer does after a bulk import).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     elapsed = time.monotonic() - started
     rows = counts["participations"]
     log(

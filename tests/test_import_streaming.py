@@ -5,9 +5,11 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from operations.figures import Figure
-from operations.importing import COUNTRY_RESULTS, OPERATIONS, engine, readers, report
+from operations.importing import COUNTRY_RESULTS, OPERATIONS, engine, readers, report, writer
 from operations.models import Country, Operation, Participation, ReportedFigure, Role
 from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
 
@@ -142,3 +144,20 @@ def test_the_command_line_imports_more_than_100000_rows(tmp_path):
     path.write_bytes(csv_bytes(COUNTRY_RESULTS, rows))
     call_command("import_figures", str(operations), str(path), stdout=io.StringIO())
     assert Participation.objects.filter(operation__name__startswith="Synthetic Operation").count() == len(rows)
+
+
+@pytest.mark.parametrize("rows_at_least", [1, 10_000])
+def test_a_bulk_import_renews_postgresqls_planner_statistics_of_the_tables_it_wrote(monkeypatch, rows_at_least):
+    """Right after a bulk import PostgreSQL would plan from empty statistics (a read of 50 results' reports scanned all
+    of them); an import of at least ANALYZE_AFTER_ROWS country rows ANALYZEs what it wrote, a small one does not.
+    SQLite plans without statistics: nothing to renew."""
+    monkeypatch.setattr(writer, "ANALYZE_AFTER_ROWS", rows_at_least)
+    with CaptureQueriesContext(connection) as captured:
+        report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
+    assert report.committed, report.errors
+    analyzed = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql" and len(COUNTRY_ROWS) >= rows_at_least:
+        assert len(analyzed) == 1
+        assert '"operations_reportedfigure"' in analyzed[0] and '"operations_participation"' in analyzed[0]
+    else:
+        assert analyzed == []
