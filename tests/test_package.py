@@ -19,7 +19,7 @@ from operations import datapackage, services
 from operations.figures import Figure, Qualifier
 from operations.importing import UploadedTable, import_files, import_package
 from operations.models import ExportLog, Operation, Participation, ReportedFigure, Role, Source
-from tests.helpers.importing import snapshot
+from tests.helpers.importing import assert_rejected, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -251,13 +251,7 @@ def line_of(folder, name, start):
 def assert_refused(folder, *expected):
     before = snapshot()
     report = import_package(folder, commit=True)
-    assert not report.ok and not report.committed
-    assert snapshot() == before
-    for file, row, column, words in expected:
-        assert any(
-            issue.file == file and issue.row == row and issue.column == column and words in issue.message
-            for issue in report.errors
-        ), f"no {file} row {row} column {column} error with {words!r} in {[str(e) for e in report.errors]}"
+    assert_rejected(report, before, *expected)
     return report
 
 
