@@ -48,6 +48,18 @@ class Mention:
     text: str
 
 
+def editor_aliases() -> dict:
+    """The editors' own country aliases (CountryAlias), so a name they taught the importer is read here too."""
+    from ..models import CountryAlias  # the models import this package's neighbours: read at call time
+
+    aliases = {}
+    for name, iso2 in CountryAlias.objects.values_list("name", "country__iso2"):
+        key = words_of(name)
+        if key and (len(key) > 1 or len(key[0]) > 3):  # ISO codes ("PER", "CAN") are words in running text
+            aliases.setdefault(key, iso2)
+    return aliases
+
+
 def _inflect_es(word):
     """Spanish demonym forms: masculine/feminine, singular/plural (argentino, argentina, argentinos, argentinas)."""
     plain = fold(word)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import Country, Operation
 from .fetch import fetch
 from .forms import CountryFormSet, FigureFormSet, ReviewForm, SourceForm
+from .places import editor_aliases
 from .proposals import Draft
 from .services import FigureChoice, ReviewedDraft, matching_operations, period_fields, save_draft
 from .sources import Source, SourceError, from_bytes, from_text
@@ -21,19 +22,6 @@ TEMPLATE_REVIEW = "admin/operations/operation/draft_review.html"
 # The review form's fields in the page's two sections.
 OPERATION_FIELDS = ("operation", "name", "start_date", "end_date", "date_precision", "countries_reported")
 SOURCE_FIELDS = ("source_url", "source_title", "source_publisher", "source_published")
-
-
-def editor_aliases() -> dict:
-    """The editors' own country aliases (CountryAlias), so a name they taught the importer is read here too."""
-    from ..models import CountryAlias
-    from .places import words_of
-
-    aliases = {}
-    for name, iso2 in CountryAlias.objects.values_list("name", "country__iso2"):
-        key = words_of(name)
-        if key and (len(key) > 1 or len(key[0]) > 3):  # ISO codes ("PER", "CAN") are words in running text
-            aliases.setdefault(key, iso2)
-    return aliases
 
 
 def _country_choices():

@@ -7,22 +7,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from operations.drafting import places
 from operations.drafting.sources import SourceError, from_bytes
+from operations.models import CountryAlias
 
 
 def editor_aliases() -> dict:
-    """The editors' own country aliases (CountryAlias), when this database has them; {} on a database not migrated."""
-    from operations.drafting.places import words_of
-    from operations.models import CountryAlias
-
+    """The editors' own country aliases, when this database has them; {} on a database not migrated."""
     if CountryAlias._meta.db_table not in connection.introspection.table_names():
         return {}
-    aliases = {}
-    for name, iso2 in CountryAlias.objects.values_list("name", "country__iso2"):
-        key = words_of(name)
-        if key and (len(key) > 1 or len(key[0]) > 3):  # ISO codes ("PER", "CAN") are words in running text
-            aliases.setdefault(key, iso2)
-    return aliases
+    return places.editor_aliases()
 
 
 class Command(BaseCommand):
