@@ -1,9 +1,11 @@
 """The lists' tables: /operations/, /results/, /countries/ (and a country page's results), one class each, with
 their figure columns derived from METRICS; plus the cells an operation's name carries (the unverified badge)."""
 
+from functools import lru_cache
+
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..countries import name_order
@@ -115,10 +117,22 @@ OperationTable = _with_figures(
 )
 
 
-# get_FOO_display() rebuilds the field's choices on every call (~0.1 ms a row); the labels stay lazy, translated when
-# the cell is written.
-_ROLE_LABELS = dict(Role.choices)
-_REGION_LABELS = dict(Region.choices)
+def choice_labels(choices):
+    """`label(value)` for a field's choices, each label translated once per interface language.
+
+    get_FOO_display() rebuilds the field's choices on every call (~0.1 ms a row), and a lazy label is translated
+    again wherever a cell compares or writes it: three catalogue lookups a row."""
+    labels = dict(choices)
+
+    @lru_cache(maxsize=8)
+    def in_language(language):
+        return {value: str(label) for value, label in labels.items()}
+
+    return lambda value: in_language(get_language()).get(value, value)
+
+
+_role_label = choice_labels(Role.choices)
+_region_label = choice_labels(Region.choices)
 
 
 class _ResultColumns(TrackerTable):
@@ -138,9 +152,7 @@ class _ResultColumns(TrackerTable):
         text=lambda record: str(record.country),
         order_by=("country__name",),
     )
-    role = FastColumn(
-        verbose_name=_("Role"), text=lambda record: _ROLE_LABELS.get(record.role, record.role), order_by=("role", "pk")
-    )
+    role = FastColumn(verbose_name=_("Role"), text=lambda record: _role_label(record.role), order_by=("role", "pk"))
 
     class Meta(TrackerTable.Meta):
         model = Participation
@@ -173,7 +185,7 @@ class _CountryColumns(TrackerTable):
     iso2 = FastColumn(verbose_name=_("ISO"))
     region = FastColumn(
         verbose_name=_("Region"),
-        text=lambda record: _REGION_LABELS.get(record.region, record.region),
+        text=lambda record: _region_label(record.region),
         order_by=("region", "pk"),
     )
     subregion = FastColumn(
