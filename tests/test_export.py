@@ -688,7 +688,7 @@ def test_results_export_queries_grow_by_at_most_three_per_lookup_window(
     staff_user, client, monkeypatch, django_assert_max_num_queries
 ):
     """The rows come in one query; the operations, countries and sources a window of rows names that are not
-    rendered yet come in at most one query each per window (LOOKUP_WINDOW rows, 10,000 in production)."""
+    rendered yet come in at most one query each per window (LOOKUP_WINDOW rows, 2,000 in production)."""
     monkeypatch.setattr(exports.specs, "LOOKUP_WINDOW", 40)
     rows = Participation.objects.count()
     windows = -(-rows // 40)
