@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only open data: operations, per-country results, countries' qualified totals and sources.",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Imports operations/api/schema.py (the views' descriptions) before any endpoint is described.
+    "PREPROCESSING_HOOKS": ["operations.api.schema.endpoints_as_they_are"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "operations.api.schema.add_error_responses",
