@@ -38,8 +38,9 @@ EXPORT_XLSX_MAX_ROWS = int(os.environ.get("EXPORT_XLSX_MAX_ROWS", "100000"))
 TRACKER_CACHE_SECONDS = int(os.environ.get("TRACKER_CACHE_SECONDS", "3600"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        # A 50-row table renders to ~50 kB: at most ~25 MB per server process.
+        # Django's LocMemCache with pages kept zlib-compressed: a 50-row table renders to ~50 kB, ~5 kB compressed,
+        # so 500 entries stay a few megabytes per server process (trafficking_ops/cache.py).
+        "BACKEND": "trafficking_ops.cache.CompressedLocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 500},
     }
 }
