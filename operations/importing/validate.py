@@ -161,7 +161,11 @@ class Cells:
             self.error("source_url", _("the row gives figures but no source: every figure needs a source_url"))
 
     def role(self, values):
-        text = values["role"].strip().casefold()
+        cell = values["role"]
+        role = _ROLES.get(cell)  # the usual case: a role's value as stored ("participant")
+        if role is not None:
+            return role
+        text = cell.strip().casefold()
         role = _ROLES.get(text) if text else None
         if text and role is None:
             self.error(
