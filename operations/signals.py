@@ -7,11 +7,21 @@ Bulk writes (bulk_create, bulk_update, QuerySet.update) send no signals: code th
 (services.data_changed(), services.refresh_country_totals(); the importer and the benchmark loader do).
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from . import services
-from .models import Country, CountryAlias, ExploitationForm, Operation, Participation, ReportedFigure, Source
+from .models import (
+    Country,
+    CountryAlias,
+    ExploitationForm,
+    Operation,
+    Origin,
+    Participation,
+    ReportedFigure,
+    Source,
+)
 
 # What the pages show: a save or delete of any of these gives the data a new version (services.data_changed), so no
 # cached table or chart outlives it. Bulk writes send no signals; the services that make them call it themselves.
@@ -48,3 +58,26 @@ def participation_saved(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Participation, dispatch_uid="participation_deleted_refresh_totals")
 def participation_deleted(sender, instance, **kwargs):
     services.refresh_country_totals([instance.country_id])
+
+
+# History on first change (services.COPY_ON_WRITE): an imported figure without a history record gets its first version
+# written just before it is first saved or deleted. Only imported figures can lack one, so others cost no query.
+@receiver(pre_save, sender=ReportedFigure, dispatch_uid="figure_first_version_before_save")
+def figure_first_version_before_save(sender, instance, raw=False, **kwargs):
+    if not raw and not instance._state.adding and instance.origin == Origin.IMPORT:
+        services.write_baselines(ReportedFigure, ids=[instance.pk])
+
+
+@receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_first_version_before_delete")
+def figure_first_version_before_delete(sender, instance, origin=None, **kwargs):
+    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    # Deleted with its operation or country row: their receiver below wrote them all in one query.
+    if instance.origin == Origin.IMPORT and deleted not in (Operation, Participation):
+        services.write_baselines(ReportedFigure, ids=[instance.pk])
+
+
+@receiver(pre_delete, sender=Operation, dispatch_uid="operation_figures_first_version_before_delete")
+@receiver(pre_delete, sender=Participation, dispatch_uid="participation_figures_first_version_before_delete")
+def figures_first_version_before_cascade(sender, instance, **kwargs):
+    key = "operation_id" if sender is Operation else "participation_id"
+    services.write_baselines(ReportedFigure, queryset=ReportedFigure.objects.filter(**{key: instance.pk}))

@@ -43,6 +43,13 @@ class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert
             return
         self.message_user(request, _("%(count)d value(s) made preferred.") % {"count": count})
 
+    def history_view(self, request, object_id, extra_context=None):
+        # An imported figure is its own first version until first changed (services.COPY_ON_WRITE): the history page
+        # writes that version when first asked for it, so it lists the imported values like any first version.
+        if str(object_id).isdigit():
+            services.write_baselines(ReportedFigure, ids=[int(object_id)])
+        return super().history_view(request, object_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)

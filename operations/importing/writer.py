@@ -15,6 +15,8 @@ from .. import services
 from ..models import ExploitationForm, Operation, Origin, Participation, ReportedFigure, Role, Source, source_key
 from .conventions import PRIMARY_PUBLISHERS, publisher_from_url, split_title
 
+# Also services.COPY_ON_WRITE's reason: the figures an unattended import writes get their "+" history record only when
+# first changed (services.write_baselines).
 CHANGE_REASON = "spreadsheet import"
 # SQLite's page cache while an import writes (KiB; its default is 2 MB). Each row adds entries to a dozen indexes:
 # with the default cache SQLite re-reads index pages from the file for every few rows (the figures' inserts took

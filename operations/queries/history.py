@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext, pgettext_lazy
 
+from .. import services
 from ..figures import Figure, Metric
 from ..models import (
     METRICS,
@@ -101,6 +102,11 @@ def changes_since(operation, since):
             "who": _who(record),
         }
         changes.append((None, text))
+    # Figures an unattended import wrote since have no history record yet (services.COPY_ON_WRITE): write their first
+    # versions, which they would get at their first change anyway, so they are listed as added.
+    services.write_baselines(
+        ReportedFigure, queryset=ReportedFigure.objects.filter(operation_id=operation.pk, updated_at__gt=since)
+    )
     for record in (
         ReportedFigure.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("participation__country", "history_user")

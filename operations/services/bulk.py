@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..models import (
     Operation,
+    Origin,
     Participation,
     ReportedFigure,
 )
@@ -115,9 +116,20 @@ def insert_with_history(model, objs, *, user=None, change_reason=None, key_field
     insert(history_model, history_fields, [[get(obj) for get in getters] for obj in objs])
 
 
+# History written on first change ("copy on write"), per model: the change reason of the bulk writes that leave their
+# rows without a "+" history record. A reported figure an unattended import (no user) wrote through RowInserter is
+# its own first version until it is first changed or deleted: write_baselines() records it then, as it is stored,
+# dated by its updated_at, with this reason, just before the change (signals.py for save() and delete(), the
+# services before their QuerySet.update()s). At medium (308,306 figures) the "+" copies were 53 of the 156 MB
+# (docs/performance.md "Disk"). A write by a person keeps its "+" record: the feed and the dashboards' "last
+# correction" read those.
+COPY_ON_WRITE = {ReportedFigure: "spreadsheet import"}
+
+
 class RowInserter:
     """New rows of one model, as lists of database values in its concrete fields' order, inserted with their "+"
     history rows: one executemany per table, ids allocated beforehand (allocate()), so nothing is read back.
+    No history rows for a COPY_ON_WRITE model written without a user and with its reason.
 
     The streaming importer's writer (importing/writer.py): no model instance, no per-field getter, no natural-key
     query per batch. Dates and times are adapted here (only those need the backend's conversion)."""
@@ -144,6 +156,7 @@ class RowInserter:
         self.table = model._meta.db_table
         self.pk_column = model._meta.pk.column
         self.sql = _insert_sql(connection, self.table, [f.column for f in fields])
+        self.with_history = user is not None or COPY_ON_WRITE.get(model) != change_reason
         history = model.history.model
         special = {
             "history_date": _constant(history._meta.get_field("history_date"), now, connection),
@@ -194,7 +207,7 @@ class RowInserter:
             return list(range(first, first + count))
 
     def insert(self, rows) -> None:
-        """Insert these rows (their ids set) and a "+" history row for each."""
+        """Insert these rows (their ids set) and a "+" history row for each (none for copy on write)."""
         if not rows:
             return
         connection = self.connection
@@ -203,10 +216,12 @@ class RowInserter:
                 value = row[position]
                 if value is not None and not isinstance(value, str):
                     row[position] = _constant(field, value, connection)
-        tracked, constants = self.tracked, self.history_constants
-        history = [tracked(row) + constants for row in rows]
+        writes = [(self.sql, rows)]
+        if self.with_history:
+            tracked, constants = self.tracked, self.history_constants
+            writes.append((self.history_sql, [tracked(row) + constants for row in rows]))
         with connection.cursor() as cursor:
-            for sql, values in ((self.sql, rows), (self.history_sql, history)):
+            for sql, values in writes:
                 if connection.vendor == "postgresql":
                     _copy(cursor, sql, values)
                 else:
@@ -278,3 +293,39 @@ def record_history(
         for start in range(0, len(ids), batch_size):
             chunk = ids[start : start + batch_size]
             cursor.execute(f"{sql} WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})", [*stamp.values(), *chunk])
+
+
+def write_baselines(model, *, ids=None, queryset=None) -> None:
+    """The first version of each of these rows of a COPY_ON_WRITE model that has no history record yet: a "+" record
+    of the row as it is stored, dated when it was written (its updated_at), by whom (updated_by), with the bulk
+    write's reason. Call it before any change or deletion of such rows; one INSERT ... SELECT per 500 `ids`, or one
+    for the rows of `queryset`; rows that have history are left alone (NOT EXISTS on the history's indexed id)."""
+    reason = COPY_ON_WRITE.get(model)
+    if reason is None:
+        return
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    history_model = model.history.model
+    tracked = {field.column for field in model._meta.concrete_fields}
+    copied = [f.column for f in history_model._meta.concrete_fields if f.column in tracked]
+    table, history_table = quote(model._meta.db_table), quote(history_model._meta.db_table)
+    pk = quote(model._meta.pk.column)
+    stamp = ("history_date", "history_type", "history_change_reason", "history_user_id")
+    sql = (
+        f"INSERT INTO {history_table} ({', '.join(map(quote, [*copied, *stamp]))})"
+        f" SELECT {', '.join('r.' + quote(column) for column in copied)}, r.{quote('updated_at')}, '+', %s,"
+        f" r.{quote('updated_by_id')} FROM {table} r WHERE r.{quote('origin')} = %s"
+        f" AND NOT EXISTS (SELECT 1 FROM {history_table} h WHERE h.{pk} = r.{pk})"
+    )
+    params = [reason, Origin.IMPORT.value]
+    with connection.cursor() as cursor:
+        if queryset is not None:
+            subquery, subparams = queryset.order_by().values("pk").query.sql_with_params()
+            cursor.execute(f"{sql} AND r.{pk} IN ({subquery})", [*params, *subparams])
+            return
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(f"{sql} AND r.{pk} IN ({', '.join(['%s'] * len(chunk))})", [*params, *chunk])
