@@ -209,10 +209,13 @@ class Participation(PreferredFigures):
     # Operation.save(), and by the bulk writers (importer, loader); tests/test_result_order.py pins them.
     operation_sort_date = models.DateField(editable=False, default=date.min)
     operation_name = models.CharField(max_length=200, editable=False, default="")
+    # When an unattended import wrote the row, which it does without a history record: the row is its own first
+    # version, recorded with this date just before its first change (services.COPY_ON_WRITE). NULL otherwise.
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     # History is read by operation (dashboards' last correction, restoring a deleted operation) and by row (admin):
     # only those two columns are indexed.
     history = HistoricalRecords(
-        excluded_fields=["operation_sort_date", "operation_name"],
+        excluded_fields=["operation_sort_date", "operation_name", "imported_at"],
         no_db_index=["country", "role", "source", *(f"{m.value}{end}" for m in METRICS for end in ("", "_source"))],
     )
 
