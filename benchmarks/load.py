@@ -34,6 +34,7 @@ from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from operations import services  # noqa: E402
@@ -242,6 +243,7 @@ def load(folder: Path, log=print):
             ["id", "operation_id", "country_id", "role", "operation_sort_date", "operation_name", *FIGURE_COLUMNS],
             operation_id=1,
             country_id=1,
+            imported_at=timezone.now(),  # no "+" history record, as the importer (services.COPY_ON_WRITE)
         )
         figures = FastInsert(
             ReportedFigure,

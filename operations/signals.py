@@ -17,7 +17,6 @@ from .models import (
     CountryAlias,
     ExploitationForm,
     Operation,
-    Origin,
     Participation,
     ReportedFigure,
     Source,
@@ -60,24 +59,34 @@ def participation_deleted(sender, instance, **kwargs):
     services.refresh_country_totals([instance.country_id])
 
 
-# History on first change (services.COPY_ON_WRITE): an imported figure without a history record gets its first version
-# written just before it is first saved or deleted. Only imported figures can lack one, so others cost no query.
+# History on first change (services.COPY_ON_WRITE): a row an unattended import wrote without a history record gets its
+# first version written just before it is first saved or deleted. Only such rows can lack one, so others cost no query.
+@receiver(pre_save, sender=Participation, dispatch_uid="participation_first_version_before_save")
 @receiver(pre_save, sender=ReportedFigure, dispatch_uid="figure_first_version_before_save")
-def figure_first_version_before_save(sender, instance, raw=False, **kwargs):
-    if not raw and not instance._state.adding and instance.origin == Origin.IMPORT:
-        services.write_baselines(ReportedFigure, ids=[instance.pk])
+def first_version_before_save(sender, instance, raw=False, **kwargs):
+    if not raw and not instance._state.adding and services.COPY_ON_WRITE[sender].may_lack_history(instance):
+        services.write_baselines(sender, ids=[instance.pk])
 
 
+@receiver(pre_delete, sender=Participation, dispatch_uid="participation_first_version_before_delete")
 @receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_first_version_before_delete")
-def figure_first_version_before_delete(sender, instance, origin=None, **kwargs):
+def first_version_before_delete(sender, instance, origin=None, **kwargs):
     deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
-    # Deleted with its operation or country row: their receiver below wrote them all in one query.
-    if instance.origin == Origin.IMPORT and deleted not in (Operation, Participation):
-        services.write_baselines(ReportedFigure, ids=[instance.pk])
+    # Deleted with its operation (or a figure with its country row): cascade_first_versions() wrote them all.
+    if deleted in (Operation, Participation) and deleted is not sender:
+        return
+    if services.COPY_ON_WRITE[sender].may_lack_history(instance):
+        services.write_baselines(sender, ids=[instance.pk])
 
 
-@receiver(pre_delete, sender=Operation, dispatch_uid="operation_figures_first_version_before_delete")
-@receiver(pre_delete, sender=Participation, dispatch_uid="participation_figures_first_version_before_delete")
-def figures_first_version_before_cascade(sender, instance, **kwargs):
+@receiver(pre_delete, sender=Operation, dispatch_uid="operation_first_versions_before_cascade")
+@receiver(pre_delete, sender=Participation, dispatch_uid="participation_first_versions_before_cascade")
+def cascade_first_versions(sender, instance, origin=None, **kwargs):
+    """The first versions of the rows a deletion cascades to, in one query per table."""
+    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if sender is Participation and deleted is Operation:
+        return  # its operation's receiver wrote its figures' too
+    if sender is Operation:
+        services.write_baselines(Participation, queryset=Participation.objects.filter(operation_id=instance.pk))
     key = "operation_id" if sender is Operation else "participation_id"
     services.write_baselines(ReportedFigure, queryset=ReportedFigure.objects.filter(**{key: instance.pk}))

@@ -31,13 +31,12 @@ def country_figure(operation):
     return operation.reported_figures.filter(participation__isnull=False).order_by("pk").first()
 
 
-def test_an_unattended_import_writes_its_figures_without_history_records():
+def test_an_unattended_import_writes_its_country_rows_and_figures_without_history_records():
     operation = imported()
-    assert operation.reported_figures.count() > 0
+    assert operation.reported_figures.count() > 0 and operation.participations.count() > 0
     assert not ReportedFigure.history.filter(operation_id=operation.pk).exists()
-    # Its operation and country rows keep a record each.
-    assert operation.history.filter(history_type="+").count() == 1
-    assert Participation.history.filter(operation_id=operation.pk).count() == operation.participations.count() > 0
+    assert not Participation.history.filter(operation_id=operation.pk).exists()
+    assert operation.history.filter(history_type="+").count() == 1  # the operation keeps its record
 
 
 def test_the_first_edit_of_an_imported_figure_records_the_imported_version_first(editor_client, editor):
@@ -130,3 +129,30 @@ def test_an_unattended_import_is_in_every_list_since_a_moment_before_it(analyst_
     assert countries <= changed(analyst_client, "/api/v1/countries/", before, "iso2")
     assert not changed(analyst_client, "/api/v1/results/", after, "id")
     assert not changed(analyst_client, "/api/v1/countries/", after, "iso2")
+
+
+def test_the_first_edit_of_an_imported_country_row_records_the_imported_version_first(editor_client, editor):
+    operation = imported()
+    result = operation.participations.order_by("pk").first()
+    imported_role, written_at = result.role, result.imported_at
+    result.notes = "Corrected in the admin."
+    result._history_user = editor
+    result.save()
+    first, edit = result.history.order_by("history_date", "history_id")
+    assert (first.history_type, first.role, first.notes, first.history_date) == ("+", imported_role, "", written_at)
+    assert first.history_change_reason == "spreadsheet import"
+    assert (edit.history_type, edit.notes, edit.history_user) == ("~", "Corrected in the admin.", editor)
+    page = editor_client.get(reverse("admin:operations_participation_history", args=[result.pk]))
+    assert page.status_code == 200 and "spreadsheet import" in page.content.decode()
+
+
+def test_deleting_an_imported_country_row_records_it_and_its_figures_first():
+    operation = imported()
+    result = operation.participations.filter(reported_figures__isnull=False).order_by("pk").first()
+    pk, figures = result.pk, list(result.reported_figures.values_list("pk", flat=True))
+    services.delete_participation(result)
+    assert list(Participation.history.filter(id=pk).order_by("history_date").values_list("history_type")) == [
+        ("+",),
+        ("-",),
+    ]
+    assert ReportedFigure.history.filter(id__in=figures, history_type="+").count() == len(figures)

@@ -9,11 +9,13 @@ from .. import services
 from ..models import METRICS, Participation, ReportedFigure
 from .columns import figure_column
 from .forms import ReportedFigureForm
-from .mixins import AtomicRevert, SafeAutocompleteFields, SuperuserDeletes
+from .mixins import AtomicRevert, FirstVersionOnHistoryPage, SafeAutocompleteFields, SuperuserDeletes
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ReportedFigureAdmin(
+    FirstVersionOnHistoryPage, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin
+):
     """Every value each source gives, with its history (restore an earlier version from there)."""
 
     form = ReportedFigureForm
@@ -43,13 +45,6 @@ class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert
             return
         self.message_user(request, _("%(count)d value(s) made preferred.") % {"count": count})
 
-    def history_view(self, request, object_id, extra_context=None):
-        # An imported figure is its own first version until first changed (services.COPY_ON_WRITE): the history page
-        # writes that version when first asked for it, so it lists the imported values like any first version.
-        if str(object_id).isdigit():
-            services.write_baselines(ReportedFigure, ids=[int(object_id)])
-        return super().history_view(request, object_id, extra_context)
-
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
@@ -64,7 +59,9 @@ class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ParticipationAdmin(
+    FirstVersionOnHistoryPage, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin
+):
     list_display = ["operation", "country", "role", *[figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]

@@ -70,17 +70,19 @@ def operation_with_reports(slug):
 # --- Incremental sync: what changed since a moment -----------------------------------------------------------------
 #
 # Every write to the data leaves a simple_history record (the admin, the importer's insert_with_history, the
-# services' saves), but for the figures an unattended import writes, which carry their date (updated_at) until
-# their first change writes their first record (services.COPY_ON_WRITE). A row of a list has changed since T when a
-# record of it, or of what it shows, is dated T or later; deletions leave "-" records, which the deletions list reads.
+# services' saves), but for the rows an unattended import writes, which carry their date (updated_at, imported_at)
+# until their first change writes their first record (services.COPY_ON_WRITE). A row of a list has changed since T
+# when a record of it, or of what it shows, is dated T or later; deletions leave "-" records, which the deletions
+# list reads.
 
 
 def _recorded_since(model, moment, **match):
     recorded = Exists(model.history.filter(history_date__gte=moment, **match))
-    if model in services.COPY_ON_WRITE:
+    first_change = services.COPY_ON_WRITE.get(model)
+    if first_change is not None:
         # Rows an unattended import wrote have no history record until first changed (services.COPY_ON_WRITE):
-        # their own updated_at says when they were written.
-        return recorded | Exists(model.objects.filter(updated_at__gte=moment, **match))
+        # their own date says when they were written.
+        return recorded | Exists(model.objects.filter(**{f"{first_change.written_at}__gte": moment}, **match))
     return recorded
 
 

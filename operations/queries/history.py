@@ -91,6 +91,14 @@ def changes_since(operation, since):
                         "who": who,
                     }
                     changes.append((change.field, text))
+    # Rows an unattended import wrote since have no history record yet (services.COPY_ON_WRITE): write their first
+    # versions, which they would get at their first change anyway, so they are listed as added.
+    services.write_baselines(
+        Participation, queryset=Participation.objects.filter(operation_id=operation.pk, imported_at__gt=since)
+    )
+    services.write_baselines(
+        ReportedFigure, queryset=ReportedFigure.objects.filter(operation_id=operation.pk, updated_at__gt=since)
+    )
     for record in (
         Participation.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("country", "history_user")
@@ -102,11 +110,6 @@ def changes_since(operation, since):
             "who": _who(record),
         }
         changes.append((None, text))
-    # Figures an unattended import wrote since have no history record yet (services.COPY_ON_WRITE): write their first
-    # versions, which they would get at their first change anyway, so they are listed as added.
-    services.write_baselines(
-        ReportedFigure, queryset=ReportedFigure.objects.filter(operation_id=operation.pk, updated_at__gt=since)
-    )
     for record in (
         ReportedFigure.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("participation__country", "history_user")

@@ -2,6 +2,8 @@
 
 import datetime
 import operator
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -116,14 +118,25 @@ def insert_with_history(model, objs, *, user=None, change_reason=None, key_field
     insert(history_model, history_fields, [[get(obj) for get in getters] for obj in objs])
 
 
-# History written on first change ("copy on write"), per model: the change reason of the bulk writes that leave their
-# rows without a "+" history record. A reported figure an unattended import (no user) wrote through RowInserter is
-# its own first version until it is first changed or deleted: write_baselines() records it then, as it is stored,
-# dated by its updated_at, with this reason, just before the change (signals.py for save() and delete(), the
-# services before their QuerySet.update()s). At medium (308,306 figures) the "+" copies were 53 of the 156 MB
-# (docs/performance.md "Disk"). A write by a person keeps its "+" record: the feed and the dashboards' "last
-# correction" read those.
-COPY_ON_WRITE = {ReportedFigure: "spreadsheet import"}
+@dataclass(frozen=True)
+class FirstChange:
+    """How a model's rows may be written without a "+" history record (COPY_ON_WRITE)."""
+
+    reason: str  # the change reason of the bulk write that skips them, and of the first version written later
+    written_at: str  # the field saying when the row was written: its first version's date
+    may_lack_history: Callable  # row -> bool: False for a row that certainly has a record (no query needed)
+
+
+# History written on first change ("copy on write"): the rows an unattended import (no user) writes through RowInserter
+# get no "+" history record. Each is its own first version until it is first changed or deleted: write_baselines()
+# records it then, as it is stored, dated by its `written_at`, with the import's reason, just before the change
+# (signals.py for save() and delete(), the services before their QuerySet.update()s). At medium (100,373 country rows,
+# 308,306 figures) those copies were 68 of the 156 MB (docs/performance.md "Disk"). A write by a person keeps its "+"
+# record: the feed and the dashboards' "last correction" read those.
+COPY_ON_WRITE = {
+    ReportedFigure: FirstChange("spreadsheet import", "updated_at", lambda row: row.origin == Origin.IMPORT),
+    Participation: FirstChange("spreadsheet import", "imported_at", lambda row: row.imported_at is not None),
+}
 
 
 class RowInserter:
@@ -156,7 +169,11 @@ class RowInserter:
         self.table = model._meta.db_table
         self.pk_column = model._meta.pk.column
         self.sql = _insert_sql(connection, self.table, [f.column for f in fields])
-        self.with_history = user is not None or COPY_ON_WRITE.get(model) != change_reason
+        first_change = COPY_ON_WRITE.get(model)
+        self.with_history = user is not None or first_change is None or first_change.reason != change_reason
+        if not self.with_history:  # the row's first version will be dated by this
+            written_at = model._meta.get_field(first_change.written_at)
+            self.defaults[self.index[written_at.attname]] = _constant(written_at, now, connection)
         history = model.history.model
         special = {
             "history_date": _constant(history._meta.get_field("history_date"), now, connection),
@@ -301,11 +318,12 @@ def record_history(
 
 def write_baselines(model, *, ids=None, queryset=None) -> None:
     """The first version of each of these rows of a COPY_ON_WRITE model that has no history record yet: a "+" record
-    of the row as it is stored, dated when it was written (its updated_at), by whom (updated_by), with the bulk
-    write's reason. Call it before any change or deletion of such rows; one INSERT ... SELECT per 500 `ids`, or one
-    for the rows of `queryset`; rows that have history are left alone (NOT EXISTS on the history's indexed id)."""
-    reason = COPY_ON_WRITE.get(model)
-    if reason is None:
+    of the row as it is stored, dated when it was written (its `written_at`), with the bulk write's reason (and, for
+    a figure, its updated_by). Call it before any change or deletion of such rows; one INSERT ... SELECT per 500
+    `ids`, or one for the rows of `queryset`; rows that have a record are left alone (NOT EXISTS on the history's
+    indexed id)."""
+    first_change = COPY_ON_WRITE.get(model)
+    if first_change is None:
         return
     from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -316,14 +334,16 @@ def write_baselines(model, *, ids=None, queryset=None) -> None:
     copied = [f.column for f in history_model._meta.concrete_fields if f.column in tracked]
     table, history_table = quote(model._meta.db_table), quote(history_model._meta.db_table)
     pk = quote(model._meta.pk.column)
+    written_at = quote(model._meta.get_field(first_change.written_at).column)
+    user = "r." + quote("updated_by_id") if "updated_by_id" in tracked else "NULL"
     stamp = ("history_date", "history_type", "history_change_reason", "history_user_id")
     sql = (
         f"INSERT INTO {history_table} ({', '.join(map(quote, [*copied, *stamp]))})"
-        f" SELECT {', '.join('r.' + quote(column) for column in copied)}, r.{quote('updated_at')}, '+', %s,"
-        f" r.{quote('updated_by_id')} FROM {table} r WHERE r.{quote('origin')} = %s"
+        f" SELECT {', '.join('r.' + quote(column) for column in copied)}, r.{written_at}, '+', %s, {user}"
+        f" FROM {table} r WHERE r.{written_at} IS NOT NULL"
         f" AND NOT EXISTS (SELECT 1 FROM {history_table} h WHERE h.{pk} = r.{pk})"
     )
-    params = [reason, Origin.IMPORT.value]
+    params = [first_change.reason]
     with connection.cursor() as cursor:
         if queryset is not None:
             subquery, subparams = queryset.order_by().values("pk").query.sql_with_params()
