@@ -41,6 +41,7 @@ class Writer:
         self.form_ids = dict(ExploitationForm.objects.values_list("slug", "pk"))
         self.source_ids = {}  # url -> pk
         self.source_keys = None
+        self.source_counters = {}  # source_key()'s count per base, for the run
         self.slugs = None
         self.source_links, self.form_links = set(), set()
         self.countries_touched = set()
@@ -130,7 +131,7 @@ class Writer:
             rows.append(
                 self.source_rows.row(
                     id=pk,
-                    key=source_key(publisher, published, self.source_keys),
+                    key=source_key(publisher, published, self.source_keys, self.source_counters),
                     url=url,
                     publisher=publisher[:200],
                     title=title,
