@@ -7,11 +7,20 @@ Bulk writes (bulk_create, bulk_update, QuerySet.update) send no signals: code th
 (services.data_changed(), services.refresh_country_totals(); the importer and the benchmark loader do).
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from . import services
-from .models import Country, CountryAlias, ExploitationForm, Operation, Participation, ReportedFigure, Source
+from .models import (
+    Country,
+    CountryAlias,
+    ExploitationForm,
+    Operation,
+    Participation,
+    ReportedFigure,
+    Source,
+)
 
 # What the pages show: a save or delete of any of these gives the data a new version (services.data_changed), so no
 # cached table or chart outlives it. Bulk writes send no signals; the services that make them call it themselves.
@@ -48,3 +57,36 @@ def participation_saved(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Participation, dispatch_uid="participation_deleted_refresh_totals")
 def participation_deleted(sender, instance, **kwargs):
     services.refresh_country_totals([instance.country_id])
+
+
+# History on first change (services.COPY_ON_WRITE): a row an unattended import wrote without a history record gets its
+# first version written just before it is first saved or deleted. Only such rows can lack one, so others cost no query.
+@receiver(pre_save, sender=Participation, dispatch_uid="participation_first_version_before_save")
+@receiver(pre_save, sender=ReportedFigure, dispatch_uid="figure_first_version_before_save")
+def first_version_before_save(sender, instance, raw=False, **kwargs):
+    if not raw and not instance._state.adding and services.COPY_ON_WRITE[sender].may_lack_history(instance):
+        services.write_baselines(sender, ids=[instance.pk])
+
+
+@receiver(pre_delete, sender=Participation, dispatch_uid="participation_first_version_before_delete")
+@receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_first_version_before_delete")
+def first_version_before_delete(sender, instance, origin=None, **kwargs):
+    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    # Deleted with its operation (or a figure with its country row): cascade_first_versions() wrote them all.
+    if deleted in (Operation, Participation) and deleted is not sender:
+        return
+    if services.COPY_ON_WRITE[sender].may_lack_history(instance):
+        services.write_baselines(sender, ids=[instance.pk])
+
+
+@receiver(pre_delete, sender=Operation, dispatch_uid="operation_first_versions_before_cascade")
+@receiver(pre_delete, sender=Participation, dispatch_uid="participation_first_versions_before_cascade")
+def cascade_first_versions(sender, instance, origin=None, **kwargs):
+    """The first versions of the rows a deletion cascades to, in one query per table."""
+    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if sender is Participation and deleted is Operation:
+        return  # its operation's receiver wrote its figures' too
+    if sender is Operation:
+        services.write_baselines(Participation, queryset=Participation.objects.filter(operation_id=instance.pk))
+    key = "operation_id" if sender is Operation else "participation_id"
+    services.write_baselines(ReportedFigure, queryset=ReportedFigure.objects.filter(**{key: instance.pk}))

@@ -9,11 +9,13 @@ from .. import services
 from ..models import METRICS, Participation, ReportedFigure
 from .columns import figure_column
 from .forms import ReportedFigureForm
-from .mixins import AtomicRevert, SafeAutocompleteFields, SuperuserDeletes
+from .mixins import AtomicRevert, FirstVersionOnHistoryPage, SafeAutocompleteFields, SuperuserDeletes
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ReportedFigureAdmin(
+    FirstVersionOnHistoryPage, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin
+):
     """Every value each source gives, with its history (restore an earlier version from there)."""
 
     form = ReportedFigureForm
@@ -57,7 +59,9 @@ class ReportedFigureAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin):
+class ParticipationAdmin(
+    FirstVersionOnHistoryPage, SafeAutocompleteFields, SuperuserDeletes, AtomicRevert, SimpleHistoryAdmin
+):
     list_display = ["operation", "country", "role", *[figure_column(metric) for metric in METRICS]]
     list_filter = ["role", "country__region"]
     search_fields = ["operation__name", "country__name", "country__iso2"]

@@ -1,4 +1,5 @@
-"""Behaviour shared by the admins: who deletes, one transaction (one refresh) per write, safe autocomplete widgets."""
+"""Behaviour shared by the admins: who deletes, one transaction (one refresh) per write, safe autocomplete widgets,
+imported rows' first versions on their history pages."""
 
 from .. import services
 from .widgets import KeyCheckingAutocompleteSelect, KeyCheckingAutocompleteSelectMultiple
@@ -40,6 +41,17 @@ class AtomicRevert(RefreshOnce):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         with services.changes():
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class FirstVersionOnHistoryPage:
+    """A row an unattended import wrote is its own first version until first changed (services.COPY_ON_WRITE): its
+    history page writes that version when first asked for it, so the imported values are listed like any first
+    version (and can be restored from there)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if str(object_id).isdigit():
+            services.write_baselines(self.model, ids=[int(object_id)])
+        return super().history_view(request, object_id, extra_context)
 
 
 class SafeAutocompleteFields:

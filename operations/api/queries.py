@@ -4,6 +4,7 @@ simple_history's records), deletions, and an operation with every report."""
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.fields import CharField
 
+from .. import services
 from ..models import METRICS, Country, CountryTotal, Operation, Participation, ReportedFigure, Source
 
 # Only the columns a response shows: building model instances was most of a 1,000-row page's time, and a full
@@ -69,12 +70,20 @@ def operation_with_reports(slug):
 # --- Incremental sync: what changed since a moment -----------------------------------------------------------------
 #
 # Every write to the data leaves a simple_history record (the admin, the importer's insert_with_history, the
-# services' saves), with `history_date` indexed. A row of a list has changed since T when a record of it, or of what
-# it shows, is dated T or later; deletions leave "-" records, which the deletions list reads.
+# services' saves), but for the rows an unattended import writes, which carry their date (updated_at, imported_at)
+# until their first change writes their first record (services.COPY_ON_WRITE). A row of a list has changed since T
+# when a record of it, or of what it shows, is dated T or later; deletions leave "-" records, which the deletions
+# list reads.
 
 
 def _recorded_since(model, moment, **match):
-    return Exists(model.history.filter(history_date__gte=moment, **match))
+    recorded = Exists(model.history.filter(history_date__gte=moment, **match))
+    first_change = services.COPY_ON_WRITE.get(model)
+    if first_change is not None:
+        # Rows an unattended import wrote have no history record until first changed (services.COPY_ON_WRITE):
+        # their own date says when they were written.
+        return recorded | Exists(model.objects.filter(**{f"{first_change.written_at}__gte": moment}, **match))
+    return recorded
 
 
 def operations_changed_since(queryset, moment):
@@ -98,11 +107,13 @@ def results_changed_since(queryset, moment):
 def countries_changed_since(queryset, moment):
     """Countries whose totals may have changed at or after `moment`: one of their results was written (added, edited,
     deleted) or a figure of one was."""
-    figures = ReportedFigure.history.filter(
-        history_date__gte=moment,
-        participation_id__in=Participation.objects.filter(country=OuterRef(OuterRef("pk"))).values("pk"),
+    results = Participation.objects.filter(country=OuterRef(OuterRef("pk"))).values("pk")
+    figures = ReportedFigure.history.filter(history_date__gte=moment, participation_id__in=results)
+    # Imported figures without a history record yet (services.COPY_ON_WRITE): by their own updated_at.
+    unrecorded = ReportedFigure.objects.filter(updated_at__gte=moment, participation_id__in=results)
+    return queryset.filter(
+        _recorded_since(Participation, moment, country_id=OuterRef("pk")) | Exists(figures) | Exists(unrecorded)
     )
-    return queryset.filter(_recorded_since(Participation, moment, country_id=OuterRef("pk")) | Exists(figures))
 
 
 def sources_changed_since(queryset, moment):

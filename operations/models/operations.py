@@ -198,6 +198,7 @@ class Participation(PreferredFigures):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="participations", db_index=False)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     notes = models.TextField(_("notes"), blank=True, help_text=_("What the sources say about this country's part."))
+    # Not indexed (1.0 MB at medium): only deleting a source reads by it (PROTECT), as the *_source columns.
     source = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
@@ -206,6 +207,7 @@ class Participation(PreferredFigures):
         related_name="+",
         verbose_name=_("source"),
         help_text=_("The page that names this country as taking part; empty if none is stored."),
+        db_index=False,
     )
     # The results table's default order (operation start date, latest first and unknown last; then operation name),
     # kept on the row so that one index gives it: sorting a million rows through a join to the operation cost
@@ -214,10 +216,13 @@ class Participation(PreferredFigures):
     # Operation.save(), and by the bulk writers (importer, loader); tests/test_result_order.py pins them.
     operation_sort_date = models.DateField(editable=False, default=date.min)
     operation_name = models.CharField(max_length=200, editable=False, default="")
+    # When an unattended import wrote the row, which it does without a history record: the row is its own first
+    # version, recorded with this date just before its first change (services.COPY_ON_WRITE). NULL otherwise.
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     # History is read by operation (dashboards' last correction, restoring a deleted operation) and by row (admin):
     # only those two columns are indexed.
     history = HistoricalRecords(
-        excluded_fields=["operation_sort_date", "operation_name"],
+        excluded_fields=["operation_sort_date", "operation_name", "imported_at"],
         no_db_index=["country", "role", "source", *(f"{m.value}{end}" for m in METRICS for end in ("", "_source"))],
     )
 

@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext, pgettext_lazy
 
+from .. import services
 from ..figures import Figure, Metric
 from ..models import (
     METRICS,
@@ -90,6 +91,14 @@ def changes_since(operation, since):
                         "who": who,
                     }
                     changes.append((change.field, text))
+    # Rows an unattended import wrote since have no history record yet (services.COPY_ON_WRITE): write their first
+    # versions, which they would get at their first change anyway, so they are listed as added.
+    services.write_baselines(
+        Participation, queryset=Participation.objects.filter(operation_id=operation.pk, imported_at__gt=since)
+    )
+    services.write_baselines(
+        ReportedFigure, queryset=ReportedFigure.objects.filter(operation_id=operation.pk, updated_at__gt=since)
+    )
     for record in (
         Participation.history.filter(operation_id=operation.pk, history_date__gt=since)
         .select_related("country", "history_user")

@@ -8,11 +8,13 @@ deletion; export_log.py: the log of exports. Import them from here: `from operat
 """
 
 from .bulk import (  # noqa: F401
+    COPY_ON_WRITE,
     NATURAL_KEYS,
     RowInserter,
     insert_with_history,
     link_many,
     record_history,
+    write_baselines,
 )
 from .export_log import (  # noqa: F401
     finish_export_log,

@@ -2,11 +2,14 @@
 
 import datetime
 import operator
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from ..models import (
     Operation,
+    Origin,
     Participation,
     ReportedFigure,
 )
@@ -115,9 +118,31 @@ def insert_with_history(model, objs, *, user=None, change_reason=None, key_field
     insert(history_model, history_fields, [[get(obj) for get in getters] for obj in objs])
 
 
+@dataclass(frozen=True)
+class FirstChange:
+    """How a model's rows may be written without a "+" history record (COPY_ON_WRITE)."""
+
+    reason: str  # the change reason of the bulk write that skips them, and of the first version written later
+    written_at: str  # the field saying when the row was written: its first version's date
+    may_lack_history: Callable  # row -> bool: False for a row that certainly has a record (no query needed)
+
+
+# History written on first change ("copy on write"): the rows an unattended import (no user) writes through RowInserter
+# get no "+" history record. Each is its own first version until it is first changed or deleted: write_baselines()
+# records it then, as it is stored, dated by its `written_at`, with the import's reason, just before the change
+# (signals.py for save() and delete(), the services before their QuerySet.update()s). At medium (100,373 country rows,
+# 308,306 figures) those copies were 68 of the 156 MB (docs/performance.md "Disk"). A write by a person keeps its "+"
+# record: the feed and the dashboards' "last correction" read those.
+COPY_ON_WRITE = {
+    ReportedFigure: FirstChange("spreadsheet import", "updated_at", lambda row: row.origin == Origin.IMPORT),
+    Participation: FirstChange("spreadsheet import", "imported_at", lambda row: row.imported_at is not None),
+}
+
+
 class RowInserter:
     """New rows of one model, as lists of database values in its concrete fields' order, inserted with their "+"
     history rows: one executemany per table, ids allocated beforehand (allocate()), so nothing is read back.
+    No history rows for a COPY_ON_WRITE model written without a user and with its reason.
 
     The streaming importer's writer (importing/writer.py): no model instance, no per-field getter, no natural-key
     query per batch. Dates and times are adapted here (only those need the backend's conversion)."""
@@ -144,6 +169,11 @@ class RowInserter:
         self.table = model._meta.db_table
         self.pk_column = model._meta.pk.column
         self.sql = _insert_sql(connection, self.table, [f.column for f in fields])
+        first_change = COPY_ON_WRITE.get(model)
+        self.with_history = user is not None or first_change is None or first_change.reason != change_reason
+        if not self.with_history:  # the row's first version will be dated by this
+            written_at = model._meta.get_field(first_change.written_at)
+            self.defaults[self.index[written_at.attname]] = _constant(written_at, now, connection)
         history = model.history.model
         special = {
             "history_date": _constant(history._meta.get_field("history_date"), now, connection),
@@ -194,19 +224,25 @@ class RowInserter:
             return list(range(first, first + count))
 
     def insert(self, rows) -> None:
-        """Insert these rows (their ids set) and a "+" history row for each."""
+        """Insert these rows (their ids set) and a "+" history row for each (none for copy on write)."""
         if not rows:
             return
         connection = self.connection
         for position, field in self.dates:
+            adapted = {}  # rows share dates (a country row has its operation's): adapted once each, not per row
             for row in rows:
                 value = row[position]
                 if value is not None and not isinstance(value, str):
-                    row[position] = _constant(field, value, connection)
-        tracked, constants = self.tracked, self.history_constants
-        history = [tracked(row) + constants for row in rows]
+                    text = adapted.get(value)
+                    if text is None:
+                        text = adapted[value] = _constant(field, value, connection)
+                    row[position] = text
+        writes = [(self.sql, rows)]
+        if self.with_history:
+            tracked, constants = self.tracked, self.history_constants
+            writes.append((self.history_sql, [tracked(row) + constants for row in rows]))
         with connection.cursor() as cursor:
-            for sql, values in ((self.sql, rows), (self.history_sql, history)):
+            for sql, values in writes:
                 if connection.vendor == "postgresql":
                     _copy(cursor, sql, values)
                 else:
@@ -278,3 +314,42 @@ def record_history(
         for start in range(0, len(ids), batch_size):
             chunk = ids[start : start + batch_size]
             cursor.execute(f"{sql} WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})", [*stamp.values(), *chunk])
+
+
+def write_baselines(model, *, ids=None, queryset=None) -> None:
+    """The first version of each of these rows of a COPY_ON_WRITE model that has no history record yet: a "+" record
+    of the row as it is stored, dated when it was written (its `written_at`), with the bulk write's reason (and, for
+    a figure, its updated_by). Call it before any change or deletion of such rows; one INSERT ... SELECT per 500
+    `ids`, or one for the rows of `queryset`; rows that have a record are left alone (NOT EXISTS on the history's
+    indexed id)."""
+    first_change = COPY_ON_WRITE.get(model)
+    if first_change is None:
+        return
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    history_model = model.history.model
+    tracked = {field.column for field in model._meta.concrete_fields}
+    copied = [f.column for f in history_model._meta.concrete_fields if f.column in tracked]
+    table, history_table = quote(model._meta.db_table), quote(history_model._meta.db_table)
+    pk = quote(model._meta.pk.column)
+    written_at = quote(model._meta.get_field(first_change.written_at).column)
+    user = "r." + quote("updated_by_id") if "updated_by_id" in tracked else "NULL"
+    stamp = ("history_date", "history_type", "history_change_reason", "history_user_id")
+    sql = (
+        f"INSERT INTO {history_table} ({', '.join(map(quote, [*copied, *stamp]))})"
+        f" SELECT {', '.join('r.' + quote(column) for column in copied)}, r.{written_at}, '+', %s, {user}"
+        f" FROM {table} r WHERE r.{written_at} IS NOT NULL"
+        f" AND NOT EXISTS (SELECT 1 FROM {history_table} h WHERE h.{pk} = r.{pk})"
+    )
+    params = [first_change.reason]
+    with connection.cursor() as cursor:
+        if queryset is not None:
+            subquery, subparams = queryset.order_by().values("pk").query.sql_with_params()
+            cursor.execute(f"{sql} AND r.{pk} IN ({subquery})", [*params, *subparams])
+            return
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(f"{sql} AND r.{pk} IN ({', '.join(['%s'] * len(chunk))})", [*params, *chunk])

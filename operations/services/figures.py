@@ -16,7 +16,7 @@ from ..models import (
     Participation,
     ReportedFigure,
 )
-from .bulk import insert_with_history, record_history
+from .bulk import insert_with_history, record_history, write_baselines
 from .refresh import (
     bump_version,
     changes,
@@ -109,9 +109,11 @@ def enter_figure(
         qualifier=figure.qualifier,
     ).first()
     if existing is not None:
-        ReportedFigure.objects.filter(
+        others = ReportedFigure.objects.filter(
             operation=operation, participation=participation, metric=existing.metric, is_preferred=True
-        ).exclude(pk=existing.pk).update(is_preferred=False)
+        ).exclude(pk=existing.pk)
+        write_baselines(ReportedFigure, queryset=others)
+        others.update(is_preferred=False)
         if not existing.is_preferred:
             existing.is_preferred = True
             existing.updated_by = user
@@ -204,6 +206,7 @@ def record_figures_bulk(reports: list[FigureReport], *, origin: str, user=None, 
                 )
             )
     now = timezone.now()
+    write_baselines(ReportedFigure, ids=[*to_unprefer, *(figure.pk for figure in to_prefer)])
     for start in range(0, len(to_unprefer), 500):
         chunk = to_unprefer[start : start + 500]
         ReportedFigure.objects.filter(pk__in=chunk).update(is_preferred=False, updated_at=now)
@@ -248,6 +251,7 @@ def record_figure(
     has_preferred = slot.filter(is_preferred=True).exists()
     make_preferred = (not has_preferred) if preferred is None else preferred
     if make_preferred and has_preferred:
+        write_baselines(ReportedFigure, queryset=slot.filter(is_preferred=True))
         slot.filter(is_preferred=True).update(is_preferred=False)
     reported = ReportedFigure(
         operation=operation,
@@ -273,12 +277,14 @@ def record_figure(
 @changes()
 def set_preferred(reported: ReportedFigure) -> None:
     """Make this reported value the one tables, totals and dashboards show for its figure."""
-    ReportedFigure.objects.filter(
+    others = ReportedFigure.objects.filter(
         operation=reported.operation_id,
         participation=reported.participation_id,
         metric=reported.metric,
         is_preferred=True,
-    ).exclude(pk=reported.pk).update(is_preferred=False)
+    ).exclude(pk=reported.pk)
+    write_baselines(ReportedFigure, queryset=others)
+    others.update(is_preferred=False)
     if not reported.is_preferred:
         reported.is_preferred = True
         reported.save(update_fields=["is_preferred", "updated_at"])
