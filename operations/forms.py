@@ -64,7 +64,7 @@ class FastSelectMultiple(FastSelectMixin, forms.SelectMultiple):
     pass
 
 
-class DatalistInput(forms.TextInput):
+class DatalistInput(FastTextInput):
     """A text box that suggests `options()` as one types (the browser's own <datalist>, no script): free text, so a
     value the list leaves out is still accepted."""
 

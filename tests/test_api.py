@@ -168,7 +168,7 @@ def _every_sort(table_class, queryset):
     ("table_class", "rows"),
     [
         (tables.OperationTable, lambda: queries.operation_rows(queries.operations_for_filtering())),
-        (tables.ResultTable, lambda: queries.result_rows(queries.results_for_filtering())),
+        (tables.ResultTable, lambda: queries.results_for_filtering()),
         (tables.CountryTable, lambda: queries.country_rows(queries.countries_for_filtering())),
     ],
 )

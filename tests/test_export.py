@@ -292,7 +292,7 @@ def test_results_csv_writer_writes_the_same_bytes_as_csv_writer_on_hostile_text(
                 figure=Figure(i * 10 + k, list(Qualifier)[(i + k) % len(Qualifier)]),
                 source=source,
             )
-    queryset = queries.result_rows(queries.results_for_filtering())
+    queryset = queries.results_for_filtering()
 
     chunks = list(exports.RESULTS.csv_chunks(queryset, chunk_size=chunk_size))
 
@@ -692,7 +692,7 @@ def test_a_client_going_away_ends_the_exports_transaction_before_the_log_is_writ
     def on_finish(rows, error):
         finished.append((rows, type(error), len(connection.atomic_blocks)))
 
-    queryset = queries.result_rows(queries.results_for_filtering())
+    queryset = queries.results_for_filtering()
     chunks = exports.in_transaction(exports.RESULTS.csv_chunks(queryset, chunk_size=10), queryset.db)
     stream = exports.stream_csv_chunks(exports.RESULTS.headers, chunks, on_finish=on_finish)
     next(stream), next(stream)  # the header and the first ten rows reach the client
@@ -705,7 +705,7 @@ def test_a_qualifier_outside_the_choices_is_written_as_csv_writer_writes_it():
     """The database only requires a known figure to have some qualifier; the results writer writes any."""
     participation = Participation.objects.filter(victims_rescued__isnull=False).first()
     Participation.objects.filter(pk=participation.pk).update(victims_rescued_qualifier="=roughly")
-    queryset = queries.result_rows(queries.results_for_filtering())
+    queryset = queries.results_for_filtering()
 
     fast = "".join(text for text, _ in exports.RESULTS.csv_chunks(queryset))
 

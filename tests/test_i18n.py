@@ -238,6 +238,18 @@ def test_filter_labels_and_choices_follow_the_language(analyst_client, language,
     assert "Minimum victims rescued" not in html
 
 
+def test_one_list_served_in_turn_in_each_language_speaks_each_requests_language(analyst_client):
+    # The filter forms' classes and the country options are built once per language and kept (filters.py): a page
+    # must never get another language's labels or order from them.
+    expected = {"en": ("Any country", "Brazil"), "es": ("Cualquier país", "Brasil"), "fr": ("Tous les pays", "Brésil")}
+    for language in ("en", "es", "fr", "es", "en"):
+        html = page(analyst_client, reverse("operations:result_list"), language)
+        any_country, brazil = expected[language]
+        assert f'<option value="" selected>{any_country}</option>' in html
+        assert f'<option value="BR">{brazil}</option>' in html
+        assert all(f">{other[0]}<" not in html for code, other in expected.items() if code != language)
+
+
 def test_the_country_table_names_countries_in_the_chosen_language(analyst_client):
     html = page(analyst_client, reverse("operations:country_list"), "es")
     assert "Brasil" in html and ">Brazil<" not in html

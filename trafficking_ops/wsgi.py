@@ -56,7 +56,7 @@ def warm_up():
         model._meta.get_fields()  # the relation tree, built on first use
     try:
         # The backend's modules and the ORM's compiler, without a query.
-        str(queries.result_rows(queries.results_for_filtering().filter(country__iso2="BR")).query)
+        str(queries.results_for_filtering().filter(country__iso2="BR").select_related("operation", "country").query)
     finally:
         connections.close_all()
     # What is loaded so far stays shared with the forked workers: the collector no longer visits (writes to) it.

@@ -36,7 +36,12 @@ class Country(models.Model):
         return self.localized_name
 
     def get_absolute_url(self):
-        return url_with("operations:country_detail", "iso2", self.iso2.lower())
+        return self.url_of(self.iso2)
+
+    @staticmethod
+    def url_of(iso2):
+        """The country page's URL for an ISO code (rows read as values() link with it)."""
+        return url_with("operations:country_detail", "iso2", iso2.lower())
 
     @property
     def localized_name(self):

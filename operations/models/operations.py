@@ -176,7 +176,12 @@ class Operation(PreferredFigures):
             self.participations.exclude(**keys).update(**keys)
 
     def get_absolute_url(self):
-        return url_with("operations:operation_detail", "slug", self.slug)
+        return self.url_of(self.slug)
+
+    @staticmethod
+    def url_of(slug):
+        """The dashboard's URL for an operation's slug (rows read as values() link with it)."""
+        return url_with("operations:operation_detail", "slug", slug)
 
 
 class Role(models.TextChoices):

@@ -42,7 +42,6 @@ from .lists import (  # noqa: F401
     operations_for_filtering,
     operations_selected_by,
     participating_countries,
-    result_rows,
     result_totals,
     results_for_filtering,
 )

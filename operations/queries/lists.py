@@ -65,27 +65,6 @@ def results_for_filtering():
     return Participation.objects.order_by("-operation_sort_date", "operation_name", "pk")
 
 
-# What a results row shows: loading only these columns of the participation, its operation and its country (not the
-# operations' summaries and notes, nor the sources' keys) halves the work of building the page's 150 model instances.
-_RESULT_ROW_FIELDS = (
-    "operation",
-    "country",
-    "role",
-    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
-    "operation__name",
-    "operation__slug",
-    "operation__year",
-    "operation__start_date",
-    "operation__is_verified",
-    "country__iso2",
-    "country__name",
-)
-
-
-def result_rows(queryset):
-    return queryset.select_related("operation", "country").only(*_RESULT_ROW_FIELDS)
-
-
 # Result filters that keep whole countries' participations, with the CountryTotal lookup that keeps the same countries.
 _WHOLE_COUNTRY_FILTERS = {"country": "country", "region": "country__region"}
 

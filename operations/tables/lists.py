@@ -1,13 +1,15 @@
 """The lists' tables: /operations/, /results/, /countries/ (and a country page's results), one class each, with
 their figure columns derived from METRICS; plus the cells an operation's name carries (the unverified badge)."""
 
+from functools import lru_cache
+
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..countries import name_order
-from ..models import Country, Operation, Participation, Region, Role
+from ..countries import localized_name, name_order
+from ..models import METRICS, Country, Operation, Participation, Region, Role
 from ..periods import operation_period
 from .base import TrackerTable
 from .columns import FastColumn, LinkedColumn, figure_columns, nulls_last
@@ -115,40 +117,59 @@ OperationTable = _with_figures(
 )
 
 
-# get_FOO_display() rebuilds the field's choices on every call (~0.1 ms a row); the labels stay lazy, translated when
-# the cell is written.
-_ROLE_LABELS = dict(Role.choices)
-_REGION_LABELS = dict(Region.choices)
+def choice_labels(choices):
+    """`label(value)` for a field's choices, each label translated once per interface language.
+
+    get_FOO_display() rebuilds the field's choices on every call (~0.1 ms a row), and a lazy label is translated
+    again wherever a cell compares or writes it: three catalogue lookups a row."""
+    labels = dict(choices)
+
+    @lru_cache(maxsize=8)
+    def in_language(language):
+        return {value: str(label) for value, label in labels.items()}
+
+    return lambda value: in_language(get_language()).get(value, value)
+
+
+_role_label = choice_labels(Role.choices)
+_region_label = choice_labels(Region.choices)
 
 
 class _ResultColumns(TrackerTable):
     operation = LinkedColumn(
         verbose_name=_("Operation"),
-        url=lambda record: record.operation.get_absolute_url(),
-        text=lambda record: record.operation.name,
-        after=lambda record: unverified_badge(record.operation),
+        url=lambda row: Operation.url_of(row.slug),
+        text=lambda row: row.operation_name,
+        after=unverified_badge,  # reads row.is_verified
         footer=lambda table: table.totals_label(),
         order_by=("operation__name", "pk"),
         attrs={"td": {"class": "fw-semibold name-cell"}},
     )
-    year = FastColumn(verbose_name=_("Year"), accessor="operation__year")
+    year = FastColumn(verbose_name=_("Year"), accessor="year")
     country = LinkedColumn(
         verbose_name=_("Country"),
-        url=lambda record: record.country.get_absolute_url(),
-        text=lambda record: str(record.country),
+        url=lambda row: Country.url_of(row.iso2),
+        text=lambda row: localized_name(row.iso2, row.country_name, get_language()),
         order_by=("country__name",),
     )
-    role = FastColumn(
-        verbose_name=_("Role"), text=lambda record: _ROLE_LABELS.get(record.role, record.role), order_by=("role", "pk")
-    )
+    role = FastColumn(verbose_name=_("Role"), text=lambda row: _role_label(row.role), order_by=("role", "pk"))
+
+    # What a row shows (name -> lookup): the participation's own columns, its operation's and its country's.
+    row_values = {
+        "role": "role",
+        **{name: name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")},
+        "operation_name": "operation_name",  # the operation's name, kept on the participation for its order
+        "slug": "operation__slug",
+        "year": "operation__year",
+        "is_verified": "operation__is_verified",
+        "iso2": "country__iso2",
+        "country_name": "country__name",
+    }
 
     class Meta(TrackerTable.Meta):
         model = Participation
         fields = ()
-        row_attrs = {
-            "data-operation": lambda record: record.operation.slug,
-            "data-country": lambda record: record.country.iso2,
-        }
+        row_attrs = {"data-operation": lambda record: record.slug, "data-country": lambda record: record.iso2}
 
     def order_year(self, queryset, is_descending):
         return nulls_last(queryset, "operation__year", is_descending), True
@@ -173,7 +194,7 @@ class _CountryColumns(TrackerTable):
     iso2 = FastColumn(verbose_name=_("ISO"))
     region = FastColumn(
         verbose_name=_("Region"),
-        text=lambda record: _REGION_LABELS.get(record.region, record.region),
+        text=lambda record: _region_label(record.region),
         order_by=("region", "pk"),
     )
     subregion = FastColumn(

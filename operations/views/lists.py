@@ -49,9 +49,6 @@ class ResultListView(FilteredTableView):
     def get_queryset(self):
         return queries.results_for_filtering()
 
-    def get_rows(self, queryset):
-        return queries.result_rows(queryset)
-
     def get_totals(self, queryset):
         return queries.result_totals(queryset, self.filters_in_use())
 
@@ -94,7 +91,7 @@ class CountryDetailView(ExportMixin, PagedTableMixin, TemplateView):
         return queries.country_results(self.country)
 
     def get_table_data(self):
-        return queries.result_rows(queries.country_results(self.country))
+        return queries.country_results(self.country)
 
     def get_table_kwargs(self):
         return {
