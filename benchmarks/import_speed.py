@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/import_speed.py medium                       # SQLite, 2,000 + 99,000 rows
     .venv/bin/python benchmarks/import_speed.py large --database postgres://tracker:tracker@127.0.0.1:5432/tracker_bench
+    .venv/bin/python benchmarks/import_speed.py medium --folder ../shared/peer-bench/data/medium/tracker   # other files
 
-Not a test. The files come from benchmarks/generate.py (made under /tmp if missing); the database is created for
-the run (a temporary SQLite file, or the PostgreSQL database named in --database, dropped and created again: give
-a throwaway name). Prints one Markdown table row: rows, wall-clock seconds and rows/s, the import process's CPU
-seconds (user + system) and rows per CPU second, its peak RSS, and the 1-minute load average before and after
-(on a shared machine the wall clock includes waiting for a core; PostgreSQL's own work runs in its server
-processes, beside the importer's CPU).
+Not a test. The files come from benchmarks/generate.py (made under /tmp if missing), or are --folder's
+operations.csv and country_results.csv (e.g. the peer harness's, in the tracker's format by its to_tracker_format.py).
+The database is created for the run (a temporary SQLite file, or the PostgreSQL database named in --database, dropped
+and created again: give a throwaway name). Prints one Markdown table row: rows, wall-clock seconds and rows/s, the
+import process's CPU seconds (user + system) and rows per CPU second, its peak RSS, and the 1-minute load average
+before and after (on a shared machine the wall clock includes waiting for a core; PostgreSQL's own work runs in its
+server processes, beside the importer's CPU).
 """
 
 import argparse
@@ -70,8 +72,9 @@ def main():
     parser.add_argument("scale", choices=["small", "medium", "large"])
     parser.add_argument("--database", help="a PostgreSQL URL (a throwaway database); SQLite when omitted")
     parser.add_argument("--dry-run", action="store_true", help="check only (import_figures --dry-run)")
+    parser.add_argument("--folder", type=Path, help="import this folder's operations.csv and country_results.csv")
     args = parser.parse_args()
-    folder = data_folder(args.scale)
+    folder = args.folder or data_folder(args.scale)
     operations, results = folder / "operations.csv", folder / "country_results.csv"
     rows = sum(1 for _ in operations.open(encoding="utf-8")) - 1 + sum(1 for _ in results.open(encoding="utf-8")) - 1
     env = {

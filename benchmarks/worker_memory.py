@@ -1,13 +1,16 @@
 """Each gunicorn worker's memory after it has served every kind of page (issue 19: at most 90 MB RSS per worker).
 
-    DATABASE_URL=sqlite:////tmp/peer-bench/data/medium/tracker.db .venv/bin/python benchmarks/worker_memory.py
+    python3.13 -m venv /tmp/v && /tmp/v/bin/pip install -r requirements.txt   # the runtime packages only
+    DATABASE_URL=sqlite:////tmp/peer-bench/data/medium/tracker.db /tmp/v/bin/python benchmarks/worker_memory.py
 
-Starts the server as benchmarks/run.py does (gunicorn.conf.py, DEBUG off, 2 workers unless --workers), then on
-several connections (so that every worker gets its share) requests every page kind --rounds times: the overview,
-the three lists sorted and filtered, a country page, the largest operation's dashboard, /compare/ of four
-operations, the data dictionary, the admin's index and change lists, a full CSV export of /results/ and a filtered
-XLSX export; then reads VmRSS, VmHWM, PSS and private memory of the master and of each worker from /proc. Prints
-a Markdown table.
+A venv as `make install` builds it: the dev venv's extra packages (test tools and what they import) change the figures.
+
+Starts the server as benchmarks/run.py does (gunicorn.conf.py, DEBUG off, 2 workers unless --workers), then on several
+connections (so that every worker gets its share) requests every page kind --rounds times: the overview, the three lists
+sorted and filtered, a country page, the largest operation's dashboard, /compare/ of four operations, the data
+dictionary, the admin's index and change lists, two API lists and an API operation, a full CSV export of /results/ and a
+filtered XLSX export (with --schema, the OpenAPI schema too); then reads VmRSS, VmHWM, PSS and private memory of the
+master and of each worker from /proc. Prints a Markdown table.
 """
 
 import argparse
@@ -55,6 +58,9 @@ def page_kinds():
         "/admin/operations/operation/",
         "/admin/operations/reportedfigure/",
         "/admin/operations/participation/",
+        "/api/v1/operations/?sort=-victims_rescued",
+        f"/api/v1/operations/{slugs[0]}/",
+        "/api/v1/results/?country=BR",
         "/results/?country=BR&_export=xlsx",
         "/results/?_export=csv",
         "/healthz",
@@ -65,12 +71,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--schema", action="store_true", help="also fetch /api/v1/schema/ (imports drf-spectacular in the worker)"
+    )
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         raise SystemExit("set DATABASE_URL to a database holding benchmark data")
     user = run.benchmark_user()
     cookie = run.session_cookie(user)
-    urls = page_kinds()
+    urls = page_kinds() + (["/api/v1/schema/"] if args.schema else [])
     run.connection.close()
     log_dir = Path(run.tempfile.mkdtemp(prefix="tracker-memory-log-"))
     port = run.free_port()

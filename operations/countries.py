@@ -3,13 +3,13 @@
 import csv
 import gettext
 import importlib.util
+import json
 import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
-from babel import Locale, UnknownLocaleError
 from django.utils.translation import get_language
 
 from .collation import ordered_by_names
@@ -157,11 +157,28 @@ def _iso_msgids():
     }
 
 
+# CLDR's names of countries and UN M49 regions in the interface languages, written from Babel by
+# tools/build_cldr_names.py: Babel's Locale.territories loads the language's whole locale data (and root's) and
+# keeps it, ~6 MB in every server process for 900 names (docs/performance.md "Memory").
+CLDR_NAMES_FILE = Path(__file__).resolve().parent / "data" / "cldr_names.json"
+
+
+@cache
+def _cldr_file():
+    return json.loads(CLDR_NAMES_FILE.read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=8)
 def _cldr_names(language):
     """ISO code -> the country's name in `language` from the Unicode CLDR (Babel): the names the language's own
     style guides use ("Argelia", "Côte d’Ivoire", "Antigua y Barbuda"), where pycountry's catalogues have gaps
-    (Spanish "Algeria", "Costa de Marfíl") and official long forms ("Federación Rusa")."""
+    (Spanish "Algeria", "Costa de Marfíl") and official long forms ("Federación Rusa"). A language the file does not
+    hold is read from Babel."""
+    names = _cldr_file().get(language)
+    if isinstance(names, dict):
+        return names
+    from babel import Locale, UnknownLocaleError
+
     try:
         return dict(Locale.parse(language).territories)
     except (UnknownLocaleError, ValueError):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.formats import get_format, number_format
 from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from . import queries
 from .collation import sorted_by_name
 from .countries import localized_name, localized_subregion
 from .forms import DatalistInput, FastSelect, FastTextInput
+from .markup import escape
 from .models import METRICS, Country, ExploitationForm, Operation, Participation, Region, Role
 
 # Bounds that keep every number a user can type inside a 64-bit integer (SQLite and PostgreSQL both overflow past it).
@@ -193,6 +195,23 @@ class FilterForm(forms.Form):
                 widget.attrs.setdefault("placeholder", field.label)
         # The per-metric minimums come from a shared base class; show them after the list's own filters.
         self.order_fields([name for name in self.fields if not name.startswith("min_")])
+
+    def fields_html(self):
+        """Each field in its grid cell (label, widget, errors, help), as includes/filter_form.html lays them out,
+        written in Python: through the template's loop the cells cost ~0.6 ms of every list page."""
+        cells = []
+        for field in self:
+            cell = (
+                '<div class="col-6 col-md-4 col-lg-3 col-xxl-2"><div class="mb-1">'
+                f'<label class="form-label" for="{escape(field.id_for_label)}">{escape(field.label)}</label>{field}'
+            )
+            if field.errors:
+                errors = "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in field.errors)
+                cell += f'<div id="{escape(field.auto_id)}_error" class="w-100">{errors}</div>'
+            if field.help_text:
+                cell += f'<div id="{escape(field.auto_id)}_helptext" class="form-text">{escape(field.help_text)}</div>'
+            cells.append(f"\n    {cell}</div></div>\n    ")
+        return mark_safe("".join(cells))
 
     def full_clean(self):
         super().full_clean()

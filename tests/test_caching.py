@@ -132,3 +132,23 @@ def test_overview_dashboard_and_compare_show_a_change_at_once(analyst_client, ur
 
 def without_print_date(page_text):
     return page_text.split("Printed from")[0]
+
+
+def test_the_cache_keeps_large_values_compressed_and_gives_back_every_value_as_stored():
+    from django.core.cache import cache
+
+    from trafficking_ops.cache import COMPRESS_FROM
+
+    page = "<tr><td>Synthetic operation</td><td>1,234</td></tr>" * 2000
+    values = {"page": page, "small": ["throttle", 1.5], "none": None, "count": 3}
+    for key, value in values.items():
+        cache.set(f"test-compressed-{key}", value)
+    assert {key: cache.get(f"test-compressed-{key}", "missing") for key in values} == values
+    assert cache.get("test-compressed-absent", "missing") == "missing"
+    stored = cache._cache[cache.make_and_validate_key("test-compressed-page")]
+    assert len(page) > COMPRESS_FROM and len(stored) < len(page) / 10  # what the process holds for the page
+    assert cache.add("test-compressed-page", "other") is False and cache.get("test-compressed-page") == page
+    assert cache.incr("test-compressed-count", 2) == 5 and cache.get("test-compressed-count") == 5
+    assert cache.get_many(["test-compressed-small", "test-compressed-absent"]) == {
+        "test-compressed-small": ["throttle", 1.5]
+    }

@@ -2,7 +2,7 @@
 
 import pytest
 
-from operations.countries import normalize_name
+from operations.countries import _cldr_file, localized_name, localized_subregion, normalize_name
 from operations.models import Country
 from operations.queries import country_resolver
 
@@ -61,3 +61,21 @@ def test_unknown_names_resolve_to_nothing(name):
 
 def test_normalize_name_ignores_case_accents_punctuation_and_the():
     assert normalize_name("The Côte-d'Ivoire ") == normalize_name("cote d ivoire")
+
+
+def test_the_cldr_names_file_is_what_the_installed_babel_says():
+    """operations/data/cldr_names.json is written from Babel (tools/build_cldr_names.py); after a Babel upgrade that
+    changes a name, this fails until the file is written again."""
+    from babel import __version__
+
+    from tools.build_cldr_names import names
+
+    assert _cldr_file() == names(), f"run tools/build_cldr_names.py (Babel {__version__})"
+
+
+def test_country_and_region_names_come_from_the_file_in_each_language():
+    assert localized_name("CI", "Côte d'Ivoire", "es") == "Côte d’Ivoire"
+    assert localized_name("DZ", "Algeria", "es") == "Argelia"
+    assert localized_name("DE", "Germany", "fr") == "Allemagne"
+    assert localized_subregion("Southern Europe", "es") == "Europa meridional"
+    assert localized_subregion("South-eastern Asia", "fr") == "Asie du Sud-Est"

@@ -8,7 +8,8 @@ import re
 import socket
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from html import unescape as html_unescape
 from pathlib import Path
 
@@ -380,6 +381,40 @@ def test_xlsx_writer_escapes_formulas_and_keeps_numbers_as_numbers():
     assert [row[arrests] for row in rows[1:]] == [40 + index for index in range(len(FORMULA_NAMES))]
 
 
+def test_xlsx_writer_keeps_each_cell_type_and_markup_and_never_writes_a_formula():
+    file = io.BytesIO()
+    rows = [
+        ["a <b> & c", 12, 2.5, Decimal("7.25"), True, date(2026, 3, 1), datetime(2026, 3, 1, 12, 30), None, "end"],
+        ["=1+1", -3, 0, Decimal("0"), False, None, None, "  spaces kept  ", "line\r\nbreak"],
+    ]
+    count = exports.xlsx.write_xlsx(
+        file, "results <&> a title longer than Excel allows", list("ABCDEFGHI"), rows, widths=[30] * 9
+    )
+    assert count == 2
+    workbook = load_workbook(file)
+    sheet = workbook.active
+    assert sheet.title == "results <&> a title longer than"  # cut at Excel's 31 characters
+    first, second = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert first == ["a <b> & c", 12, 2.5, 7.25, True, datetime(2026, 3, 1), datetime(2026, 3, 1, 12, 30), None, "end"]
+    assert second == ["=1+1", -3, 0, 0, False, None, None, "  spaces kept  ", "line\r\nbreak"]
+    assert sheet["A3"].data_type == "s"  # text, not a formula: the writer never writes one
+    assert sheet["F2"].number_format == "yyyy-mm-dd" and sheet["G2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet.column_dimensions["A"].width == 30
+
+
+def test_xlsx_export_writes_dates_as_dates_and_widens_columns_to_their_headers():
+    synthetic_operation("Synthetic dated operation", "synthetic-dated", arrests=Figure(5))
+    Operation.objects.filter(slug="synthetic-dated").update(start_date=date(2099, 5, 6))
+    operations = queries.operation_rows(Operation.objects.filter(slug="synthetic-dated"))
+    response = exports.xlsx_response(exports.OPERATIONS, operations, "operations.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    headers = [cell.value for cell in sheet[1]]
+    start = sheet.cell(row=2, column=headers.index("start_date") + 1)
+    assert (start.value.date(), start.number_format) == (date(2099, 5, 6), "yyyy-mm-dd")
+    assert sheet.cell(row=2, column=headers.index("arrests") + 1).value == 5
+    assert sheet.column_dimensions["A"].width >= len(headers[0]) + 2
+
+
 def test_xlsx_drops_control_characters_excel_refuses_without_letting_a_formula_through():
     synthetic_operation("\x01=1+1 Synthetic control operation", "synthetic-control", arrests=Figure(3))
     operations = queries.operation_rows(Operation.objects.filter(slug="synthetic-control"))
@@ -653,7 +688,7 @@ def test_results_export_queries_grow_by_at_most_three_per_lookup_window(
     staff_user, client, monkeypatch, django_assert_max_num_queries
 ):
     """The rows come in one query; the operations, countries and sources a window of rows names that are not
-    rendered yet come in at most one query each per window (LOOKUP_WINDOW rows, 10,000 in production)."""
+    rendered yet come in at most one query each per window (LOOKUP_WINDOW rows, 2,000 in production)."""
     monkeypatch.setattr(exports.specs, "LOOKUP_WINDOW", 40)
     rows = Participation.objects.count()
     windows = -(-rows // 40)

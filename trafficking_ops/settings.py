@@ -38,8 +38,9 @@ EXPORT_XLSX_MAX_ROWS = int(os.environ.get("EXPORT_XLSX_MAX_ROWS", "100000"))
 TRACKER_CACHE_SECONDS = int(os.environ.get("TRACKER_CACHE_SECONDS", "3600"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        # A 50-row table renders to ~50 kB: at most ~25 MB per server process.
+        # Django's LocMemCache with pages kept zlib-compressed: a 50-row table renders to ~50 kB, ~5 kB compressed,
+        # so 500 entries stay a few megabytes per server process (trafficking_ops/cache.py).
+        "BACKEND": "trafficking_ops.cache.CompressedLocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 500},
     }
 }
@@ -264,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only open data: operations, per-country results, countries' qualified totals and sources.",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Imports operations/api/schema.py (the views' descriptions) before any endpoint is described.
+    "PREPROCESSING_HOOKS": ["operations.api.schema.endpoints_as_they_are"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "operations.api.schema.add_error_responses",

@@ -1,7 +1,7 @@
-"""`Authorization: Bearer <token>` with a personal API token; a bad or revoked token is a 401, never a fallback."""
+"""`Authorization: Bearer <token>` with a personal API token; a bad or revoked token is a 401, never a fallback.
+(Its description in the OpenAPI schema, ApiTokenScheme, is in schema.py.)"""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from . import tokens
@@ -28,13 +28,3 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request):
         # Makes DRF answer a missing or bad credential with 401 (and this challenge), not 403.
         return 'Bearer realm="api"'
-
-
-class ApiTokenScheme(OpenApiAuthenticationExtension):
-    """The token as the OpenAPI schema describes it (a bearer token)."""
-
-    target_class = ApiTokenAuthentication
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A personal API token from your profile page."}

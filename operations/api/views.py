@@ -4,7 +4,8 @@ thin detail views; every response says the data version it reflects and how to c
 Django REST framework rather than django-ninja: DRF's DjangoFilterBackend runs our django-filter FilterSets as they
 are (their forms, validation and error messages), so a filter cannot mean one thing on a page and another in the
 API; ninja would need the filters again as pydantic schemas. drf-spectacular reads the same FilterSets into the
-OpenAPI schema, and DRF's authentication, permission and throttling hooks cover tokens, roles and 429s."""
+OpenAPI schema, and DRF's authentication, permission and throttling hooks cover tokens, roles and 429s. What the
+schema says of each view beyond its classes (summaries, the deletions' parameters) is in schema.py."""
 
 import datetime
 from functools import partial
@@ -20,9 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, generics, mixins, serializers
+from rest_framework import exceptions, generics, mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -139,7 +138,6 @@ class DetailView(ApiView):
         return Response({"meta": meta(request._request), **data})
 
 
-@extend_schema(summary="Operations")
 class OperationListView(FilteredListView):
     """Operations, newest first, with their operation-wide figures: the filters and sort keys of /operations/."""
 
@@ -151,7 +149,6 @@ class OperationListView(FilteredListView):
         return api_queries.operation_rows(queries.operation_rows(queries.operations_for_filtering()))
 
 
-@extend_schema(summary="One operation, with every source's report of each figure")
 class OperationDetailView(DetailView):
     """An operation by slug: every figure with its preferred report and the conflicting ones, per country too."""
 
@@ -165,7 +162,6 @@ class OperationDetailView(DetailView):
         return operation
 
 
-@extend_schema(summary="Results per operation and country")
 class ResultListView(FilteredListView):
     """One row per operation and participating country with the country's own figures: the filters and sort keys of
     /results/."""
@@ -180,7 +176,6 @@ class ResultListView(FilteredListView):
         return queries.results_for_filtering()
 
 
-@extend_schema(summary="Countries with their qualified totals")
 class CountryListView(FilteredListView):
     """Participating countries with the qualified totals of their own figures: the filters and sort keys of
     /countries/."""
@@ -193,7 +188,6 @@ class CountryListView(FilteredListView):
         return queries.country_rows(queries.countries_for_filtering())
 
 
-@extend_schema(summary="One country with its qualified totals")
 class CountryDetailView(DetailView):
     """A participating country by ISO alpha-2 code (any case), with its qualified totals."""
 
@@ -210,7 +204,6 @@ class CountryDetailView(DetailView):
         return found
 
 
-@extend_schema(summary="Sources")
 class SourceListView(FilteredListView):
     """The sources figures are read in, newest publication first."""
 
@@ -223,7 +216,6 @@ class SourceListView(FilteredListView):
         return Source.objects.order_by(F("published").desc(nulls_last=True), "publisher", "pk")
 
 
-@extend_schema(summary="One source")
 class SourceDetailView(DetailView):
     """A source by id."""
 
@@ -236,15 +228,6 @@ class SourceDetailView(DetailView):
             raise exceptions.NotFound(_("No source has this id.")) from None
 
 
-@extend_schema(
-    summary="Deleted rows",
-    description="Operations, results and sources deleted (and not restored), and countries left without results "
-    "(gone from the countries list): what a mirror must drop.",
-    parameters=[
-        OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Deleted at or after (ISO 8601)."),
-        OpenApiParameter("kind", str, many=True, enum=list(api_queries.DELETION_KINDS)),
-    ],
-)
 class DeletionListView(FilteredListView):
     """Not a FilterSet list: one UNION over the history tables, keyset-paged by (deleted_at, kind, history_id)."""
 
@@ -278,16 +261,6 @@ class DeletionListView(FilteredListView):
         return Response({"meta": meta(request._request), "next": paginator.get_next_link(), "results": data})
 
 
-@extend_schema(
-    summary="Index",
-    responses=inline_serializer(
-        "ApiIndex",
-        {
-            "meta": api_serializers.ResponseMetaSerializer(),
-            "endpoints": serializers.DictField(child=serializers.URLField()),
-        },
-    ),
-)
 class RootView(ApiView):
     """The endpoints, and the data version with its citation."""
 

@@ -3,8 +3,8 @@ them.
 
 specs.py: what an export column and a table's export are, and how their rows are read; columns.py: every table's
 columns, derived from METRICS; escaping.py: formula-injection escaping; writers.py: the streaming CSV writer (UTF-8
-BOM), XLSX up to a row limit, the data package zip, and file names that say what a file holds; dictionary.py: the
-data dictionary (/about/data/). Import them from here: `from operations import exports`.
+BOM), XLSX up to a row limit, the data package zip, and file names that say what a file holds; xlsx.py: the streamed
+XLSX writer; dictionary.py: the data dictionary (/about/data/). Import them from here: `from operations import exports`.
 """
 
 from .columns import (  # noqa: F401

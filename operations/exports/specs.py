@@ -118,9 +118,11 @@ class TotalsExportSpec(ExportSpec):
         return escape_rows(with_totals(self.values(queryset).iterator(chunk_size=chunk_size)), self.escaped_indexes)
 
 
-# Rows of the results export read per round of related-row lookups: enough that the lookups' queries are few (about
-# 100 per million rows), few enough that the rows held meanwhile stay a few megabytes.
-LOOKUP_WINDOW = 10_000
+# Rows of the results export read per round of related-row lookups (one chunk): the lookups' queries stay few, as
+# most windows' operations and countries are already known. A window of 10,000 rows was no faster (1,000,000 rows:
+# 4.7-5.9 s against 5.2-6.4 s) and left a worker 6.5 MB larger after the export: Python keeps the memory arenas its
+# hundreds of thousands of cell objects were spread over (docs/performance.md "Memory").
+LOOKUP_WINDOW = 2000
 LOOKUP_BATCH = 1000  # keys per lookup query: SQLite limits a query's parameters
 
 

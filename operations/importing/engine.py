@@ -30,6 +30,7 @@ from .writer import Writer
 BATCH = 2_000  # rows checked (and written) at a time
 _QUALIFIERS = [f"{metric}_qualifier" for metric in METRIC_COLUMNS]
 _BITS = {metric: 1 << index for index, metric in enumerate(METRIC_COLUMNS)}  # a row's metrics as bits
+_INDEX = {metric: index for index, metric in enumerate(METRIC_COLUMNS)}
 
 
 class OperationState:
@@ -103,6 +104,7 @@ class Importer:
         self.in_file = {}  # casefolded name -> OperationState, for the operations file's rows
         self.stored_only = {}  # pk -> OperationState, for stored operations named only by country rows
         self.resolver, self.countries = country_resolver(), {}
+        self.states_by_name = {}  # exact operation name in a country row -> its state, once resolved
         self.results_file = None
         done, started = 0, time.monotonic()
         for kind, name, rows in tables:
@@ -239,26 +241,35 @@ class Importer:
         return state
 
     def _country(self, text):
-        if text not in self.countries:
+        """(country, its id) for a country cell, or None; remembered per text (rows repeat a few hundred)."""
+        known = self.countries.get(text, False)
+        if known is False:
             if len(self.countries) > 10_000:
                 self.countries.clear()
-            self.countries[text] = self.resolver.resolve(text)
-        return self.countries[text]
+            country = self.resolver.resolve(text)
+            known = self.countries[text] = (country, country.pk) if country is not None else None
+        return known
 
     def _countries(self, batch):
         cells, records = self.cells, []
+        # Per run: the states of the names already resolved without error (the only per-row cost of most rows).
+        states, country_of = self.states_by_name, self._country
+        role_of, known_figures, url, needs_source = cells.role, cells.known_figures, cells.url, cells.needs_source
         for number, values in batch:
             cells.row = number
             name = values["operation"]
-            if not name:
-                cells.error("operation", _("every row needs the operation's name"))
-                continue
-            state = self._operation_of(name)
+            state = states.get(name)
             if state is None:
-                continue
-            country = self._country(values["country"])
+                if not name:
+                    cells.error("operation", _("every row needs the operation's name"))
+                    continue
+                state = self._operation_of(name)
+                if state is None:
+                    continue
+                states[name] = state
+            text = values["country"]
+            country = country_of(text)
             if country is None:
-                text = values["country"]
                 cells.error(
                     "country",
                     _(
@@ -269,13 +280,13 @@ class Importer:
                     if text
                     else _("every row needs a country"),
                 )
-            role = cells.role(values)
-            figures = cells.known_figures(values)
-            source_url = cells.url(values, "source_url")
-            cells.needs_source(source_url, figures)
+            role = role_of(values)
+            figures = known_figures(values)
+            source_url = url(values, "source_url")
+            needs_source(source_url, figures)
             if country is None:
                 continue
-            country_id = country.pk
+            country, country_id = country
             first = state.countries.get(country_id)
             if first is not None:
                 cells.error(
@@ -332,9 +343,9 @@ class Importer:
         if stored is None:
             record.action = "create"
             self.report.figures += len(record.figures)
-            for index, metric in enumerate(METRIC_COLUMNS):
-                if metric in record.figures:
-                    state.sums[index] += record.figures[metric].value
+            sums = state.sums
+            for metric, figure in record.figures.items():
+                sums[_INDEX[metric]] += figure.value
         else:
             current = _figures(stored[2:])
             for index, metric in enumerate(METRIC_COLUMNS):

@@ -39,15 +39,22 @@ class ExploitationForm(models.Model):
 _EXPLOITATION_NAMES = dict(EXPLOITATION_FORMS)
 
 
-def source_key(publisher: str, published, taken) -> str:
+def source_key(publisher: str, published, taken, counters=None) -> str:
     """A new source's key, in the data package's id pattern (`^[a-z0-9]+(-[a-z0-9]+)*$`): publisher and date,
-    made unique against `taken` (a set of keys, or a callable saying whether a key is taken)."""
+    made unique against `taken` (a set of keys, or a callable saying whether a key is taken). `counters` (a dict
+    kept by a caller that makes many keys, none freed meanwhile): where the count of each base resumes, so N sources
+    of one publisher and date cost N probes, not N²/2 (20,000 undated sources of one site: 46 s, measured)."""
     is_taken = taken if callable(taken) else taken.__contains__
     text = f"{publisher} {published.isoformat() if published else ''}"
     base = "-".join(re.findall(r"[a-z0-9]+", slugify(text)))[:80] or "source"
     key, n = base, 2
+    if is_taken(key) and counters:
+        n = counters.get(base, 2)
+        key, n = f"{base}-{n}", n + 1
     while is_taken(key):
         key, n = f"{base}-{n}", n + 1
+    if counters is not None:
+        counters[base] = n
     if not callable(taken):
         taken.add(key)
     return key

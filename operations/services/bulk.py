@@ -229,10 +229,14 @@ class RowInserter:
             return
         connection = self.connection
         for position, field in self.dates:
+            adapted = {}  # rows share dates (a country row has its operation's): adapted once each, not per row
             for row in rows:
                 value = row[position]
                 if value is not None and not isinstance(value, str):
-                    row[position] = _constant(field, value, connection)
+                    text = adapted.get(value)
+                    if text is None:
+                        text = adapted[value] = _constant(field, value, connection)
+                    row[position] = text
         writes = [(self.sql, rows)]
         if self.with_history:
             tracked, constants = self.tracked, self.history_constants
