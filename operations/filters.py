@@ -321,8 +321,7 @@ OPERATION_NAMES_SUGGESTED = 500
 
 def _operation_names():
     """The names the operation filter suggests: the latest operations', in the interface language's order."""
-    latest = Operation.objects.order_by("-start_date").values_list("name", flat=True)[:OPERATION_NAMES_SUGGESTED]
-    return _names_in_order(tuple(latest), get_language())
+    return _names_in_order(queries.latest_operation_names(OPERATION_NAMES_SUGGESTED), get_language())
 
 
 @lru_cache(maxsize=16)
