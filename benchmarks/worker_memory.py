@@ -1,6 +1,9 @@
 """Each gunicorn worker's memory after it has served every kind of page (issue 19: at most 90 MB RSS per worker).
 
-    DATABASE_URL=sqlite:////tmp/peer-bench/data/medium/tracker.db .venv/bin/python benchmarks/worker_memory.py
+    python3.13 -m venv /tmp/v && /tmp/v/bin/pip install -r requirements.txt   # the runtime packages only
+    DATABASE_URL=sqlite:////tmp/peer-bench/data/medium/tracker.db /tmp/v/bin/python benchmarks/worker_memory.py
+
+A venv as `make install` builds it: the dev venv's extra packages (test tools and what they import) change the figures.
 
 Starts the server as benchmarks/run.py does (gunicorn.conf.py, DEBUG off, 2 workers unless --workers), then on several
 connections (so that every worker gets its share) requests every page kind --rounds times: the overview, the three lists

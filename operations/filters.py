@@ -82,15 +82,17 @@ class CountryChoices(django_filters.fields.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         # Read unordered and put in order here: the database's order by name is a 250-branch CASE (collation.py),
         # which cost ~0.6 ms a page on SQLite for ~250 rows.
-        yield from _country_choices(tuple(self.queryset.order_by().values_list("iso2", "name")), get_language())
+        yield from _country_choices(self.field.rows(), get_language())
 
 
 @lru_cache(maxsize=16)
 def _country_choices(rows, language):
-    """(ISO code, name in `language`) of the countries `rows` holds, in that language's order of names."""
+    """(ISO code, name in `language`) of the countries `rows` (CountryField.rows) holds, in that language's order."""
     return tuple(
         sorted_by_name(
-            ((iso2, localized_name(iso2, name, language)) for iso2, name in rows), name=itemgetter(1), language=language
+            ((iso2, localized_name(iso2, name, language)) for _, iso2, name in rows),
+            name=itemgetter(1),
+            language=language,
         )
     )
 
@@ -99,12 +101,29 @@ class CountryField(django_filters.fields.ModelChoiceField):
     """A country chosen by ISO alpha-2 code in any case: `?country=BR` and `?country=br` mean Brazil."""
 
     iterator = CountryChoices
+    _rows = None
+
+    def rows(self) -> tuple:
+        """(id, ISO code, English name) of the countries offered, read once per form: the options and the check of
+        the chosen code share one query (the check was a query of its own on every filtered page)."""
+        if self._rows is None:
+            self._rows = tuple(self.queryset.order_by().values_list("id", "iso2", "name"))
+        return self._rows
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied._rows = None  # each form reads the countries as they are now
+        return copied
 
     def to_python(self, value):
         _reject_nul(value)
-        if isinstance(value, str):
-            value = value.strip().upper()
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        code = (value.iso2 if isinstance(value, Country) else str(value)).strip().upper()
+        for pk, iso2, name in self.rows():
+            if iso2 == code:
+                return Country(pk=pk, iso2=iso2, name=name)
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code})
 
     def prepare_value(self, value):
         # So that the select shows "Brazil" as chosen for `?country=br`.
@@ -302,8 +321,7 @@ OPERATION_NAMES_SUGGESTED = 500
 
 def _operation_names():
     """The names the operation filter suggests: the latest operations', in the interface language's order."""
-    latest = Operation.objects.order_by("-start_date").values_list("name", flat=True)[:OPERATION_NAMES_SUGGESTED]
-    return _names_in_order(tuple(latest), get_language())
+    return _names_in_order(queries.latest_operation_names(OPERATION_NAMES_SUGGESTED), get_language())
 
 
 @lru_cache(maxsize=16)

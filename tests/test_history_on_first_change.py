@@ -156,3 +156,22 @@ def test_deleting_an_imported_country_row_records_it_and_its_figures_first():
         ("-",),
     ]
     assert ReportedFigure.history.filter(id__in=figures, history_type="+").count() == len(figures)
+
+
+def test_an_imported_country_rows_first_version_keeps_the_imported_figure_when_a_new_one_is_preferred():
+    operation = imported()
+    figure = country_figure(operation)
+    result = figure.participation
+    imported_value = getattr(result, figure.metric)
+    source = Source.objects.create(key="later-2025", url="https://example.org/later", publisher="Later")
+    services.record_figure(
+        operation=operation,
+        participation=result,
+        metric=figure.metric,
+        figure=Figure(imported_value + 5),
+        source=source,
+        preferred=True,
+    )
+    result.refresh_from_db()
+    assert getattr(result, figure.metric) == imported_value + 5
+    assert getattr(result.history.get(), figure.metric) == imported_value  # written before the refresh's UPDATE

@@ -250,6 +250,14 @@ def test_one_list_served_in_turn_in_each_language_speaks_each_requests_language(
         assert all(f">{other[0]}<" not in html for code, other in expected.items() if code != language)
 
 
+@pytest.mark.parametrize(("language", "brazil"), [("en", "Brazil"), ("es", "Brasil"), ("fr", "Brésil")])
+def test_a_country_page_is_titled_with_the_name_in_the_chosen_language(analyst_client, language, brazil):
+    html = page(analyst_client, reverse("operations:country_detail", kwargs={"iso2": "br"}), language)
+    assert f"<title>{brazil} · " in html
+    assert f'<li class="breadcrumb-item active" aria-current="page">{brazil}</li>' in html
+    assert f'<h1 class="h3">{brazil} <small' in html
+
+
 def test_the_country_table_names_countries_in_the_chosen_language(analyst_client):
     html = page(analyst_client, reverse("operations:country_list"), "es")
     assert "Brasil" in html and ">Brazil<" not in html

@@ -49,7 +49,7 @@ class FirstVersionOnHistoryPage:
     version (and can be restored from there)."""
 
     def history_view(self, request, object_id, extra_context=None):
-        if str(object_id).isdigit():
+        if str(object_id).isdigit() and self.has_view_or_change_permission(request):
             services.write_baselines(self.model, ids=[int(object_id)])
         return super().history_view(request, object_id, extra_context)
 

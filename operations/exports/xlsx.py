@@ -2,7 +2,7 @@
 
 openpyxl's write-only mode did the same, but importing it (and lxml, which it uses when installed) added ~20 MB to
 every worker that served one XLSX export (docs/performance.md "Memory"). The parts written are the few a workbook
-needs: Excel, LibreOffice and openpyxl open it (tests/test_export.py parses it back with openpyxl).
+needs (content types, relationships, workbook, styles, one sheet); tests/test_export.py parses it back with openpyxl.
 """
 
 from __future__ import annotations

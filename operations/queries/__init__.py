@@ -37,6 +37,7 @@ from .lists import (  # noqa: F401
     country_totals,
     figure_totals,
     kept_country_totals,
+    latest_operation_names,
     operation_rows,
     operation_totals,
     operations_for_filtering,
