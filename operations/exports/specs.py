@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ..figures import TOTAL_PARTS, Qualifier, read_total
 from ..models import METRICS, Country, Operation, Role, Source
 from .escaping import escape_formula, escape_rows
-from .writers import CHUNK_SIZE, csv_chunks, csv_fragment
+from .writers import CHUNK_SIZE, csv_chunks, csv_fragment, fragment_writer
 
 # Kinds of column: how a value is written, and what the data dictionary says about it.
 TEXT, CODE, URL, INTEGER, DATE, BOOLEAN = "text", "code", "url", "integer", "date", "boolean"
@@ -146,14 +146,17 @@ class _RelatedCells:
         fields = [column.lookup.removeprefix(self.prefix) for column in self.columns]
         escaped = [column.kind in _ESCAPED_KINDS for column in self.columns]
         boolean = [column.kind == BOOLEAN for column in self.columns]
-        rows = self.model._base_manager.using(using)
+        # Unordered (the model's default order would be sorted and compiled for nothing), and one csv.writer for
+        # every row of the round: the lookups were a quarter of a results export's CPU.
+        rows = self.model._base_manager.using(using).order_by()
+        fragment = fragment_writer()
         for batch in itertools.batched(missing, LOOKUP_BATCH):
             for pk, *values in rows.filter(pk__in=batch).values_list("pk", *fields):
                 values = [
                     escape_formula(value) if is_text else BOOLEAN_TEXT[value] if is_boolean else value
                     for value, is_text, is_boolean in zip(values, escaped, boolean, strict=True)
                 ]
-                cells[pk] = csv_fragment(values) + self.separator
+                cells[pk] = fragment(values) + self.separator
 
 
 def _compile_results_writer(metric_count: int):
