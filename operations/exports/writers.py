@@ -52,18 +52,10 @@ class _Lines(list):
         return text
 
 
-def csv_fragment(cells) -> str:
-    """Cells as csv.writer writes them in a row (quoted where needed), without the line end. An empty single cell is
-    an empty string (csv.writer would write `""` for a row of one empty cell)."""
-    if len(cells) == 1 and cells[0] in (None, ""):
-        return ""
-    lines = _Lines()
-    csv.writer(lines, lineterminator="").writerow(cells)
-    return lines.take()
-
-
 def fragment_writer():
-    """csv_fragment for many rows: one csv.writer for all of them (one per row was most of csv_fragment's cost)."""
+    """A function writing cells as csv.writer writes them in a row (quoted where needed), without the line end, with
+    one csv.writer for every row it is given. An empty single cell is an empty string (csv.writer would write `""`
+    for a row of one empty cell)."""
     lines = _Lines()
     writer = csv.writer(lines, lineterminator="")
 
@@ -74,6 +66,11 @@ def fragment_writer():
         return lines.take()
 
     return fragment
+
+
+def csv_fragment(cells) -> str:
+    """One row's cells as fragment_writer() writes them (for a few rows; many rows share one fragment_writer())."""
+    return fragment_writer()(cells)
 
 
 def csv_chunks(rows: Iterable[tuple], *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[str, int]]:
