@@ -71,7 +71,7 @@ def first_version_before_save(sender, instance, raw=False, **kwargs):
 @receiver(pre_delete, sender=Participation, dispatch_uid="participation_first_version_before_delete")
 @receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_first_version_before_delete")
 def first_version_before_delete(sender, instance, origin=None, **kwargs):
-    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    deleted = _deleted_model(origin)
     # Deleted with its operation (or a figure with its country row): cascade_first_versions() wrote them all.
     if deleted in (Operation, Participation) and deleted is not sender:
         return
@@ -83,10 +83,14 @@ def first_version_before_delete(sender, instance, origin=None, **kwargs):
 @receiver(pre_delete, sender=Participation, dispatch_uid="participation_first_versions_before_cascade")
 def cascade_first_versions(sender, instance, origin=None, **kwargs):
     """The first versions of the rows a deletion cascades to, in one query per table."""
-    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
-    if sender is Participation and deleted is Operation:
+    if sender is Participation and _deleted_model(origin) is Operation:
         return  # its operation's receiver wrote its figures' too
     if sender is Operation:
         services.write_baselines(Participation, queryset=Participation.objects.filter(operation_id=instance.pk))
     key = "operation_id" if sender is Operation else "participation_id"
     services.write_baselines(ReportedFigure, queryset=ReportedFigure.objects.filter(**{key: instance.pk}))
+
+
+def _deleted_model(origin):
+    """The model whose deletion started a cascade: `origin` is the instance or the queryset delete() was called on."""
+    return origin.model if isinstance(origin, QuerySet) else type(origin)
