@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -144,6 +145,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["trafficking_ops.db_router.ReplicaRouter"]
+
+# Nothing here needs django.contrib.postgres on SQLite, but django-tables2 (JSONColumn) and DRF import its fields when
+# they can, which loads psycopg2 with its bundled libpq and libssl: ~10 MB in every worker (docs/performance.md
+# "Memory"). Both read an ImportError as "no PostgreSQL", which a None in sys.modules gives them.
+if all(database["ENGINE"] != "django.db.backends.postgresql" for database in DATABASES.values()):
+    sys.modules.setdefault("django.contrib.postgres.fields", None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
