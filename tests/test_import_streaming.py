@@ -163,3 +163,70 @@ def test_a_bulk_import_renews_postgresqls_planner_statistics_of_the_tables_it_wr
         assert '"operations_reportedfigure"' in analyzed[0] and '"operations_participation"' in analyzed[0]
     else:
         assert analyzed == []
+
+
+def bulk_tables_indexes():
+    with connection.cursor() as cursor:
+        return {
+            model: connection.introspection.get_constraints(cursor, model._meta.db_table)
+            for model in (Participation, ReportedFigure)
+        }
+
+
+def empty_bulk_tables():
+    """A database before its first import: the reference data's operations (and so their rows) deleted."""
+    Operation.objects.all().delete()
+    assert not Participation.objects.exists() and not ReportedFigure.objects.exists()
+
+
+def index_statements(captured, verb):
+    return [query["sql"] for query in captured.captured_queries if query["sql"].startswith(verb)]
+
+
+def test_a_first_import_into_empty_tables_builds_their_plain_indexes_once_after_the_rows():
+    empty_bulk_tables()
+    before = bulk_tables_indexes()
+    with CaptureQueriesContext(connection) as captured:
+        report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
+    assert report.committed, report.errors
+    assert bulk_tables_indexes() == before
+    dropped, created = index_statements(captured, "DROP INDEX"), index_statements(captured, "CREATE INDEX")
+    if connection.vendor != "sqlite":  # PostgreSQL would lock readers out of the tables until the commit
+        assert dropped == created == []
+        return
+    plain = {
+        name for model in before.values() for name, index in model.items() if index["index"] and not index["unique"]
+    }
+    assert len(dropped) == len(created) == len(plain) >= 5
+    statements = [query["sql"] for query in captured.captured_queries]
+
+    def at(condition):
+        return [position for position, sql in enumerate(statements) if condition(sql)]
+
+    rows = at(lambda sql: ' times: INSERT INTO "operations_participation"' in sql)
+    rows += at(lambda sql: ' times: INSERT INTO "operations_reportedfigure"' in sql)
+    drops, creates = at(lambda sql: sql.startswith("DROP INDEX")), at(lambda sql: sql.startswith("CREATE INDEX"))
+    assert rows and max(drops) < min(rows) and max(rows) < min(creates)
+
+
+def test_an_import_into_tables_that_have_rows_keeps_their_indexes():
+    empty_bulk_tables()
+    assert run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS)).committed
+    with CaptureQueriesContext(connection) as captured:
+        report = run(
+            csv_bytes(OPERATIONS, operations_rows(1)),
+            csv_bytes(COUNTRY_RESULTS, country_rows("Synthetic Operation 000")),
+        )
+    assert report.committed, report.errors
+    assert index_statements(captured, "DROP INDEX") == index_statements(captured, "CREATE INDEX") == []
+
+
+def test_a_refused_first_import_leaves_the_empty_tables_their_indexes(monkeypatch):
+    monkeypatch.setattr(engine, "BATCH", 2)
+    empty_bulk_tables()
+    before, indexes = snapshot(), bulk_tables_indexes()
+    rows = country_rows(OPERATION_ROW["name"])
+    rows[-1] = {**rows[-1], "arrests": "a few"}
+    report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, rows))
+    assert_rejected(report, before, ("country_results.csv", 6, "arrests", "not a figure"))
+    assert bulk_tables_indexes() == indexes

@@ -65,11 +65,13 @@ class Writer:
 
     def __enter__(self):
         self.cache_size = None
+        self.deferred_indexes = []
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size")
                 self.cache_size = cursor.fetchone()[0]
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+                self.deferred_indexes = _defer_indexes(cursor, [self.participation_rows.table, self.figure_rows.table])
         return self
 
     def __exit__(self, exc_type, *exc_info):
@@ -265,6 +267,10 @@ class Writer:
         ids = sorted(state.pk for state in states if state.stored and state.touched and not state.saved)
         for start in range(0, len(ids), 500):
             Operation.objects.filter(pk__in=ids[start : start + 500]).update(version=F("version") + 1)
+        if self.deferred_indexes:
+            with connection.cursor() as cursor:
+                for sql in self.deferred_indexes:
+                    cursor.execute(sql)
         services.refresh_country_totals(self.countries_touched)  # regrouped once, as changes() commits
 
 
@@ -275,3 +281,25 @@ def _unique_slug(name, taken):
         slug, n = f"{base}-{n}", n + 1
     taken.add(slug)
     return slug
+
+
+def _defer_indexes(cursor, tables) -> list[str]:
+    """On SQLite, drop the plain (not unique) indexes of these tables when every one of them is empty, and return the
+    statements that make them again: a first import into an empty database then fills its rows alone and builds
+    each index once, from sorted keys, at finish(). A medium import's 100,000 country rows and 300,000 figures took
+    about 0.6 s less CPU, and the indexes come out denser (docs/performance.md "Import"). The unique indexes stay,
+    so the rules they hold are checked row by row as before. The drop is part of the import's transaction: readers
+    keep the indexes they see until it commits, and a rollback brings them back."""
+    for table in tables:
+        cursor.execute(f'SELECT 1 FROM "{table}" LIMIT 1')
+        if cursor.fetchone():
+            return []
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND sql NOT LIKE 'CREATE UNIQUE %%' AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
+        tables,
+    )
+    indexes = cursor.fetchall()
+    for name, _sql in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in indexes]
