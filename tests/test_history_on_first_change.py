@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from operations import queries, services
 from operations.figures import Figure
-from operations.importing import COUNTRY_RESULTS, OPERATIONS
+from operations.importing import COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files
 from operations.models import Operation, Participation, ReportedFigure, Source
 from tests.helpers.api import walk
 from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run
@@ -37,6 +37,27 @@ def test_an_unattended_import_writes_its_country_rows_and_figures_without_histor
     assert not ReportedFigure.history.filter(operation_id=operation.pk).exists()
     assert not Participation.history.filter(operation_id=operation.pk).exists()
     assert operation.history.filter(history_type="+").count() == 1  # the operation keeps its record
+
+
+def test_an_import_by_a_person_records_each_new_figure_and_country_row_at_once_with_their_name(editor):
+    report = import_files(
+        UploadedTable("operations.csv", csv_bytes(OPERATIONS, [OPERATION_ROW])),
+        UploadedTable("country_results.csv", csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS)),
+        commit=True,
+        user=editor,
+    )
+    assert report.committed, report.errors
+    operation = Operation.objects.get(name=OPERATION_ROW["name"])
+    fields = ("id", "participation_id", "metric", "value", "qualifier", "source_id", "is_preferred", "origin")
+    figures = sorted(operation.reported_figures.values_list(*fields))
+    records = ReportedFigure.history.filter(operation_id=operation.pk)
+    assert len(figures) == 3 + 3  # the operation's three, Brasil's one and Côte d'Ivoire's two
+    assert sorted(records.values_list(*fields)) == figures
+    assert set(records.values_list("history_type", "history_user", "history_change_reason")) == {
+        ("+", editor.pk, "spreadsheet import")
+    }
+    rows = Participation.history.filter(operation_id=operation.pk)
+    assert rows.count() == 2 and {record.history_user for record in rows} == {editor}
 
 
 def test_the_first_edit_of_an_imported_figure_records_the_imported_version_first(editor_client, editor):

@@ -206,14 +206,10 @@ class Writer:
             inserter.index.__getitem__,
             ("id", "operation_id", "country_id", "role", "operation_sort_date", "operation_name"),
         )
-        # One loop builds each new country row and its figures' rows, ids allocated beforehand (the writer's share of
-        # a 100,000-row import's CPU was mostly this loop's calls and copies).
         preferred = self._preferred_positions[inserter.table]
-        figure_rows, figure_defaults = self.figure_rows, self.figure_rows.defaults
-        f_id, f_operation, f_participation, f_metric, f_value, f_qualifier, f_source = self._figure_positions
-        figure_ids = iter(figure_rows.allocate(sum(len(record.figures) for record in created)))
-        source_ids, rows, figures = self.source_ids, [], []
-        for record, pk in zip(created, inserter.allocate(len(created)), strict=True):
+        source_ids, rows = self.source_ids, []
+        pks = inserter.allocate(len(created))
+        for record, pk in zip(created, pks, strict=True):
             state = record.operation
             source_id = source_ids.get(record.source_url)
             row = defaults.copy()
@@ -222,15 +218,10 @@ class Writer:
             for metric, figure in record.figures.items():
                 value_at, qualifier_at, source_at = preferred[metric]
                 row[value_at], row[qualifier_at], row[source_at] = figure.value, figure.qualifier, source_id
-                report = figure_defaults.copy()
-                report[f_id], report[f_operation], report[f_participation] = next(figure_ids), state.pk, pk
-                report[f_metric], report[f_value], report[f_qualifier] = metric, figure.value, figure.qualifier
-                report[f_source] = source_id
-                figures.append(report)
             rows.append(row)
         self.countries_touched.update(record.country_id for record in created)
         inserter.insert(rows)
-        figure_rows.insert(figures)
+        self._country_figures(pks)
         reports, roles = [], {}
         for record in records:
             state = record.operation
@@ -252,6 +243,32 @@ class Writer:
             participation._history_user, participation._change_reason = self.user, CHANGE_REASON
             participation.save(update_fields=["role"])
         self._record(reports)
+
+    def _country_figures(self, pks) -> None:
+        """The figures of these new country rows: the file's figures are their only reports, each preferred, so the
+        database copies them from the rows' preferred columns (services.RowInserter.insert_select), one statement
+        per metric. The ids are those allocate() reserved: a contiguous run is read as a range."""
+        if not pks:
+            return
+        quote = connection.ops.quote_name
+        if pks[-1] - pks[0] == len(pks) - 1:
+            which, params = "BETWEEN %s AND %s", [pks[0], pks[-1]]
+        else:  # PostgreSQL's sequence may have been advanced by another session meanwhile
+            which, params = f"IN ({', '.join(['%s'] * len(pks))})", pks
+        for metric in METRIC_COLUMNS:
+            self.figure_rows.insert_select(
+                f"FROM {quote(self.participation_rows.table)} WHERE {quote('id')} {which}"
+                f" AND {quote(metric)} IS NOT NULL ORDER BY {quote('id')}",
+                params,
+                columns={
+                    "operation_id": quote("operation_id"),
+                    "participation_id": quote("id"),
+                    "value": quote(metric),
+                    "qualifier": quote(f"{metric}_qualifier"),
+                    "source_id": quote(f"{metric}_source_id"),
+                },
+                values={"metric": metric},
+            )
 
     def finish(self, states) -> None:
         """The new operations' own figures, the links, versions and kept totals of the whole run."""
