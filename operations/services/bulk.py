@@ -249,7 +249,7 @@ class RowInserter:
                 else:
                     cursor.executemany(sql, values)
 
-    def insert_select(self, source_sql, params, *, columns: dict, values: dict) -> None:
+    def insert_select(self, source_sql, params, *, columns: dict, values: dict | None = None) -> None:
         """New rows the database makes from a query, each with a "+" history record (none for copy on write): the
         INSERT ... SELECT of `columns` (attname -> an SQL expression over `source_sql`, "FROM ... WHERE ...", with
         `params`) and of `values` (attname -> a value), every other column its default, ids from the table's own
@@ -266,7 +266,7 @@ class RowInserter:
                 select.append(columns[field.attname])
             else:
                 select.append("%s")
-                select_params.append(values.get(field.attname, self.defaults[self.index[field.attname]]))
+                select_params.append((values or {}).get(field.attname, self.defaults[self.index[field.attname]]))
         sql = f"INSERT INTO {quote(self.table)} ({', '.join(names)}) SELECT {', '.join(select)} {source_sql}"
         if self.with_history:
             sql += f" RETURNING {quote(self.pk_column)}"
