@@ -250,8 +250,9 @@ class Writer:
         """The figures of these new country rows: the file's figures are their only reports, each preferred, so the
         database copies them from the rows' preferred columns (services.RowInserter.insert_select), in one statement
         a batch. Each row's figures are written together, in the metrics' order, as they were when Python built them:
-        written metric by metric, PostgreSQL's figure_unique_report grew from 23.5 to ~30 MB and a results page's
-        figure reads got slower. The ids are those allocate() reserved; a contiguous run is read as a range."""
+        written metric by metric, PostgreSQL's figure indexes grew from 48 to 57.5 MB at medium and a results page
+        read each row's figures from four places. The ids are those allocate() reserved; a contiguous run is read as
+        a range."""
         if not pks:
             return
         quote = connection.ops.quote_name
@@ -318,10 +319,10 @@ def _unique_slug(name, taken):
 def _defer_indexes(cursor, tables) -> list[str]:
     """On SQLite, drop the plain (not unique) indexes of these tables when every one of them is empty, and return the
     statements that make them again: a first import into an empty database then fills its rows alone and builds
-    each index once, from sorted keys, at finish(). The harness's medium import (100,000 country rows, 300,000 figures)
-    took about 1 s less CPU (docs/performance.md "Import"). The unique indexes stay,
-    so the rules they hold are checked row by row as before. The drop is part of the import's transaction: readers
-    keep the indexes they see until it commits, and a rollback brings them back."""
+    each index once, from sorted keys, at finish(). The harness's medium import (100,000 country rows, 300,000
+    figures) took about 1 s less CPU (docs/performance.md "Import"). The unique indexes stay, so the rules they hold
+    are checked row by row as before. The drop is part of the import's transaction: readers keep the indexes they
+    see until it commits, and a rollback brings them back."""
     for table in tables:
         cursor.execute(f'SELECT 1 FROM "{table}" LIMIT 1')
         if cursor.fetchone():
