@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from operations import services
 from operations.figures import Figure
 from operations.importing import COUNTRY_RESULTS, OPERATIONS, engine, readers, report, writer
-from operations.models import Country, Operation, Participation, ReportedFigure, Role
+from operations.models import Country, Operation, Participation, ReportedFigure, Role, Source
 from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,39 @@ def test_a_refused_first_import_leaves_the_empty_tables_their_indexes(monkeypatc
     report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, rows))
     assert_rejected(report, before, ("country_results.csv", 6, "arrests", "not a figure"))
     assert bulk_tables_indexes() == indexes
+
+
+def test_country_rows_whose_ids_are_not_one_run_get_their_own_figures_and_no_other_rows_do(monkeypatch):
+    """On PostgreSQL another session may take sequence values between the ids a batch reserved: its rows, committed
+    meanwhile, must not get this import's figures (the figures are copied from the batch's ids, not their range)."""
+    allocate, between = services.RowInserter.allocate, []
+
+    def with_another_sessions_row_between(inserter, count):
+        if inserter.model is not Participation or count < 2:
+            return allocate(inserter, count)
+        ids = allocate(inserter, count + 1)
+        other = Operation.objects.exclude(name=OPERATION_ROW["name"]).first()
+        country = Country.objects.exclude(participations__operation=other).first()
+        Participation.objects.create(pk=ids[1], operation=other, country=country)
+        Participation.objects.filter(pk=ids[1]).update(
+            arrests=7, arrests_qualifier="exact", arrests_source=Source.objects.first()
+        )
+        between.append(ids[1])
+        return [ids[0], *ids[2:]]
+
+    monkeypatch.setattr(services.RowInserter, "allocate", with_another_sessions_row_between)
+    report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
+    assert report.committed, report.errors
+    assert between and not ReportedFigure.objects.filter(participation_id__in=between).exists()
+    imported = Operation.objects.get(name=OPERATION_ROW["name"])
+    figures = {
+        (figure.participation.country.iso2, figure.metric): figure.as_figure()
+        for figure in imported.reported_figures.filter(participation__isnull=False).select_related(
+            "participation__country"
+        )
+    }
+    assert figures == {
+        ("BR", "victims_rescued"): Figure(300),
+        ("CI", "victims_rescued"): Figure(10_000),
+        ("CI", "arrests"): Figure(12),
+    }
