@@ -204,8 +204,9 @@ def test_a_first_import_into_empty_tables_builds_their_plain_indexes_once_after_
     def at(condition):
         return [position for position, sql in enumerate(statements) if condition(sql)]
 
-    rows = at(lambda sql: ' times: INSERT INTO "operations_participation"' in sql)
-    rows += at(lambda sql: ' times: INSERT INTO "operations_reportedfigure"' in sql)
+    # The country rows' executemany ("N times: INSERT ..."), their figures' INSERT ... SELECT, the operation's own.
+    rows = at(lambda sql: 'INSERT INTO "operations_participation"' in sql)
+    rows += at(lambda sql: 'INSERT INTO "operations_reportedfigure"' in sql)
     drops, creates = at(lambda sql: sql.startswith("DROP INDEX")), at(lambda sql: sql.startswith("CREATE INDEX"))
     assert rows and max(drops) < min(rows) and max(rows) < min(creates)
 
@@ -228,9 +229,11 @@ def test_a_refused_first_import_leaves_the_empty_tables_their_indexes(monkeypatc
     before, indexes = snapshot(), bulk_tables_indexes()
     rows = country_rows(OPERATION_ROW["name"])
     rows[-1] = {**rows[-1], "arrests": "a few"}
-    report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, rows))
+    with CaptureQueriesContext(connection) as captured:
+        report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, rows))
     assert_rejected(report, before, ("country_results.csv", 6, "arrests", "not a figure"))
     assert bulk_tables_indexes() == indexes
+    assert bool(index_statements(captured, "DROP INDEX")) == (connection.vendor == "sqlite")  # dropped, then back
 
 
 def test_country_rows_whose_ids_are_not_one_run_get_their_own_figures_and_no_other_rows_do(monkeypatch):

@@ -149,7 +149,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # Nothing here needs django.contrib.postgres on SQLite, but django-tables2 (JSONColumn) and DRF import its fields when
 # they can, which loads psycopg2 with its bundled libpq and libssl: ~5 MB of RSS in every worker, measured
 # (docs/performance.md "Memory"). Both read an ImportError as "no PostgreSQL", which a None in sys.modules gives them.
-if all(database["ENGINE"] != "django.db.backends.postgresql" for database in DATABASES.values()):
+if all(database["ENGINE"] == "django.db.backends.sqlite3" for database in DATABASES.values()):
     sys.modules.setdefault("django.contrib.postgres.fields", None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -251,8 +251,8 @@ class Writer:
         database copies them from the rows' preferred columns (services.RowInserter.insert_select), in one statement
         a batch. Each row's figures are written together, in the metrics' order, as they were when Python built them:
         written metric by metric, PostgreSQL's figure indexes grew from 48 to 57.5 MB at medium and a results page
-        read each row's figures from four places. The ids are those allocate() reserved; a contiguous run is read as
-        a range."""
+        read each row's figures from four places. `pks` are the country rows' ids, as allocate() reserved them; a
+        contiguous run is read as a range."""
         if not pks:
             return
         quote = connection.ops.quote_name
@@ -299,8 +299,8 @@ class Writer:
             Operation.objects.filter(pk__in=ids[start : start + 500]).update(version=F("version") + 1)
         if self.deferred_indexes:
             with connection.cursor() as cursor:
-                # SQLite sorts an index's keys in as much memory as its page cache: 64 MB more at the peak of a
-                # million-row import (234 MB against 186 with 16 MB, no slower); past that the sort spills to a file.
+                # SQLite sorts an index's keys in as much memory as its page cache: a million-row import peaked at
+                # 234 MB with the 64 MB cache, 186 MB with 16 MB, in the same time; past that the sort spills to a file.
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_INDEX_BUILD_CACHE_KIB}")
                 for sql in self.deferred_indexes:
                     cursor.execute(sql)
@@ -323,6 +323,8 @@ def _defer_indexes(cursor, tables) -> list[str]:
     figures) took about 1 s less CPU (docs/performance.md "Import"). The unique indexes stay, so the rules they hold
     are checked row by row as before. The drop is part of the import's transaction: readers keep the indexes they
     see until it commits, and a rollback brings them back."""
+    if not connection.in_atomic_block:  # outside a transaction each DROP would be committed at once
+        return []
     for table in tables:
         cursor.execute(f'SELECT 1 FROM "{table}" LIMIT 1')
         if cursor.fetchone():
