@@ -13,6 +13,7 @@ import axe_playwright_python
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from operations.models import Operation
 from tests.helpers.urls import app_urls
@@ -170,9 +171,13 @@ class Matrix:
         toggler = self.page.locator("nav.navbar .navbar-toggler")
         if toggler.is_visible():
             toggler.click()
+            # The collapse has ended its animation: clicked while it still grew, the menu did not always stay open.
+            self.page.locator("#nav-links.show").wait_for()
         self.page.locator(".navbar-account .dropdown-toggle").click()
         profile = self.page.locator(f".navbar-account a[href='{reverse('operations:profile')}']")
-        if not profile.is_visible():
+        try:
+            profile.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeoutError:
             self.problems.append(f"{self.width_name}: the profile link cannot be reached from the header")
         self.page.reload()
 
