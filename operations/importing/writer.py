@@ -54,13 +54,17 @@ class Writer:
         figure.defaults[figure.index["is_preferred"]] = True
         figure.defaults[figure.index["updated_by_id"]] = user.pk if user else None
         self._figure_positions = [
-            figure.index[name] for name in ("id", "operation_id", "participation_id", "metric", "value", "qualifier")
-        ] + [figure.index["source_id"]]
-        # Per table, metric -> the positions of its preferred value, qualifier and source columns in a row.
+            figure.index[name] for name in ("id", "operation_id", "metric", "value", "qualifier", "source_id")
+        ]
+        # Per metric, its preferred value, qualifier and source columns on operations and country rows.
+        self._preferred_columns = {
+            metric: (metric, f"{metric}_qualifier", f"{metric}_source_id") for metric in METRIC_COLUMNS
+        }
+        # Per table, metric -> the positions of those columns in a row.
         self._preferred_positions = {
             inserter.table: {
-                metric: tuple(inserter.index[f"{metric}{suffix}"] for suffix in ("", "_qualifier", "_source_id"))
-                for metric in METRIC_COLUMNS
+                metric: tuple(map(inserter.index.__getitem__, columns))
+                for metric, columns in self._preferred_columns.items()
             }
             for inserter in (self.operation_rows, self.participation_rows)
         }
@@ -95,7 +99,7 @@ class Writer:
     def _insert_operation_figures(self) -> None:
         """The new operations' own figures, written last (see finish()), 10,000 rows at a time."""
         defaults = self.figure_rows.defaults
-        f_id, f_operation, _participation, f_metric, f_value, f_qualifier, f_source = self._figure_positions
+        f_id, f_operation, f_metric, f_value, f_qualifier, f_source = self._figure_positions
         pending, self.operation_figures = self.operation_figures, []
         for start in range(0, len(pending), 10_000):
             chunk, rows = pending[start : start + 10_000], []
@@ -261,13 +265,12 @@ class Writer:
         else:  # PostgreSQL's sequence may have been advanced by another session meanwhile
             which, which_params = f"IN ({', '.join(['%s'] * len(pks))})", pks
         parts, params = [], []
-        for position, metric in enumerate(METRIC_COLUMNS):
+        for position, (metric, (value, qualifier, source)) in enumerate(self._preferred_columns.items()):
             parts.append(
                 f"SELECT {quote('operation_id')}, {quote('id')} AS figure_row, {position} AS position,"
-                f" %s AS figure_metric, {quote(metric)} AS figure_value,"
-                f" {quote(f'{metric}_qualifier')} AS figure_qualifier, {quote(f'{metric}_source_id')} AS figure_source"
-                f" FROM {quote(self.participation_rows.table)} WHERE {quote('id')} {which}"
-                f" AND {quote(metric)} IS NOT NULL"
+                f" %s AS figure_metric, {quote(value)} AS figure_value, {quote(qualifier)} AS figure_qualifier,"
+                f" {quote(source)} AS figure_source FROM {quote(self.participation_rows.table)}"
+                f" WHERE {quote('id')} {which} AND {quote(value)} IS NOT NULL"
             )
             params += [metric, *which_params]
         self.figure_rows.insert_select(
@@ -325,8 +328,9 @@ def _defer_indexes(cursor, tables) -> list[str]:
     see until it commits, and a rollback brings them back."""
     if not connection.in_atomic_block:  # outside a transaction each DROP would be committed at once
         return []
+    quote = connection.ops.quote_name
     for table in tables:
-        cursor.execute(f'SELECT 1 FROM "{table}" LIMIT 1')
+        cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")
         if cursor.fetchone():
             return []
     cursor.execute(
@@ -336,5 +340,5 @@ def _defer_indexes(cursor, tables) -> list[str]:
     )
     indexes = cursor.fetchall()
     for name, _sql in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(f"DROP INDEX {quote(name)}")
     return [sql for _name, sql in indexes]
