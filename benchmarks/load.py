@@ -2,7 +2,8 @@
 
     DATABASE_URL=sqlite:////tmp/bench-large.sqlite3 .venv/bin/python benchmarks/load.py /tmp/tracker-bench-large
 
-It runs `migrate`, then writes sources, operations, participations and one preferred ReportedFigure per known cell
+It runs `migrate`, then writes sources, operations, participations and one preferred ReportedFigure per known cell of
+an operation (a country row's figures are kept on the row, as an unattended import keeps them: services.implicit)
 with bulk_create in batches (explicit primary keys, one transaction), the denormalised preferred values (value,
 qualifier, source) on operations and participations computed from the same cells, and finally rebuilds the kept
 per-country totals. The result is what `import_figures` would write, its "+" history records included (one INSERT ...
@@ -245,14 +246,6 @@ def load(folder: Path, log=print):
             country_id=1,
             imported_at=timezone.now(),  # no "+" history record, as the importer (services.COPY_ON_WRITE)
         )
-        figures = FastInsert(
-            ReportedFigure,
-            ["id", "operation_id", "participation_id", "metric", "value", "qualifier", "source_id"],
-            operation_id=1,
-            source_id=1,
-            is_preferred=True,
-            origin=Origin.IMPORT,
-        )
         with (folder / "country_results.csv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 name = row["country"]
@@ -272,26 +265,11 @@ def load(folder: Path, log=print):
                     operation_name,
                     *figure_values(cells, source_id),
                 )
-                for metric in METRICS:
-                    figure = cells[metric.value]
-                    if figure.known:
-                        figures.add(
-                            figure_pk,
-                            operation_id,
-                            participation_pk,
-                            metric.value,
-                            figure.value,
-                            figure.qualifier,
-                            source_id,
-                        )
-                        figure_pk += 1
                 participation_pk += 1
                 if participation_pk % 100_000 == 0:
                     log(f"{participations.written:,} participations in {time.monotonic() - started:.1f} s")
         participations.flush()
-        figures.flush()
         counts["participations"] = participations.written
-        counts["figures"] += figures.written
         # Explicit primary keys leave PostgreSQL's sequences behind: move them past the loaded rows.
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), MODELS):

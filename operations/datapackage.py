@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
+import heapq
 import json
+import operator
 import zipfile
 from collections.abc import Iterator
 from functools import cache
@@ -23,6 +26,7 @@ from django.db.models.functions import Coalesce, Collate
 
 from .figures import Figure
 from .models import METRICS, Operation, Participation, ReportedFigure, Source
+from .services.implicit import PREFERRED_COLUMNS, with_implicit_reports
 
 FORMAT_DIR = Path(__file__).resolve().parent / "reference_data"
 DESCRIPTOR = "datapackage.json"
@@ -91,11 +95,20 @@ def source_rows(selection: QuerySet | None = None) -> Iterator[tuple]:
         queryset = queryset.filter(
             Q(pk__in=ReportedFigure.objects.filter(operation__in=ids).values("source_id"))
             | Q(pk__in=Participation.objects.filter(operation__in=ids, source__isnull=False).values("source_id"))
+            # The sources of implicit reports (services.implicit): a country row's preferred columns.
+            | _implicit_sources(ids)
             | Q(pk__in=Operation.objects.filter(pk__in=ids, facts_source__isnull=False).values("facts_source_id"))
         )
     fields = ("key", "url", "title", "publisher", "published", "language", "is_primary")
     queryset = queryset.order_by(_text_key(queryset, "key"))
     yield from queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+
+
+def _implicit_sources(ids) -> Q:
+    implicit = with_implicit_reports(Participation.objects.filter(operation__in=ids))
+    return functools.reduce(
+        operator.or_, (Q(pk__in=implicit.values(f"{metric.value}_source_id")) for metric in METRICS)
+    )
 
 
 def operation_rows(selection: QuerySet | None = None) -> Iterator[tuple]:
@@ -162,10 +175,37 @@ def figure_rows(selection: QuerySet | None = None) -> Iterator[tuple]:
         _text_key(queryset, "source__key"),
         _text_key(queryset, "stated_as"),
     )
-    for row in ordered.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
+    stored = ordered.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+    # Implicit reports (services.implicit) are the only reports of their country rows: merged in by the same order,
+    # compared in Python as the database compares (code points: SQLite's binary collation, "C" on PostgreSQL).
+    for row in heapq.merge(stored, _implicit_figure_rows(selection), key=_figure_order):
         if not row[5]:
             row = (*row[:5], str(Figure(row[3], row[4])), *row[6:])
         yield row
+
+
+_METRIC_INDEX = {metric.value: index for index, metric in enumerate(METRICS)}
+
+
+def _figure_order(row) -> tuple:
+    return (row[0], row[1] or "", _METRIC_INDEX[row[2]], not row[8], row[6], row[5])
+
+
+def _implicit_figure_rows(selection: QuerySet | None) -> Iterator[tuple]:
+    """figures.csv's rows of the country rows whose figures are implicit, in figures.csv's order."""
+    queryset = with_implicit_reports(Participation.objects.filter(_selected(selection, "operation")))
+    queryset = queryset.order_by(_text_key(queryset, "operation__slug"), _text_key(queryset, "country__iso2"))
+    columns = [
+        (value, qualifier, f"{metric}_source__key") for metric, (value, qualifier, _id) in PREFERRED_COLUMNS.items()
+    ]
+    names = [name for triple in columns for name in triple]
+    for slug, iso2, *figures in queryset.values_list("operation__slug", "country__iso2", *names).iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        for position, metric in enumerate(PREFERRED_COLUMNS):
+            value, qualifier, source_key = figures[3 * position : 3 * position + 3]
+            if value is not None:
+                yield (slug, iso2, metric, value, qualifier, "", source_key, "", True, "")
 
 
 ROWS = {SOURCES: source_rows, OPERATIONS: operation_rows, PARTICIPATIONS: participation_rows, FIGURES: figure_rows}

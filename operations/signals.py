@@ -59,6 +59,19 @@ def participation_deleted(sender, instance, **kwargs):
     services.refresh_country_totals([instance.country_id])
 
 
+# Implicit reports (services.implicit): a plain save() of a figure or a country row, or a figure's delete(), first makes
+# the operation's implicit reports rows, as the services do; its figures are then all rows when it is refreshed. Not
+# on a country row's or an operation's deletion: Django has collected what it cascades to before this signal, so a
+# row made now would outlive its country row (services.delete_participation() makes them before it deletes, and
+# restore_deleted_operation() makes a restored operation's from its country rows' columns).
+@receiver(pre_save, sender=Participation, dispatch_uid="participation_implicit_reports_before_save")
+@receiver(pre_save, sender=ReportedFigure, dispatch_uid="figure_implicit_reports_before_save")
+@receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_implicit_reports_before_delete")
+def implicit_reports_before_write(sender, instance, raw=False, origin=None, **kwargs):
+    if not raw and _deleted_model(origin) not in (Operation, Participation):
+        services.materialize_reports([instance.operation_id])
+
+
 # History on first change (services.COPY_ON_WRITE): a row an unattended import wrote without a history record gets its
 # first version written just before it is first saved or deleted. Only such rows can lack one, so others cost no query.
 @receiver(pre_save, sender=Participation, dispatch_uid="participation_first_version_before_save")

@@ -10,8 +10,16 @@ from django.urls import reverse
 
 from operations.figures import Figure, Qualifier
 from operations.importing import COLUMNS, COUNTRY_RESULTS, OPERATIONS, UploadedTable, import_files, readers
-from operations.models import Operation, Origin, Participation, ReportedFigure, Role
-from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
+from operations.models import Operation, Origin, Participation, Role
+from tests.helpers.importing import (
+    COUNTRY_ROWS,
+    OPERATION_ROW,
+    assert_rejected,
+    csv_bytes,
+    every_report,
+    run,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +52,9 @@ def assert_alpha_imported():
     assert brazil.figure("victims_rescued") == Figure(300)
     ivory = operation.participations.get(country__iso2="CI")
     assert ivory.figure("victims_rescued") == Figure(10_000) and ivory.role == Role.PARTICIPANT
-    figures = ReportedFigure.objects.filter(operation=operation)
-    assert figures.count() == 6
-    assert set(figures.values_list("origin", flat=True)) == {Origin.IMPORT}
+    figures = every_report(operation)
+    assert len(figures) == 6
+    assert {figure.origin for figure in figures} == {Origin.IMPORT}
     assert all(figure.is_preferred for figure in figures)
     return operation
 

@@ -10,9 +10,26 @@ from django.test.utils import CaptureQueriesContext
 
 from operations import services
 from operations.figures import Figure
-from operations.importing import COUNTRY_RESULTS, OPERATIONS, engine, readers, report, writer
+from operations.importing import (
+    COUNTRY_RESULTS,
+    OPERATIONS,
+    UploadedTable,
+    engine,
+    import_files,
+    readers,
+    report,
+    writer,
+)
 from operations.models import Country, Operation, Participation, ReportedFigure, Role, Source
-from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, assert_rejected, csv_bytes, run, snapshot
+from tests.helpers.importing import (
+    COUNTRY_ROWS,
+    OPERATION_ROW,
+    assert_rejected,
+    csv_bytes,
+    every_report,
+    run,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +75,7 @@ def test_batches_write_the_same_as_one(monkeypatch):
     operation = Operation.objects.get(name="Synthetic Operation 004")
     assert operation.participations.count() == 5
     assert operation.history.count() == 1
-    assert ReportedFigure.objects.filter(operation=operation).count() == 5 + 3  # countries', operation's
+    assert len(every_report(operation)) == 5 + 3  # countries' (implicit: services.implicit), operation's
     # Unattended, so the rows are their own first versions (history written on their first change).
     assert not Participation.history.filter(operation_id=operation.pk).exists()
     assert not ReportedFigure.history.filter(operation_id=operation.pk).exists()
@@ -236,9 +253,10 @@ def test_a_refused_first_import_leaves_the_empty_tables_their_indexes(monkeypatc
     assert bool(index_statements(captured, "DROP INDEX")) == (connection.vendor == "sqlite")  # dropped, then back
 
 
-def test_country_rows_whose_ids_are_not_one_run_get_their_own_figures_and_no_other_rows_do(monkeypatch):
+def test_country_rows_whose_ids_are_not_one_run_get_their_own_figures_and_no_other_rows_do(monkeypatch, editor):
     """On PostgreSQL another session may take sequence values between the ids a batch reserved: its rows, committed
-    meanwhile, must not get this import's figures (the figures are copied from the batch's ids, not their range)."""
+    meanwhile, must not get this import's figures (the figures are copied from the batch's ids, not their range).
+    An import by a person: an unattended one writes no country figures (services.implicit)."""
     allocate, between = services.RowInserter.allocate, []
 
     def with_another_sessions_row_between(inserter, count):
@@ -255,7 +273,12 @@ def test_country_rows_whose_ids_are_not_one_run_get_their_own_figures_and_no_oth
         return [ids[0], *ids[2:]]
 
     monkeypatch.setattr(services.RowInserter, "allocate", with_another_sessions_row_between)
-    report = run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS))
+    report = import_files(
+        UploadedTable("operations.csv", csv_bytes(OPERATIONS, [OPERATION_ROW])),
+        UploadedTable("country_results.csv", csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS)),
+        commit=True,
+        user=editor,
+    )
     assert report.committed, report.errors
     assert between and not ReportedFigure.objects.filter(participation_id__in=between).exists()
     imported = Operation.objects.get(name=OPERATION_ROW["name"])

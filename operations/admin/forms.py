@@ -278,6 +278,10 @@ class ReportedFigureForm(forms.ModelForm):
         operation = cleaned.get("operation") or getattr(self.instance, "operation", None)
         if participation is not None and operation is not None and participation.operation_id != operation.pk:
             self.add_error("participation", _("This country row belongs to another operation."))
+        if self.check_preferred_in_database and operation is not None:
+            # Checked against every report of the figure: the implicit ones become rows first (services.implicit;
+            # the inline's operation page made them already). The admin's form view is one transaction.
+            services.materialize_reports([operation.pk])
         if self.check_preferred_in_database and cleaned.get("is_preferred") and operation is not None:
             other = (
                 ReportedFigure.objects.filter(

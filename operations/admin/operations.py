@@ -148,6 +148,13 @@ class OperationAdmin(OperationPages, SafeAutocompleteFields, SuperuserDeletes, A
         (_("This change"), {"fields": ["change_reason", "edit_token"]}),
     ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The figure inline lists stored rows: the figures an unattended import kept on its country rows become rows
+        # first (services.implicit), as they would before any write.
+        if str(object_id).isdigit():
+            services.materialize_reports([int(object_id)])
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if change:
             current = form.current_version if form.current_version is not None else obj.version

@@ -6,6 +6,7 @@ from django.db.models.fields import CharField
 
 from .. import services
 from ..models import METRICS, Country, CountryTotal, Operation, Participation, ReportedFigure, Source
+from ..services.implicit import PREFERRED_COLUMNS, implicit_reports
 
 # Only the columns a response shows: building model instances was most of a 1,000-row page's time, and a full
 # Operation row (summary, notes, every denormalised figure) per result was the largest part of it.
@@ -21,7 +22,8 @@ _SOURCE_FIELDS = tuple(
 RESULT_VALUES = (
     "pk",
     "role",
-    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier")),
+    "imported_at",
+    *(name for metric in METRICS for name in (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id")),
     *(f"operation__{name}" for name in ("slug", "name", "year", "start_date")),
     *(f"country__{name}" for name in ("iso2", "iso3", "name")),
 )
@@ -35,6 +37,27 @@ def with_preferred_reports(rows: list[dict]) -> list[dict]:
     preferred = ReportedFigure.objects.filter(participation_id__in=[row["pk"] for row in rows], is_preferred=True)
     for report in preferred.order_by().values(*REPORT_VALUES):
         reports.setdefault(report["participation_id"], {})[report["metric"]] = report
+    # A row with no preferred report either has figure rows (and no known figure) or implicit reports (its columns
+    # are its reports, services.implicit): built from the row, with their sources' fields read once.
+    implicit = [row for row in rows if row["imported_at"] is not None and row["pk"] not in reports]
+    source_ids = {row[f"{metric}_source_id"] for row in implicit for metric in PREFERRED_COLUMNS} - {None}
+    if source_ids:
+        fields = [name.removeprefix("source__") for name in _SOURCE_FIELDS]
+        sources = {source["pk"]: source for source in Source.objects.filter(pk__in=source_ids).values("pk", *fields)}
+        for row in implicit:
+            for metric, (value, _qualifier, source_id) in PREFERRED_COLUMNS.items():
+                if row[value] is None:
+                    continue
+                source = sources[row[source_id]]
+                reports.setdefault(row["pk"], {})[metric] = {
+                    "participation_id": row["pk"],
+                    "metric": metric,
+                    "stated_as": "",
+                    "quote": "",
+                    "note": "",
+                    "source_id": row[source_id],
+                    **{f"source__{name}": source[name] for name in fields},
+                }
     for row in rows:
         row["reports"] = reports.get(row["pk"], {})
     return rows
@@ -53,9 +76,10 @@ def operation_rows(queryset):
 
 def operation_with_reports(slug):
     """The operation with this slug and every report of it (preferred and conflicting, operation-wide and per
-    country), its countries, sources and forms of exploitation, in five queries; None if there is none."""
+    country, implicit ones too), its countries, sources and forms of exploitation, in five queries (six with
+    implicit reports); None if there is none."""
     every_report = ReportedFigure.objects.select_related("source").order_by("metric", "-is_preferred", "pk")
-    return (
+    operation = (
         Operation.objects.filter(slug=slug)
         .prefetch_related(
             Prefetch("reported_figures", queryset=every_report, to_attr="reports"),
@@ -65,6 +89,10 @@ def operation_with_reports(slug):
         )
         .first()
     )
+    if operation is not None:
+        with_rows = {report.participation_id for report in operation.reports}
+        operation.reports += implicit_reports(operation.participations.all(), with_rows)
+    return operation
 
 
 # --- Incremental sync: what changed since a moment -----------------------------------------------------------------

@@ -156,6 +156,8 @@ def save_draft(draft: ReviewedDraft, *, user=None) -> Operation:
     operation._history_user = user
     operation.save()
     operation.sources.add(source)
+    # The existing figures it is compared with below are rows (services.implicit).
+    services.materialize_reports([operation.pk])
 
     countries = {country.iso2: country for country in Country.objects.filter(iso2__in=_iso_codes(draft))}
     participations = {p.country.iso2: p for p in operation.participations.select_related("country")}

@@ -35,6 +35,8 @@ from .readers import MAX_BYTES, UploadedTable, read_table
 from .report import ImportReport, Rejected
 
 CHANGE_REASON = "data package import"
+# What identifies a stored report (its figure and what its source says).
+_REPORT_KEY = ("operation_id", "participation_id", "metric", "source_id", "value", "qualifier")
 
 
 # --- Reading a package --------------------------------------------------------------------------------------------
@@ -200,9 +202,10 @@ class PackageImporter(PackageChecks):
         self.preferred_slots = set()
         for start in range(0, len(operation_ids), 500):
             chunk = operation_ids[start : start + 500]
-            for participation in Participation.objects.filter(operation_id__in=chunk).select_related("country"):
+            chunk_participations = list(Participation.objects.filter(operation_id__in=chunk).select_related("country"))
+            for participation in chunk_participations:
                 self.stored_participations[(participation.operation_id, participation.country.iso2)] = participation
-            for figure in ReportedFigure.objects.filter(operation_id__in=chunk).values(
+            stored = ReportedFigure.objects.filter(operation_id__in=chunk).values(
                 "operation_id",
                 "participation_id",
                 "metric",
@@ -211,7 +214,15 @@ class PackageImporter(PackageChecks):
                 "qualifier",
                 "is_preferred",
                 "reference_key",
-            ):
+            )
+            stored = list(stored)
+            with_rows = {figure["participation_id"] for figure in stored}
+            # A country row an unattended spreadsheet import wrote keeps its figures on the row (services.implicit).
+            stored += [
+                {name: getattr(report, name) for name in _REPORT_KEY} | {"is_preferred": True, "reference_key": ""}
+                for report in services.implicit_reports(chunk_participations, with_rows, sources=False)
+            ]
+            for figure in stored:
                 slot = (figure["operation_id"], figure["participation_id"], figure["metric"])
                 self.stored_reports.add((*slot, figure["source_id"], figure["value"], figure["qualifier"]))
                 if figure["reference_key"]:
@@ -395,6 +406,8 @@ class PackageImporter(PackageChecks):
             )
             source_links.add((operation.pk, source.pk))
             touched.add(operation.pk)
+        # New reports of stored country rows join their implicit ones, made rows first (services.implicit).
+        services.materialize_reports({report.operation_id for report in new_reports})
         services.insert_with_history(ReportedFigure, new_reports, user=user, change_reason=CHANGE_REASON)
         services.link_many(Operation.sources.through, "operation_id", "source_id", source_links)
         services.link_many(Operation.exploitation_forms.through, "operation_id", "exploitationform_id", form_links)

@@ -227,7 +227,8 @@ class Writer:
             rows.append(row)
         self.countries_touched.update(record.country_id for record in created)
         inserter.insert(rows)
-        self._country_figures(pks)
+        if self.user is not None:  # an unattended import keeps them on the rows (services.implicit)
+            self._country_figures(pks)
         reports, roles = [], {}
         for record in records:
             state = record.operation
@@ -264,17 +265,9 @@ class Writer:
             which, which_params = "BETWEEN %s AND %s", [pks[0], pks[-1]]
         else:  # PostgreSQL's sequence may have been advanced by another session meanwhile
             which, which_params = f"IN ({', '.join(['%s'] * len(pks))})", pks
-        parts, params = [], []
-        for position, (metric, (value, qualifier, source)) in enumerate(self._preferred_columns.items()):
-            parts.append(
-                f"SELECT {quote('operation_id')}, {quote('id')} AS figure_row, {position} AS position,"
-                f" %s AS figure_metric, {quote(value)} AS figure_value, {quote(qualifier)} AS figure_qualifier,"
-                f" {quote(source)} AS figure_source FROM {quote(self.participation_rows.table)}"
-                f" WHERE {quote('id')} {which} AND {quote(value)} IS NOT NULL"
-            )
-            params += [metric, *which_params]
+        source, params = services.figures_of_rows(f"{quote('id')} {which}", which_params)
         self.figure_rows.insert_select(
-            f"FROM ({' UNION ALL '.join(parts)}) AS figures ORDER BY figure_row, position",
+            f"FROM {source} ORDER BY figure_row, position",
             params,
             columns={
                 "operation_id": quote("operation_id"),

@@ -91,8 +91,10 @@ def changes_since(operation, since):
                         "who": who,
                     }
                     changes.append((change.field, text))
-    # Rows an unattended import wrote since have no history record yet (services.COPY_ON_WRITE): write their first
-    # versions, which they would get at their first change anyway, so they are listed as added.
+    # Rows an unattended import wrote since have no history record yet (services.COPY_ON_WRITE), and its country rows'
+    # figures no row (services.implicit): write their rows and first versions, which they would get at their first
+    # change anyway (this is a write's form), so they are listed as added.
+    services.materialize_reports([operation.pk])
     services.write_baselines(
         Participation, queryset=Participation.objects.filter(operation_id=operation.pk, imported_at__gt=since)
     )

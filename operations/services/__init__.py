@@ -3,8 +3,9 @@ the commands.
 
 refresh.py: `changes()`, the transaction of every write, and what it refreshes once before it commits (the data
 version, the kept per-country totals) with the denormalised preferred figures; figures.py: recording, entering and
-choosing reported figures, deleting rows; bulk.py: bulk inserts with history; restore.py: undoing an operation's
-deletion; export_log.py: the log of exports. Import them from here: `from operations import services`.
+choosing reported figures, deleting rows; bulk.py: bulk inserts with history; implicit.py: the figures an unattended
+import keeps on its country rows alone; restore.py: undoing an operation's deletion; export_log.py: the
+log of exports. Import them from here: `from operations import services`.
 """
 
 from .bulk import (  # noqa: F401
@@ -36,6 +37,13 @@ from .figures import (  # noqa: F401
     record_figure,
     record_figures_bulk,
     set_preferred,
+)
+from .implicit import (  # noqa: F401
+    figures_of_rows,
+    implicit_reports,
+    materialize_reports,
+    stored_as_recorded,
+    with_implicit_reports,
 )
 from .refresh import (  # noqa: F401
     FIGURE_FIELDS,

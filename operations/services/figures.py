@@ -17,6 +17,7 @@ from ..models import (
     ReportedFigure,
 )
 from .bulk import insert_with_history, record_history, write_baselines
+from .implicit import materialize_reports
 from .refresh import (
     bump_version,
     changes,
@@ -30,6 +31,7 @@ from .refresh import (
 def delete_participation(participation: Participation) -> None:
     """Remove a country from an operation, with its figures; the operation's and the country's figures follow."""
     operation = participation.operation
+    materialize_reports([operation.pk])
     participation.delete()
     refresh_country_totals([participation.country_id])
     refresh_preferred_figures(operation)
@@ -46,6 +48,7 @@ def delete_operation(operation: Operation) -> None:
 def delete_figure(reported: ReportedFigure) -> None:
     """Delete one reported value; the figure it was preferred for becomes unknown unless another value is chosen."""
     operation = reported.operation
+    materialize_reports([operation.pk])
     reported.delete()
     refresh_preferred_figures(operation)
 
@@ -100,6 +103,7 @@ def enter_figure(
     """An editor (or an import) states the figure: it becomes the preferred value. The previous value stays as another
     report (history of what sources said); if this source already reported this very value, that report is preferred
     again rather than duplicated. Does not refresh: the caller refreshes once after all its writes."""
+    materialize_reports([operation.pk])
     existing = ReportedFigure.objects.filter(
         operation=operation,
         participation=participation,
@@ -153,6 +157,7 @@ def record_figures_bulk(reports: list[FigureReport], *, origin: str, user=None, 
     if not reports:
         return 0
     operation_ids = {report.operation.pk for report in reports}
+    materialize_reports(operation_ids)
     existing = {}
     for start in range(0, len(sorted(operation_ids)), 500):
         chunk = sorted(operation_ids)[start : start + 500]
@@ -247,6 +252,7 @@ def record_figure(
     if figure.value is None:
         raise ValueError("an unknown figure is not recorded: leave it out")
     metric = Metric(metric)
+    materialize_reports([operation.pk])
     slot = ReportedFigure.objects.filter(operation=operation, participation=participation, metric=metric)
     has_preferred = slot.filter(is_preferred=True).exists()
     make_preferred = (not has_preferred) if preferred is None else preferred
@@ -277,6 +283,7 @@ def record_figure(
 @changes()
 def set_preferred(reported: ReportedFigure) -> None:
     """Make this reported value the one tables, totals and dashboards show for its figure."""
+    materialize_reports([reported.operation_id])
     others = ReportedFigure.objects.filter(
         operation=reported.operation_id,
         participation=reported.participation_id,
@@ -339,6 +346,7 @@ def delete_reported_figures(queryset) -> None:
     """Delete reported values one by one, so each deletion is recorded in the history; then refresh the operations
     they belonged to."""
     operations = {figure.operation for figure in queryset.select_related("operation")}
+    materialize_reports(operation.pk for operation in operations)
     for figure in queryset:
         figure.delete()
     for operation in operations:

@@ -4,6 +4,7 @@ write (to prove a refused one wrote nothing)."""
 import csv
 import io
 
+from operations import services
 from operations.importing import COLUMNS, UploadedTable, import_files
 from operations.models import Operation, Participation, ReportedFigure, Source
 
@@ -68,6 +69,14 @@ def snapshot():
         list(Source.objects.order_by("pk").values()),
         Operation.history.count(),
     )
+
+
+def every_report(operation) -> list:
+    """An operation's reports: its stored figure rows and the implicit reports of the country rows an unattended
+    import kept them on (services.implicit)."""
+    stored = list(ReportedFigure.objects.filter(operation=operation))
+    with_rows = {figure.participation_id for figure in stored}
+    return [*stored, *services.implicit_reports(operation.participations.all(), with_rows, sources=False)]
 
 
 def run(operations=None, results=None, *, commit=True):

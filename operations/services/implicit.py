@@ -1,0 +1,183 @@
+"""Implicit reports: the figures of a country row an unattended import wrote are kept on the row alone.
+
+Such a row's figures have one source each, the file's, and nothing else to say (no quote, no phrase, no other value):
+its preferred columns (value, qualifier, source) say all a figure row would. So an unattended import (no user) writes
+no figure rows for its new country rows, and a country row with `imported_at` set and no figure row has one implicit
+report per known metric: that value, qualifier and source, preferred, of origin "spreadsheet import", dated
+`imported_at`. At medium (100,373 country rows) the figure rows and their indexes were 52 of the 85 MB
+(docs/performance.md "Disk").
+
+- Readers see them through `implicit_reports()` (footnotes, the API, the data package): the same reports a stored
+  row would give, without writing on a GET.
+- Every write that touches an operation's figures or country rows first makes its implicit reports real rows
+  (`materialize_reports()`, the import's own INSERT ... SELECT): the services at their start, the receivers in
+  signals.py for a plain save() or delete(), the operation's admin page (its figure inline lists rows). From then on
+  the figures are rows as any other, and refresh_preferred_figures() reads them as it always did.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Exists, OuterRef
+
+from ..models import METRICS, Origin, Participation, ReportedFigure, Source
+
+# Per metric, its preferred value, qualifier and source columns on a country row.
+PREFERRED_COLUMNS = {
+    metric.value: (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id") for metric in METRICS
+}
+
+_suspended = contextvars.ContextVar("implicit_reports_suspended", default=False)
+
+
+def figures_of_rows(where: str, params: list, *, extra: str = "") -> tuple[str, list]:
+    """A query of the figures the preferred columns of the country rows matching `where` (SQL over the country-row
+    table, with `params`) give: (operation_id, figure_row, position, figure_metric, figure_value, figure_qualifier,
+    figure_source[, extra]), one row per known metric, to be ordered by figure_row, position (each row's figures
+    together, in the metrics' order: written so, a B-tree of figures fills its pages)."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    table = quote(Participation._meta.db_table)
+    parts, all_params = [], []
+    for position, (metric, (value, qualifier, source)) in enumerate(PREFERRED_COLUMNS.items()):
+        parts.append(
+            f"SELECT {quote('operation_id')}, {quote('id')} AS figure_row, {position} AS position,"
+            f" %s AS figure_metric, {quote(value)} AS figure_value, {quote(qualifier)} AS figure_qualifier,"
+            f" {quote(source)} AS figure_source{extra} FROM {table}"
+            f" WHERE {where} AND {quote(value)} IS NOT NULL"
+        )
+        all_params += [metric, *params]
+    return f"({' UNION ALL '.join(parts)}) AS figures", all_params
+
+
+def materialize_reports(operation_ids) -> None:
+    """Make the implicit reports of these operations' country rows stored figure rows, before a write touches them:
+    one INSERT ... SELECT per 500 operations, which writes nothing once there are none. No history record: like the
+    rows an import writes, each is its own first version until first changed (services.COPY_ON_WRITE), dated
+    `imported_at`. Nothing the pages show changes, so the data keeps its version."""
+    if _suspended.get():
+        return
+    operation_ids = sorted({pk for pk in operation_ids if pk is not None})
+    for start in range(0, len(operation_ids), 500):
+        chunk = operation_ids[start : start + 500]
+        where, params = _in("operation_id", chunk)
+        _insert_from_rows(f"{where} AND {_column('imported_at')} IS NOT NULL", params)
+
+
+def restore_implicit_reports(participation_ids, *, now) -> list[int]:
+    """After restoring a deleted operation: its country rows that had implicit reports come back without
+    `imported_at` (the history does not keep it) and without figure rows, their preferred columns as they were. Their
+    reports are made rows, dated `now`; returns their ids (for their history records)."""
+    ids = []
+    participation_ids = sorted(participation_ids)
+    for start in range(0, len(participation_ids), 500):
+        where, params = _in("id", participation_ids[start : start + 500])
+        ids += _insert_from_rows(where, params, written_at=now)
+    return ids
+
+
+def _column(name) -> str:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    return f"{quote(Participation._meta.db_table)}.{quote(name)}"
+
+
+def _in(column, values) -> tuple[str, list]:
+    return f"{_column(column)} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _insert_from_rows(where, params, *, written_at=None) -> list[int]:
+    """Insert the reports the preferred columns of the country rows matching `where` give, for those rows that have
+    no figure row, dated by their `imported_at`, or `written_at` (then returning their ids)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    figures = quote(ReportedFigure._meta.db_table)
+    columns = {
+        "operation_id": quote("operation_id"),
+        "participation_id": "figure_row",
+        "metric": "figure_metric",
+        "value": "figure_value",
+        "qualifier": "figure_qualifier",
+        "source_id": "figure_source",
+    }
+    constants = {
+        "stated_as": "",
+        "quote": "",
+        "note": "",
+        "is_preferred": True,
+        "origin": Origin.IMPORT.value,
+        "reference_key": "",
+        "updated_by_id": None,
+    }
+    extra = ""
+    if written_at is None:
+        columns["updated_at"], extra = "figure_written", f", {quote('imported_at')} AS figure_written"
+    else:
+        constants["updated_at"] = ReportedFigure._meta.get_field("updated_at").get_db_prep_save(written_at, connection)
+    names = [quote(ReportedFigure._meta.get_field(name).column) for name in [*columns, *constants]]
+    select = [*columns.values(), *(["%s"] * len(constants))]
+    without_rows = f"NOT EXISTS (SELECT 1 FROM {figures} f WHERE f.{quote('participation_id')} = {_column('id')})"
+    source, source_params = figures_of_rows(f"{where} AND {without_rows}", params, extra=extra)
+    sql = (
+        f"INSERT INTO {figures} ({', '.join(names)}) SELECT {', '.join(select)}"
+        f" FROM {source} ORDER BY figure_row, position"
+    )
+    if written_at is not None:
+        sql += f" RETURNING {quote(ReportedFigure._meta.pk.column)}"
+    elif connection.vendor == "postgresql":
+        # Two writers making the same operation's reports rows at once: the second waits for the first's commit on
+        # the unique index, then finds them made (SQLite lets one writer at a time).
+        sql += " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants.values(), *source_params])
+        return [row[0] for row in cursor.fetchall()] if written_at is not None else []
+
+
+@contextmanager
+def stored_as_recorded():
+    """Writes that put back rows as the history recorded them (restoring a deleted operation): a country row put back
+    before its figures must not get implicit reports made for it meanwhile."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def with_implicit_reports(participations):
+    """The country rows of `participations` (a queryset) whose figures are implicit: written by an unattended import
+    and without any figure row."""
+    return participations.filter(imported_at__isnull=False).exclude(
+        Exists(ReportedFigure.objects.filter(participation_id=OuterRef("pk")))
+    )
+
+
+def implicit_reports(participations, stored, *, sources=True) -> list:
+    """The implicit reports of these loaded country rows, as unsaved ReportedFigure instances in the rows' and the
+    metrics' order. `stored`: the ids of the rows that have figure rows, which give none (a reader that read an
+    operation's figure rows knows them without another query). Their sources are loaded in one query if `sources`
+    (none when there are no implicit reports)."""
+    reports = []
+    for row in participations:
+        if row.imported_at is None or row.pk in stored:
+            continue
+        for metric, (value, qualifier, source_id) in PREFERRED_COLUMNS.items():
+            if getattr(row, value) is None:
+                continue
+            reports.append(
+                ReportedFigure(
+                    operation_id=row.operation_id,
+                    participation_id=row.pk,
+                    metric=metric,
+                    value=getattr(row, value),
+                    qualifier=getattr(row, qualifier),
+                    source_id=getattr(row, source_id),
+                    is_preferred=True,
+                    origin=Origin.IMPORT,
+                    updated_at=row.imported_at,
+                )
+            )
+    if sources and reports:
+        by_id = Source.objects.in_bulk({report.source_id for report in reports})
+        for report in reports:
+            report.source = by_id[report.source_id]
+    return reports

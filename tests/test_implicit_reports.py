@@ -1,0 +1,188 @@
+"""Implicit reports (services.implicit): an unattended import keeps its country rows' figures on the rows alone, and
+every page, API response and export shows them as it shows stored reports; a write makes them rows first."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from operations import services
+from operations.figures import Figure
+from operations.importing import COUNTRY_RESULTS, OPERATIONS
+from operations.models import DataVersion, Operation, Participation, ReportedFigure, Source
+from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "synthetic-operation-alpha"
+
+
+def imported():
+    assert run(csv_bytes(OPERATIONS, [OPERATION_ROW]), csv_bytes(COUNTRY_RESULTS, COUNTRY_ROWS)).ok
+    return Operation.objects.get(name=OPERATION_ROW["name"])
+
+
+def stored_country_figures(operation):
+    fields = ("participation__country__iso2", "metric", "value", "qualifier", "source__url", "is_preferred", "origin")
+    return sorted(operation.reported_figures.filter(participation__isnull=False).values_list(*fields))
+
+
+# What the imported country rows say (tests/helpers/importing.py COUNTRY_ROWS), as stored reports would.
+IMPORTED = [
+    ("BR", "victims_rescued", 300, "exact", "https://example.org/synthetic-alpha-br", True, "import"),
+    ("CI", "arrests", 12, "exact", "https://example.org/synthetic-alpha-ci", True, "import"),
+    ("CI", "victims_rescued", 10000, "exact", "https://example.org/synthetic-alpha-ci", True, "import"),
+]
+
+
+def test_an_unattended_import_stores_no_figure_rows_for_its_country_rows_only_the_operations_own():
+    operation = imported()
+    assert stored_country_figures(operation) == []
+    assert operation.reported_figures.filter(participation__isnull=True).count() == 3
+    brasil = operation.participations.get(country__iso2="BR")
+    assert brasil.figure("victims_rescued") == Figure(300)
+
+
+def test_making_them_rows_writes_what_the_import_would_have_written_dated_by_the_import_without_history():
+    operation = imported()
+    version = DataVersion.objects.get().token
+    services.materialize_reports([operation.pk])
+    assert stored_country_figures(operation) == IMPORTED
+    for figure in operation.reported_figures.filter(participation__isnull=False).select_related("participation"):
+        assert figure.updated_at == figure.participation.imported_at
+        assert (figure.quote, figure.stated_as, figure.updated_by) == ("", "", None)
+    assert not ReportedFigure.history.filter(operation_id=operation.pk).exists()
+    assert DataVersion.objects.get().token == version  # nothing the pages show changed
+    services.materialize_reports([operation.pk])  # a second time writes nothing
+    assert len(stored_country_figures(operation)) == 3
+
+
+def _pages(client):
+    """Every page, API response and export that shows reports, as bytes (CSRF tokens and CSP nonces masked)."""
+    urls = [
+        f"/operations/{SLUG}/",
+        "/results/?country=BR",
+        "/countries/ci/",
+        f"/api/v1/operations/{SLUG}/",
+        "/api/v1/results/?country=CI",
+        "/results/?country=CI&_export=csv",
+        "/operations/?_export=package",
+        "/results/?country=BR&_export=package",
+    ]
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = re.sub(rb'nonce="[^"]+"', b'nonce="N"', body)
+        pages[url] = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"csrf", body)
+    return pages
+
+
+def test_every_page_api_response_and_export_is_the_same_whether_the_reports_are_implicit_or_rows(
+    client, staff_user, settings
+):
+    settings.TRACKER_CACHE_SECONDS = 0
+    client.force_login(staff_user)
+    operation = imported()
+    implicit = _pages(client)
+    assert b"10 000" in implicit[f"/operations/{SLUG}/"] or b"10,000" in implicit[f"/operations/{SLUG}/"]
+    assert b"synthetic-alpha-ci" in implicit[f"/api/v1/operations/{SLUG}/"]
+    services.materialize_reports([operation.pk])
+    assert _pages(client) == implicit
+
+
+def test_a_second_source_for_one_country_keeps_every_other_country_rows_imported_figures():
+    operation = imported()
+    brasil = operation.participations.get(country__iso2="BR")
+    other = Source.objects.create(key="other-2024", publisher="Other outlet", url="https://example.org/other")
+    services.record_figure(
+        operation=operation, participation=brasil, metric="victims_rescued", figure=Figure(320), source=other
+    )
+    stored = stored_country_figures(operation)
+    assert [row for row in stored if row[4] != "https://example.org/other"] == IMPORTED
+    assert ("BR", "victims_rescued", 320, "exact", "https://example.org/other", False, "manual") in stored
+    ivory = Participation.objects.get(operation=operation, country__iso2="CI")
+    assert (ivory.figure("victims_rescued"), ivory.figure("arrests")) == (Figure(10000), Figure(12))
+    assert Participation.objects.get(pk=brasil.pk).figure("victims_rescued") == Figure(300)
+
+
+def test_a_shell_save_of_a_country_row_keeps_its_operations_imported_figures():
+    operation = imported()
+    ivory = operation.participations.get(country__iso2="CI")
+    ivory.notes = "Checked."
+    ivory.save()
+    services.figures_changed(operation)
+    assert stored_country_figures(operation) == IMPORTED
+    assert Participation.objects.get(pk=ivory.pk).figure("arrests") == Figure(12)
+
+
+def test_a_country_rows_only_figure_deleted_stays_unknown():
+    operation = imported()
+    services.materialize_reports([operation.pk])
+    services.delete_figure(operation.reported_figures.get(participation__country__iso2="BR"))
+    services.materialize_reports([operation.pk])  # a later write brings nothing back
+    brasil = operation.participations.get(country__iso2="BR")
+    assert brasil.figure("victims_rescued").value is None
+    assert not brasil.reported_figures.exists()
+
+
+def test_a_deleted_operation_comes_back_with_its_imported_figures(editor):
+    operation = imported()
+    pk = operation.pk
+    services.delete_operation(operation)  # deleting an operation sets its pk to None
+    assert not ReportedFigure.objects.filter(operation_id=pk).exists()
+    restored = services.restore_deleted_operation(pk, user=editor)
+    assert stored_country_figures(restored) == IMPORTED
+    ivory = restored.participations.get(country__iso2="CI")
+    assert ivory.figure("victims_rescued") == Figure(10000)
+    records = ReportedFigure.history.filter(operation_id=pk, participation__isnull=False, history_type="+")
+    assert {(record.history_user, record.history_change_reason) for record in records} == {
+        (editor, "restored after deletion")
+    }
+
+
+def test_the_operations_admin_page_lists_the_imported_figures_in_its_figure_rows(client, admin_user):
+    operation = imported()
+    client.force_login(admin_user)
+    version = DataVersion.objects.get().token
+    page = client.get(reverse("admin:operations_operation_change", args=[operation.pk]))
+    assert page.status_code == 200
+    assert stored_country_figures(operation) == IMPORTED
+    formset = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is ReportedFigure)
+    assert len(formset.formset.initial_forms) == 6  # the operation's three and the country rows' three
+    assert DataVersion.objects.get().token == version
+
+
+def test_a_later_import_into_the_same_operation_keeps_the_earlier_rows_figures():
+    operation = imported()
+    later = [
+        {**COUNTRY_ROWS[1], "arrests": "15", "source_url": "https://example.org/synthetic-alpha-ci-2"},
+    ]
+    assert run(None, csv_bytes(COUNTRY_RESULTS, later)).ok
+    stored = stored_country_figures(operation)
+    assert ("BR", "victims_rescued", 300, "exact", "https://example.org/synthetic-alpha-br", True, "import") in stored
+    assert ("CI", "arrests", 12, "exact", "https://example.org/synthetic-alpha-ci", False, "import") in stored
+    assert ("CI", "arrests", 15, "exact", "https://example.org/synthetic-alpha-ci-2", True, "import") in stored
+    assert Participation.objects.get(operation=operation, country__iso2="BR").figure("victims_rescued") == Figure(300)
+
+
+def test_the_figure_form_names_an_imported_preferred_value_of_a_country_row(client, editor):
+    operation = imported()
+    brasil = operation.participations.get(country__iso2="BR")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:operations_reportedfigure_add"),
+        {
+            "operation": operation.pk,
+            "participation": brasil.pk,
+            "metric": "victims_rescued",
+            "value": "301",
+            "qualifier": "exact",
+            "source": brasil.victims_rescued_source_id,
+            "is_preferred": "on",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["is_preferred"]
+    assert "already has a preferred value (300 from" in errors[0]
