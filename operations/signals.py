@@ -70,6 +70,8 @@ def participation_deleted(sender, instance, **kwargs):
 def implicit_reports_before_write(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and _deleted_model(origin) not in (Operation, Participation):
         services.materialize_reports([instance.operation_id])
+        if sender is Participation and not instance._state.adding:
+            instance.imported_at = None  # as the row now stands: a full save must not give it implicit reports again
 
 
 # History on first change (services.COPY_ON_WRITE): a row an unattended import wrote without a history record gets its

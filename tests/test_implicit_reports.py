@@ -45,13 +45,19 @@ def test_an_unattended_import_stores_no_figure_rows_for_its_country_rows_only_th
 
 def test_making_them_rows_writes_what_the_import_would_have_written_dated_by_the_import_without_history():
     operation = imported()
+    imported_at = dict(operation.participations.values_list("pk", "imported_at"))
     version = DataVersion.objects.get().token
     services.materialize_reports([operation.pk])
     assert stored_country_figures(operation) == IMPORTED
-    for figure in operation.reported_figures.filter(participation__isnull=False).select_related("participation"):
-        assert figure.updated_at == figure.participation.imported_at
+    for figure in operation.reported_figures.filter(participation__isnull=False):
+        assert figure.updated_at == imported_at[figure.participation_id]
         assert (figure.quote, figure.stated_as, figure.updated_by) == ("", "", None)
     assert not ReportedFigure.history.filter(operation_id=operation.pk).exists()
+    # The country rows are now as any other: their first version recorded, as at a first change, and no imported_at.
+    records = Participation.history.filter(operation_id=operation.pk)
+    assert dict(records.values_list("id", "history_date")) == imported_at
+    assert set(records.values_list("history_type", "history_change_reason")) == {("+", "spreadsheet import")}
+    assert not operation.participations.filter(imported_at__isnull=False).exists()
     assert DataVersion.objects.get().token == version  # nothing the pages show changed
     services.materialize_reports([operation.pk])  # a second time writes nothing
     assert len(stored_country_figures(operation)) == 3
@@ -186,3 +192,21 @@ def test_the_figure_form_names_an_imported_preferred_value_of_a_country_row(clie
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["is_preferred"]
     assert "already has a preferred value (300 from" in errors[0]
+
+
+def test_a_refresh_leaves_a_country_rows_implicit_figures_as_they_are():
+    operation = imported()
+    services.refresh_preferred_figures(operation)
+    services.refresh_preferred_figures_bulk([operation.pk])
+    ivory = operation.participations.get(country__iso2="CI")
+    assert (ivory.figure("victims_rescued"), ivory.figure("arrests")) == (Figure(10000), Figure(12))
+
+
+def test_a_full_save_of_a_loaded_country_row_does_not_make_its_figures_implicit_again():
+    operation = imported()
+    ivory = operation.participations.get(country__iso2="CI")  # loaded with imported_at
+    ivory.notes = "Checked."
+    ivory.save()
+    ivory.refresh_from_db()
+    assert ivory.imported_at is None
+    assert len(stored_country_figures(operation)) == 3

@@ -37,9 +37,9 @@ def with_preferred_reports(rows: list[dict]) -> list[dict]:
     preferred = ReportedFigure.objects.filter(participation_id__in=[row["pk"] for row in rows], is_preferred=True)
     for report in preferred.order_by().values(*REPORT_VALUES):
         reports.setdefault(report["participation_id"], {})[report["metric"]] = report
-    # A row with no preferred report either has figure rows (and no known figure) or implicit reports (its columns
-    # are its reports, services.implicit): built from the row, with their sources' fields read once.
-    implicit = [row for row in rows if row["imported_at"] is not None and row["pk"] not in reports]
+    # The implicit reports of a row an unattended import wrote (services.implicit) are its columns: built from the
+    # row, with their sources' fields read once.
+    implicit = [row for row in rows if row["imported_at"] is not None]
     source_ids = {row[f"{metric}_source_id"] for row in implicit for metric in PREFERRED_COLUMNS} - {None}
     if source_ids:
         fields = [name.removeprefix("source__") for name in _SOURCE_FIELDS]
@@ -90,8 +90,7 @@ def operation_with_reports(slug):
         .first()
     )
     if operation is not None:
-        with_rows = {report.participation_id for report in operation.reports}
-        operation.reports += implicit_reports(operation.participations.all(), with_rows)
+        operation.reports += implicit_reports(operation.participations.all())
     return operation
 
 

@@ -215,12 +215,13 @@ class PackageImporter(PackageChecks):
                 "is_preferred",
                 "reference_key",
             )
-            stored = list(stored)
-            with_rows = {figure["participation_id"] for figure in stored}
             # A country row an unattended spreadsheet import wrote keeps its figures on the row (services.implicit).
-            stored += [
-                {name: getattr(report, name) for name in _REPORT_KEY} | {"is_preferred": True, "reference_key": ""}
-                for report in services.implicit_reports(chunk_participations, with_rows, sources=False)
+            stored = [
+                *stored,
+                *(
+                    {name: getattr(report, name) for name in _REPORT_KEY} | {"is_preferred": True, "reference_key": ""}
+                    for report in services.implicit_reports(chunk_participations, sources=False)
+                ),
             ]
             for figure in stored:
                 slot = (figure["operation_id"], figure["participation_id"], figure["metric"])

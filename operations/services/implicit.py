@@ -2,24 +2,24 @@
 
 Such a row's figures have one source each, the file's, and nothing else to say (no quote, no phrase, no other value):
 its preferred columns (value, qualifier, source) say all a figure row would. So an unattended import (no user) writes
-no figure rows for its new country rows, and a country row with `imported_at` set and no figure row has one implicit
-report per known metric: that value, qualifier and source, preferred, of origin "spreadsheet import", dated
-`imported_at`. At medium (100,373 country rows) the figure rows and their indexes were 52 of the 85 MB
-(docs/performance.md "Disk").
+no figure rows for its new country rows, and a country row with `imported_at` set has one implicit report per known
+metric: that value, qualifier and source, preferred, of origin "spreadsheet import", dated `imported_at`. At medium
+(100,373 country rows) the figure rows and their indexes were 52 of the 85 MB (docs/performance.md "Disk").
 
 - Readers see them through `implicit_reports()` (footnotes, the API, the data package): the same reports a stored
   row would give, without writing on a GET.
 - Every write that touches an operation's figures or country rows first makes its implicit reports real rows
   (`materialize_reports()`, the import's own INSERT ... SELECT): the services at their start, the receivers in
-  signals.py for a plain save() or delete(), the operation's admin page (its figure inline lists rows). From then on
-  the figures are rows as any other, and refresh_preferred_figures() reads them as it always did.
+  signals.py for a plain save() or delete(), the operation's admin page (its figure inline lists rows). The country
+  row then gets its first history record (as at its first change, services.COPY_ON_WRITE) and loses `imported_at`:
+  its figures are rows as any other's, which refresh_preferred_figures() reads. The refresh leaves a row with
+  `imported_at` as it is, so a write that forgot to make them rows cannot wipe its figures.
 """
 
 import contextvars
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef
 
 from ..models import METRICS, Origin, Participation, ReportedFigure, Source
 
@@ -51,17 +51,24 @@ def figures_of_rows(where: str, params: list, *, extra: str = "") -> tuple[str, 
 
 
 def materialize_reports(operation_ids) -> None:
-    """Make the implicit reports of these operations' country rows stored figure rows, before a write touches them:
-    one INSERT ... SELECT per 500 operations, which writes nothing once there are none. No history record: like the
-    rows an import writes, each is its own first version until first changed (services.COPY_ON_WRITE), dated
-    `imported_at`. Nothing the pages show changes, so the data keeps its version."""
+    """Make the implicit reports of these operations' country rows stored figure rows, before a write touches them.
+    One query per 500 operations when there are none; else one INSERT ... SELECT of their figures (no history record:
+    like the rows an import writes, each is its own first version until first changed, services.COPY_ON_WRITE, dated
+    `imported_at`), the country rows' first history records, and `imported_at` cleared. Nothing the pages show
+    changes, so the data keeps its version."""
     if _suspended.get():
         return
+    from .bulk import write_baselines
+
     operation_ids = sorted({pk for pk in operation_ids if pk is not None})
     for start in range(0, len(operation_ids), 500):
-        chunk = operation_ids[start : start + 500]
-        where, params = _in("operation_id", chunk)
-        _insert_from_rows(f"{where} AND {_column('imported_at')} IS NOT NULL", params)
+        implicit = Participation.objects.filter(operation_id__in=operation_ids[start : start + 500])
+        ids = sorted(implicit.filter(imported_at__isnull=False).order_by().values_list("pk", flat=True))
+        for first in range(0, len(ids), 500):
+            chunk = ids[first : first + 500]
+            _insert_from_rows(*_in("id", chunk))
+            write_baselines(Participation, ids=chunk)
+            Participation.objects.filter(pk__in=chunk).update(imported_at=None)
 
 
 def restore_implicit_reports(participation_ids, *, now) -> list[int]:
@@ -87,7 +94,8 @@ def _in(column, values) -> tuple[str, list]:
 
 def _insert_from_rows(where, params, *, written_at=None) -> list[int]:
     """Insert the reports the preferred columns of the country rows matching `where` give, for those rows that have
-    no figure row, dated by their `imported_at`, or `written_at` (then returning their ids)."""
+    no figure row (there is none where `imported_at` is set), dated by their `imported_at`, or `written_at` (then
+    returning their ids)."""
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     figures = quote(ReportedFigure._meta.db_table)
@@ -144,21 +152,16 @@ def stored_as_recorded():
 
 
 def with_implicit_reports(participations):
-    """The country rows of `participations` (a queryset) whose figures are implicit: written by an unattended import
-    and without any figure row."""
-    return participations.filter(imported_at__isnull=False).exclude(
-        Exists(ReportedFigure.objects.filter(participation_id=OuterRef("pk")))
-    )
+    """The country rows of `participations` (a queryset) whose figures are implicit."""
+    return participations.filter(imported_at__isnull=False)
 
 
-def implicit_reports(participations, stored, *, sources=True) -> list:
+def implicit_reports(participations, *, sources=True) -> list:
     """The implicit reports of these loaded country rows, as unsaved ReportedFigure instances in the rows' and the
-    metrics' order. `stored`: the ids of the rows that have figure rows, which give none (a reader that read an
-    operation's figure rows knows them without another query). Their sources are loaded in one query if `sources`
-    (none when there are no implicit reports)."""
+    metrics' order; their sources loaded in one query if `sources` (none when there are no implicit reports)."""
     reports = []
     for row in participations:
-        if row.imported_at is None or row.pk in stored:
+        if row.imported_at is None:
             continue
         for metric, (value, qualifier, source_id) in PREFERRED_COLUMNS.items():
             if getattr(row, value) is None:

@@ -131,10 +131,10 @@ def refresh_preferred_figures(operation: Operation) -> None:
 
     if apply(operation, None):
         Operation.objects.filter(pk=operation.pk).update(**{name: getattr(operation, name) for name in FIGURE_FIELDS})
-    participations = list(operation.participations.all())
+    # Not the country rows whose figures are implicit (services.implicit): their columns are their reports.
+    participations = list(operation.participations.filter(imported_at__isnull=True))
     changed = [participation for participation in participations if apply(participation, participation.pk)]
     if changed:
-        _first_versions([participation.pk for participation in changed if participation.imported_at is not None])
         Participation.objects.bulk_update(changed, FIGURE_FIELDS)
         refresh_country_totals(participation.country_id for participation in changed)
 
@@ -254,9 +254,14 @@ def refresh_preferred_figures_bulk(operation_ids) -> None:
         }
         # Plain tuples, not model instances: building 100,000 instances was the import's largest cost (measured).
         for model, key_of in ((Operation, lambda row: (row[0], None)), (Participation, lambda row: (row[1], row[0]))):
-            columns = ("pk", "operation_id", "imported_at") if model is Participation else ("pk",)
-            filter_by = {"operation_id__in": chunk} if model is Participation else {"pk__in": chunk}
-            changed, imported = [], []
+            columns = ("pk", "operation_id") if model is Participation else ("pk",)
+            # Not the country rows whose figures are implicit (services.implicit): their columns are their reports.
+            filter_by = (
+                {"operation_id__in": chunk, "imported_at__isnull": True}
+                if model is Participation
+                else {"pk__in": chunk}
+            )
+            changed = []
             for row in model.objects.filter(**filter_by).order_by().values_list(*columns, *FIGURE_FIELDS):
                 key = key_of(row)
                 current = row[len(columns) :]
@@ -265,24 +270,12 @@ def refresh_preferred_figures_bulk(operation_ids) -> None:
                     wanted.extend(by_slot.get((*key, metric.value), _UNKNOWN))
                 if tuple(wanted) != tuple(current):
                     changed.append([*wanted, row[0]])
-                    if model is Participation and row[2] is not None:
-                        imported.append(row[0])
-            _first_versions(imported)
             _update_rows(model, changed)
     # The importer creates participations and figures in bulk (no signals): refresh the kept totals of every country
     # these operations name, once.
     refresh_country_totals(
         Participation.objects.filter(operation_id__in=operation_ids).order_by().values_list("country_id", flat=True)
     )
-
-
-def _first_versions(participation_ids) -> None:
-    """Country rows an unattended import wrote may have no history record yet: their first version is written before
-    their preferred figures change (services.COPY_ON_WRITE). No query when there are none."""
-    if participation_ids:
-        from .bulk import write_baselines
-
-        write_baselines(Participation, ids=participation_ids)
 
 
 def _update_rows(model, rows) -> None:

@@ -75,8 +75,7 @@ def every_report(operation) -> list:
     """An operation's reports: its stored figure rows and the implicit reports of the country rows an unattended
     import kept them on (services.implicit)."""
     stored = list(ReportedFigure.objects.filter(operation=operation))
-    with_rows = {figure.participation_id for figure in stored}
-    return [*stored, *services.implicit_reports(operation.participations.all(), with_rows, sources=False)]
+    return [*stored, *services.implicit_reports(operation.participations.all(), sources=False)]
 
 
 def run(operations=None, results=None, *, commit=True):
