@@ -210,3 +210,11 @@ def test_a_full_save_of_a_loaded_country_row_does_not_make_its_figures_implicit_
     ivory.refresh_from_db()
     assert ivory.imported_at is None
     assert len(stored_country_figures(operation)) == 3
+
+
+def test_the_figure_list_says_where_the_imported_country_figures_are(client, editor):
+    client.force_login(editor)
+    changelist = reverse("admin:operations_reportedfigure_changelist")
+    assert "kept on those rows" not in client.get(changelist).content.decode()
+    imported()
+    assert "kept on those rows" in client.get(changelist).content.decode()

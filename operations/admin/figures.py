@@ -28,6 +28,18 @@ class ReportedFigureAdmin(
     readonly_fields = ["origin", "updated_by", "updated_at"]
     actions = ["make_preferred"]
 
+    def changelist_view(self, request, extra_context=None):
+        if Participation.objects.filter(imported_at__isnull=False).exists():
+            # The figures an unattended import keeps on its country rows (services.implicit) are not rows yet.
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": _(
+                    "The figures of country rows an unattended spreadsheet import wrote are kept on those rows; they"
+                    " are listed here once their operation's page has been opened in the admin."
+                ),
+            }
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description=_("country"), ordering="participation__country__name")
     def country(self, figure):
         return figure.participation.country if figure.participation_id else "—"
