@@ -4,6 +4,8 @@ every page, API response and export shows them as it shows stored reports; a wri
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from operations import services
@@ -218,3 +220,33 @@ def test_the_figure_list_says_where_the_imported_country_figures_are(client, edi
     assert "kept on those rows" not in client.get(changelist).content.decode()
     imported()
     assert "kept on those rows" in client.get(changelist).content.decode()
+
+
+def test_pages_read_implicit_reports_in_a_constant_number_of_queries(client, staff_user, settings):
+    settings.TRACKER_CACHE_SECONDS = 0
+    client.force_login(staff_user)
+    urls = [
+        f"/operations/{SLUG}/",
+        f"/api/v1/operations/{SLUG}/",
+        "/api/v1/results/?operation=Synthetic+Operation+Alpha",
+    ]
+
+    def queries():
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200, url
+            counts.append(len(captured))
+        return counts
+
+    imported()
+    before = queries()
+    more = [
+        {**COUNTRY_ROWS[1], "country": code, "arrests": str(n), "source_url": f"https://example.org/more-{code}"}
+        for n, code in enumerate(["FR", "KE", "PE", "TH"], start=3)
+    ]
+    assert run(None, csv_bytes(COUNTRY_RESULTS, more)).ok
+    assert Participation.objects.filter(operation__slug=SLUG, imported_at__isnull=False).count() == 6
+    assert queries() == before
+    assert b"example.org/more-TH" in client.get(urls[2]).content  # the results' implicit reports, with their source
+    assert b"example.org/more-TH" in client.get(urls[1]).content
