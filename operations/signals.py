@@ -39,12 +39,13 @@ def shown_data_changed(sender, action="post", **kwargs):
 
 @receiver(pre_save, sender=Participation, dispatch_uid="participation_remember_country")
 def remember_country(sender, instance, raw=False, **kwargs):
-    """Note the country a participation had, so moving it to another country refreshes both countries' totals."""
+    """Note the country and operation a participation had: moving it to another country refreshes both countries'
+    totals, and to another operation makes the implicit reports of both rows (below)."""
     if raw or instance.pk is None:
         return
-    instance._previous_country_id = (
-        Participation.objects.filter(pk=instance.pk).values_list("country_id", flat=True).first()
-    )
+    instance._previous_country_id, instance._previous_operation_id = Participation.objects.filter(
+        pk=instance.pk
+    ).values_list("country_id", "operation_id").first() or (None, None)
 
 
 @receiver(post_save, sender=Participation, dispatch_uid="participation_saved_refresh_totals")
@@ -69,7 +70,8 @@ def participation_deleted(sender, instance, **kwargs):
 @receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_implicit_reports_before_delete")
 def implicit_reports_before_write(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and _deleted_model(origin) not in (Operation, Participation):
-        services.materialize_reports([instance.operation_id])
+        # A country row moved to another operation: the one it leaves too.
+        services.materialize_reports([instance.operation_id, getattr(instance, "_previous_operation_id", None)])
         if sender is Participation and not instance._state.adding:
             instance.imported_at = None  # as the row now stands: a full save must not give it implicit reports again
 

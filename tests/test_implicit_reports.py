@@ -1,17 +1,22 @@
 """Implicit reports (services.implicit): an unattended import keeps its country rows' figures on the rows alone, and
 every page, API response and export shows them as it shows stored reports; a write makes them rows first."""
 
+import importlib
 import re
+import threading
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.apps import apps as django_apps
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from operations import services
 from operations.figures import Figure
 from operations.importing import COUNTRY_RESULTS, OPERATIONS
-from operations.models import DataVersion, Operation, Participation, ReportedFigure, Source
+from operations.models import Country, DataVersion, Operation, Participation, ReportedFigure, Source
 from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +255,116 @@ def test_pages_read_implicit_reports_in_a_constant_number_of_queries(client, sta
     assert queries() == before
     assert b"example.org/more-TH" in client.get(urls[2]).content  # the results' implicit reports, with their source
     assert b"example.org/more-TH" in client.get(urls[1]).content
+
+
+def test_a_country_row_moved_to_another_operation_keeps_its_imported_figure_and_first_version():
+    operation = imported()
+    brasil = operation.participations.get(country__iso2="BR")
+    other = Operation.objects.exclude(pk=operation.pk).exclude(participations__country__iso2="BR").first()
+    brasil.operation = other
+    brasil.save()
+    records = brasil.history.order_by("history_date", "history_id")
+    assert [(record.history_type, record.victims_rescued) for record in records] == [("+", 300), ("~", 300)]
+    assert ReportedFigure.objects.filter(participation=brasil, value=300).exists()
+
+
+def test_databases_written_before_implicit_reports_show_each_imported_report_once(client, staff_user, settings):
+    """Before migration 0018, an unattended import wrote figure rows and left imported_at set."""
+    settings.TRACKER_CACHE_SECONDS = 0
+    operation = imported()
+    services.implicit._insert_from_rows(*services.implicit._in("operation_id", [operation.pk]))  # the old rows
+    imported_at = dict(operation.participations.values_list("pk", "imported_at"))
+    migration = importlib.import_module("operations.migrations.0018_imported_rows_with_figure_rows")
+    migration.settle_imported_rows(django_apps, SimpleNamespace(connection=connection))
+    assert stored_country_figures(operation) == IMPORTED
+    assert not operation.participations.filter(imported_at__isnull=False).exists()
+    records = Participation.history.filter(operation_id=operation.pk)
+    assert dict(records.values_list("id", "history_date")) == imported_at
+    client.force_login(staff_user)
+    detail = client.get(f"/api/v1/operations/{SLUG}/").json()
+    assert all(not figure["conflicting"] for country in detail["countries"] for figure in country["figures"].values())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite lets one writer at a time: no race to pin")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("deleted", ["a figure", "a country row"])
+def test_a_writer_waiting_on_another_does_not_bring_back_what_the_other_deleted(deleted):
+    """Writer A makes the operation's reports rows and deletes one; writer B, starting meanwhile, waits for A's commit
+    and then finds nothing left to make (PostgreSQL re-reads the locked rows' imported_at)."""
+    # Written as an unattended import leaves them, without the importer: a transactional test before this one may
+    # have emptied the database of the countries and forms of exploitation an import reads.
+    source = Source.objects.create(key="race-2024", publisher="Race agency", url="https://example.org/race")
+    operation = Operation.objects.create(name="Race operation", slug="race-operation")
+    countries = {
+        iso2: Country.objects.get_or_create(iso2=iso2, defaults={"iso3": iso3, "name": name})[0]
+        for iso2, iso3, name in [("BR", "BRA", "Brazil"), ("CI", "CIV", "Côte d'Ivoire")]
+    }
+    Participation.objects.bulk_create(
+        Participation(
+            operation=operation,
+            country=countries[iso2],
+            imported_at=timezone.now(),
+            victims_rescued=victims,
+            victims_rescued_qualifier="exact",
+            victims_rescued_source=source,
+            arrests=arrests,
+            arrests_qualifier="exact" if arrests else "",
+            arrests_source=source if arrests else None,
+        )
+        for iso2, victims, arrests in [("BR", 300, None), ("CI", 10000, 12)]
+    )
+    a_deleted, b_waits, errors, pids = threading.Event(), threading.Event(), {}, {}
+
+    def writer_a():
+        try:
+            with transaction.atomic():
+                services.materialize_reports([operation.pk])
+                if deleted == "a figure":
+                    services.delete_figure(
+                        ReportedFigure.objects.get(
+                            operation=operation, participation__country__iso2="CI", metric="arrests"
+                        )
+                    )
+                else:
+                    services.delete_participation(operation.participations.get(country__iso2="CI"))
+                a_deleted.set()
+                assert b_waits.wait(60), "writer B never waited for writer A"
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors["a"] = repr(error)
+        finally:
+            connections.close_all()
+
+    def writer_b():
+        try:
+            connection.ensure_connection()
+            pids["b"] = connection.connection.get_backend_pid()
+            assert a_deleted.wait(60)
+            with transaction.atomic():
+                services.materialize_reports([operation.pk])
+                services.figures_changed(operation)
+        except Exception as error:  # noqa: BLE001
+            errors["b"] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
+    for thread in threads:
+        thread.start()
+    assert a_deleted.wait(60)
+    waiting = False
+    with connection.cursor() as cursor:  # until B waits for a lock A holds (polled, not timed)
+        for _ in range(600):
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pids.get("b", -1)])
+            row = cursor.fetchone()
+            if row and row[0] == "Lock":
+                waiting = True
+                break
+            cursor.execute("SELECT pg_sleep(0.05)")
+    b_waits.set()
+    for thread in threads:
+        thread.join()
+    assert waiting and errors == {}
+    ivory = operation.participations.filter(country__iso2="CI").first()
+    arrests = ReportedFigure.objects.filter(operation=operation, participation__country__iso2="CI", metric="arrests")
+    assert not arrests.exists()
+    assert ivory is None or ivory.figure("arrests").value is None

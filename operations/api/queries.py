@@ -38,8 +38,8 @@ def with_preferred_reports(rows: list[dict]) -> list[dict]:
     for report in preferred.order_by().values(*REPORT_VALUES):
         reports.setdefault(report["participation_id"], {})[report["metric"]] = report
     # The implicit reports of a row an unattended import wrote (services.implicit) are its columns: built from the
-    # row, with their sources' fields read once.
-    implicit = [row for row in rows if row["imported_at"] is not None]
+    # row, with their sources' fields read once; not for a row whose reports were made rows since it was read.
+    implicit = [row for row in rows if row["imported_at"] is not None and row["pk"] not in reports]
     source_ids = {row[f"{metric}_source_id"] for row in implicit for metric in PREFERRED_COLUMNS} - {None}
     if source_ids:
         fields = [name.removeprefix("source__") for name in _SOURCE_FIELDS]
@@ -82,15 +82,17 @@ def operation_with_reports(slug):
     operation = (
         Operation.objects.filter(slug=slug)
         .prefetch_related(
-            Prefetch("reported_figures", queryset=every_report, to_attr="reports"),
+            # The country rows before their figures: see services.implicit_reports().
             Prefetch("participations", queryset=Participation.objects.select_related("country").order_by("pk")),
+            Prefetch("reported_figures", queryset=every_report, to_attr="reports"),
             "sources",
             "exploitation_forms",
         )
         .first()
     )
     if operation is not None:
-        operation.reports += implicit_reports(operation.participations.all())
+        with_rows = {report.participation_id for report in operation.reports}
+        operation.reports += implicit_reports(operation.participations.all(), with_rows)
     return operation
 
 

@@ -147,7 +147,9 @@ def operation_dashboard(slug) -> OperationDashboard | None:
     participations = sorted_by_name(
         operation.participations.select_related("country").order_by(), name=lambda row: row.country
     )
-    notes = FigureNotes([*reports_of(operation=operation), *implicit_reports(participations)])
+    stored = list(reports_of(operation=operation))  # read after the country rows: see implicit_reports()
+    with_rows = {report.participation_id for report in stored}
+    notes = FigureNotes([*stored, *implicit_reports(participations, with_rows)])
     headlines = [Headline(metric, notes.value(operation, metric, operation_id=operation.pk)) for metric in METRICS]
     countries = [
         CountryRow(

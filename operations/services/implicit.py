@@ -19,7 +19,7 @@ metric: that value, qualifier and source, preferred, of origin "spreadsheet impo
 import contextvars
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from ..models import METRICS, Origin, Participation, ReportedFigure, Source
 
@@ -54,21 +54,28 @@ def materialize_reports(operation_ids) -> None:
     """Make the implicit reports of these operations' country rows stored figure rows, before a write touches them.
     One query per 500 operations when there are none; else one INSERT ... SELECT of their figures (no history record:
     like the rows an import writes, each is its own first version until first changed, services.COPY_ON_WRITE, dated
-    `imported_at`), the country rows' first history records, and `imported_at` cleared. Nothing the pages show
-    changes, so the data keeps its version."""
+    `imported_at`), the country rows' first history records, and `imported_at` cleared, all in one transaction.
+    Nothing the pages show changes, so the data keeps its version."""
     if _suspended.get():
         return
     from .bulk import write_baselines
 
     operation_ids = sorted({pk for pk in operation_ids if pk is not None})
-    for start in range(0, len(operation_ids), 500):
-        implicit = Participation.objects.filter(operation_id__in=operation_ids[start : start + 500])
-        ids = sorted(implicit.filter(imported_at__isnull=False).order_by().values_list("pk", flat=True))
-        for first in range(0, len(ids), 500):
-            chunk = ids[first : first + 500]
-            _insert_from_rows(*_in("id", chunk))
-            write_baselines(Participation, ids=chunk)
-            Participation.objects.filter(pk__in=chunk).update(imported_at=None)
+    if not operation_ids:
+        return
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        for start in range(0, len(operation_ids), 500):
+            implicit = Participation.objects.filter(
+                operation_id__in=operation_ids[start : start + 500], imported_at__isnull=False
+            )
+            # Locked: a writer that is making them rows at the same moment (and may delete one of them before it
+            # commits) is waited for, and PostgreSQL then reads imported_at again, cleared (SQLite has one writer).
+            ids = sorted(implicit.order_by().select_for_update().values_list("pk", flat=True))
+            for first in range(0, len(ids), 500):
+                chunk = ids[first : first + 500]
+                _insert_from_rows(*_in("id", chunk))
+                write_baselines(Participation, ids=chunk)
+                Participation.objects.filter(pk__in=chunk).update(imported_at=None)
 
 
 def restore_implicit_reports(participation_ids, *, now) -> list[int]:
@@ -131,10 +138,6 @@ def _insert_from_rows(where, params, *, written_at=None) -> list[int]:
     )
     if written_at is not None:
         sql += f" RETURNING {quote(ReportedFigure._meta.pk.column)}"
-    elif connection.vendor == "postgresql":
-        # Two writers making the same operation's reports rows at once: the second waits for the first's commit on
-        # the unique index, then finds them made (SQLite lets one writer at a time).
-        sql += " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*constants.values(), *source_params])
         return [row[0] for row in cursor.fetchall()] if written_at is not None else []
@@ -156,12 +159,14 @@ def with_implicit_reports(participations):
     return participations.filter(imported_at__isnull=False)
 
 
-def implicit_reports(participations, *, sources=True) -> list:
+def implicit_reports(participations, stored=(), *, sources=True) -> list:
     """The implicit reports of these loaded country rows, as unsaved ReportedFigure instances in the rows' and the
-    metrics' order; their sources loaded in one query if `sources` (none when there are no implicit reports)."""
+    metrics' order; their sources loaded in one query if `sources` (none when there are no implicit reports).
+    `stored`: the ids of the country rows whose figure rows the caller read after loading them: a row whose reports
+    were made rows in between (a write committed between the two reads) gives none, not the same reports twice."""
     reports = []
     for row in participations:
-        if row.imported_at is None:
+        if row.imported_at is None or row.pk in stored:
             continue
         for metric, (value, qualifier, source_id) in PREFERRED_COLUMNS.items():
             if getattr(row, value) is None:
