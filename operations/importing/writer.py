@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import services
-from ..import_format import METRIC_COLUMNS
 from ..models import ExploitationForm, Operation, Origin, Participation, ReportedFigure, Role, Source, source_key
 from .conventions import PRIMARY_PUBLISHERS, publisher_from_url, split_title
 
@@ -57,9 +56,7 @@ class Writer:
             figure.index[name] for name in ("id", "operation_id", "metric", "value", "qualifier", "source_id")
         ]
         # Per metric, its preferred value, qualifier and source columns on operations and country rows.
-        self._preferred_columns = {
-            metric: (metric, f"{metric}_qualifier", f"{metric}_source_id") for metric in METRIC_COLUMNS
-        }
+        self._preferred_columns = services.PREFERRED_COLUMNS
         # Per table, metric -> the positions of those columns in a row.
         self._preferred_positions = {
             inserter.table: {
@@ -269,14 +266,7 @@ class Writer:
         self.figure_rows.insert_select(
             f"FROM {source} ORDER BY figure_row, position",
             params,
-            columns={
-                "operation_id": quote("operation_id"),
-                "participation_id": "figure_row",
-                "metric": "figure_metric",
-                "value": "figure_value",
-                "qualifier": "figure_qualifier",
-                "source_id": "figure_source",
-            },
+            columns=services.FIGURE_OF_ROW_COLUMNS,
         )
 
     def finish(self, states) -> None:

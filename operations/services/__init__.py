@@ -39,6 +39,8 @@ from .figures import (  # noqa: F401
     set_preferred,
 )
 from .implicit import (  # noqa: F401
+    FIGURE_OF_ROW_COLUMNS,
+    PREFERRED_COLUMNS,
     figures_of_rows,
     implicit_reports,
     materialize_reports,

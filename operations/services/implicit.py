@@ -28,20 +28,30 @@ PREFERRED_COLUMNS = {
     metric.value: (metric.value, f"{metric.value}_qualifier", f"{metric.value}_source_id") for metric in METRICS
 }
 
+# A figure row's fields (attnames) as figures_of_rows() names them.
+FIGURE_OF_ROW_COLUMNS = {
+    "operation_id": "figure_operation",
+    "participation_id": "figure_row",
+    "metric": "figure_metric",
+    "value": "figure_value",
+    "qualifier": "figure_qualifier",
+    "source_id": "figure_source",
+}
+
 _suspended = contextvars.ContextVar("implicit_reports_suspended", default=False)
 
 
 def figures_of_rows(where: str, params: list, *, extra: str = "") -> tuple[str, list]:
     """A query of the figures the preferred columns of the country rows matching `where` (SQL over the country-row
-    table, with `params`) give: (operation_id, figure_row, position, figure_metric, figure_value, figure_qualifier,
-    figure_source[, extra]), one row per known metric, to be ordered by figure_row, position (each row's figures
-    together, in the metrics' order: written so, a B-tree of figures fills its pages)."""
+    table, with `params`) give: FIGURE_OF_ROW_COLUMNS, `position` and `extra`, one row per known metric, to be ordered
+    by figure_row, position (each row's figures together, in the metrics' order: written so, a B-tree of figures fills
+    its pages)."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     table = quote(Participation._meta.db_table)
     parts, all_params = [], []
     for position, (metric, (value, qualifier, source)) in enumerate(PREFERRED_COLUMNS.items()):
         parts.append(
-            f"SELECT {quote('operation_id')}, {quote('id')} AS figure_row, {position} AS position,"
+            f"SELECT {quote('operation_id')} AS figure_operation, {quote('id')} AS figure_row, {position} AS position,"
             f" %s AS figure_metric, {quote(value)} AS figure_value, {quote(qualifier)} AS figure_qualifier,"
             f" {quote(source)} AS figure_source{extra} FROM {table}"
             f" WHERE {where} AND {quote(value)} IS NOT NULL"
@@ -106,14 +116,7 @@ def _insert_from_rows(where, params, *, written_at=None) -> list[int]:
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     figures = quote(ReportedFigure._meta.db_table)
-    columns = {
-        "operation_id": quote("operation_id"),
-        "participation_id": "figure_row",
-        "metric": "figure_metric",
-        "value": "figure_value",
-        "qualifier": "figure_qualifier",
-        "source_id": "figure_source",
-    }
+    columns = dict(FIGURE_OF_ROW_COLUMNS)
     constants = {
         "stated_as": "",
         "quote": "",
