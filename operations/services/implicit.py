@@ -62,22 +62,24 @@ def figures_of_rows(where: str, params: list, *, extra: str = "") -> tuple[str, 
 
 def materialize_reports(operation_ids) -> None:
     """Make the implicit reports of these operations' country rows stored figure rows, before a write touches them.
-    One query per 500 operations when there are none; else one INSERT ... SELECT of their figures (no history record:
-    like the rows an import writes, each is its own first version until first changed, services.COPY_ON_WRITE, dated
-    `imported_at`), the country rows' first history records, and `imported_at` cleared, all in one transaction.
+    One query per 500 operations when there are none; else, in one transaction, one INSERT ... SELECT of their figures
+    (no history record: like the rows an import writes, each is its own first version until first changed,
+    services.COPY_ON_WRITE, dated `imported_at`), the country rows' first history records, and `imported_at` cleared.
     Nothing the pages show changes, so the data keeps its version."""
     if _suspended.get():
         return
     from .bulk import write_baselines
 
     operation_ids = sorted({pk for pk in operation_ids if pk is not None})
-    if not operation_ids:
-        return
-    with transaction.atomic(using=DEFAULT_DB_ALIAS):
-        for start in range(0, len(operation_ids), 500):
-            implicit = Participation.objects.filter(
-                operation_id__in=operation_ids[start : start + 500], imported_at__isnull=False
-            )
+    for start in range(0, len(operation_ids), 500):
+        implicit = Participation.objects.using(DEFAULT_DB_ALIAS).filter(
+            operation_id__in=operation_ids[start : start + 500], imported_at__isnull=False
+        )
+        # Usually there are none: then no transaction, so an admin page that asks takes no write lock (SQLite begins
+        # every transaction IMMEDIATE) and does not wait for a long import. Read on the primary, not a replica behind.
+        if not implicit.exists():
+            continue
+        with transaction.atomic(using=DEFAULT_DB_ALIAS):
             # Locked: a writer that is making them rows at the same moment (and may delete one of them before it
             # commits) is waited for, and PostgreSQL then reads imported_at again, cleared (SQLite has one writer).
             ids = sorted(implicit.order_by().select_for_update().values_list("pk", flat=True))
