@@ -14,10 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from operations import services
+from operations.drafting.services import FigureChoice, ReviewedDraft, save_draft
 from operations.figures import Figure
 from operations.importing import COUNTRY_RESULTS, OPERATIONS
 from operations.models import Country, DataVersion, Operation, Participation, ReportedFigure, Source
+from tests.helpers.admin_forms import change_url, errors_of, form_data, inline_prefix
 from tests.helpers.importing import COUNTRY_ROWS, OPERATION_ROW, csv_bytes, run
+from tests.helpers.sync import assert_in_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -368,3 +371,49 @@ def test_a_writer_waiting_on_another_does_not_bring_back_what_the_other_deleted(
     arrests = ReportedFigure.objects.filter(operation=operation, participation__country__iso2="CI", metric="arrests")
     assert not arrests.exists()
     assert ivory is None or ivory.figure("arrests").value is None
+
+
+def test_an_editor_corrects_one_country_figure_of_an_imported_operation_in_its_admin_form(client, editor):
+    operation = imported()
+    client.force_login(editor)
+    response = client.get(change_url(operation))
+    data = form_data(response)
+    countries = inline_prefix(response, Participation)
+    ivory = operation.participations.get(country__iso2="CI")
+    (row,) = [
+        i for i in range(int(data[f"{countries}-TOTAL_FORMS"])) if data.get(f"{countries}-{i}-id") == str(ivory.pk)
+    ]
+    data[f"{countries}-{row}-figure_arrests"] = "14"
+    data["figures_source"] = str(ivory.arrests_source_id)
+    response = client.post(change_url(operation), data)
+    assert response.status_code == 302, errors_of(response)
+    assert_in_sync(operation)
+    stored = stored_country_figures(operation)
+    assert ("CI", "arrests", 14, "exact", "https://example.org/synthetic-alpha-ci", True, "manual") in stored
+    assert ("CI", "arrests", 12, "exact", "https://example.org/synthetic-alpha-ci", False, "import") in stored
+    assert ("BR", "victims_rescued", 300, "exact", "https://example.org/synthetic-alpha-br", True, "import") in stored
+
+
+def test_a_drafted_press_release_adds_its_figure_beside_the_imported_ones(editor):
+    operation = imported()
+    draft = ReviewedDraft(
+        source_url="https://example.org/drafted-release",
+        source_title="A later release",
+        source_publisher="Later agency",
+        source_published=None,
+        source_language="en",
+        operation=operation,
+        name=operation.name,
+        start_date=None,
+        end_date=None,
+        date_precision="day",
+        countries_reported=None,
+        countries=[("CI", "participant")],
+        figures=[FigureChoice("arrests", 15, "exact", "CI", stated_as="15", quote="15 people were arrested.")],
+    )
+    save_draft(draft, user=editor)
+    stored = stored_country_figures(operation)
+    assert ("CI", "arrests", 12, "exact", "https://example.org/synthetic-alpha-ci", True, "import") in stored
+    assert ("CI", "arrests", 15, "exact", "https://example.org/drafted-release", False, "manual") in stored
+    assert ("BR", "victims_rescued", 300, "exact", "https://example.org/synthetic-alpha-br", True, "import") in stored
+    assert_in_sync(operation)
