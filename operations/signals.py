@@ -39,13 +39,12 @@ def shown_data_changed(sender, action="post", **kwargs):
 
 @receiver(pre_save, sender=Participation, dispatch_uid="participation_remember_country")
 def remember_country(sender, instance, raw=False, **kwargs):
-    """Note the country and operation a participation had: moving it to another country refreshes both countries'
-    totals, and to another operation makes the implicit reports of both rows (below)."""
+    """Note the country a participation had, so moving it to another country refreshes both countries' totals."""
     if raw or instance.pk is None:
         return
-    instance._previous_country_id, instance._previous_operation_id = Participation.objects.filter(
-        pk=instance.pk
-    ).values_list("country_id", "operation_id").first() or (None, None)
+    instance._previous_country_id = (
+        Participation.objects.filter(pk=instance.pk).values_list("country_id", flat=True).first()
+    )
 
 
 @receiver(post_save, sender=Participation, dispatch_uid="participation_saved_refresh_totals")
@@ -60,20 +59,14 @@ def participation_deleted(sender, instance, **kwargs):
     services.refresh_country_totals([instance.country_id])
 
 
-# Implicit reports (services.implicit): a plain save() of a figure or a country row, or a figure's delete(), first makes
-# the operation's implicit reports rows, as the services do; its figures are then all rows when it is refreshed. Not
-# on a country row's or an operation's deletion: Django has collected what it cascades to before this signal, so a
-# row made now would outlive its country row (services.delete_participation() makes them before it deletes, and
-# restore_deleted_operation() makes a restored operation's from its country rows' columns).
-@receiver(pre_save, sender=Participation, dispatch_uid="participation_implicit_reports_before_save")
+# Implicit reports (services.implicit): a figure row saved for a country row whose figures are implicit (a shell's
+# save(), the admin's figure form) first makes them rows, or the new row would hide them. Nothing else needs to: a
+# country row's own save or deletion carries its implicit reports with it (they are its columns), and the refreshes
+# of the preferred columns leave such rows alone.
 @receiver(pre_save, sender=ReportedFigure, dispatch_uid="figure_implicit_reports_before_save")
-@receiver(pre_delete, sender=ReportedFigure, dispatch_uid="figure_implicit_reports_before_delete")
-def implicit_reports_before_write(sender, instance, raw=False, origin=None, **kwargs):
-    if not raw and _deleted_model(origin) not in (Operation, Participation):
-        # A country row moved to another operation: the one it leaves too.
-        services.materialize_reports([instance.operation_id, getattr(instance, "_previous_operation_id", None)])
-        if sender is Participation and not instance._state.adding:
-            instance.imported_at = None  # as the row now stands: a full save must not give it implicit reports again
+def implicit_reports_before_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        services.materialize_reports([instance.operation_id])
 
 
 # History on first change (services.COPY_ON_WRITE): a row an unattended import wrote without a history record gets its

@@ -123,14 +123,16 @@ def test_a_second_source_for_one_country_keeps_every_other_country_rows_imported
     assert Participation.objects.get(pk=brasil.pk).figure("victims_rescued") == Figure(300)
 
 
-def test_a_shell_save_of_a_country_row_keeps_its_operations_imported_figures():
+def test_a_country_rows_own_save_and_a_refresh_keep_its_figures_implicit():
     operation = imported()
     ivory = operation.participations.get(country__iso2="CI")
     ivory.notes = "Checked."
     ivory.save()
     services.figures_changed(operation)
-    assert stored_country_figures(operation) == IMPORTED
-    assert Participation.objects.get(pk=ivory.pk).figure("arrests") == Figure(12)
+    ivory.refresh_from_db()
+    assert ivory.imported_at is not None and stored_country_figures(operation) == []
+    assert (ivory.figure("victims_rescued"), ivory.figure("arrests")) == (Figure(10000), Figure(12))
+    assert [record.history_type for record in ivory.history.order_by("history_date")] == ["+", "~"]
 
 
 def test_a_country_rows_only_figure_deleted_stays_unknown():
@@ -212,16 +214,6 @@ def test_a_refresh_leaves_a_country_rows_implicit_figures_as_they_are():
     assert (ivory.figure("victims_rescued"), ivory.figure("arrests")) == (Figure(10000), Figure(12))
 
 
-def test_a_full_save_of_a_loaded_country_row_does_not_make_its_figures_implicit_again():
-    operation = imported()
-    ivory = operation.participations.get(country__iso2="CI")  # loaded with imported_at
-    ivory.notes = "Checked."
-    ivory.save()
-    ivory.refresh_from_db()
-    assert ivory.imported_at is None
-    assert len(stored_country_figures(operation)) == 3
-
-
 def test_the_figure_list_says_where_the_imported_country_figures_are(client, editor):
     client.force_login(editor)
     changelist = reverse("admin:operations_reportedfigure_changelist")
@@ -260,7 +252,7 @@ def test_pages_read_implicit_reports_in_a_constant_number_of_queries(client, sta
     assert b"example.org/more-TH" in client.get(urls[1]).content
 
 
-def test_a_country_row_moved_to_another_operation_keeps_its_imported_figure_and_first_version():
+def test_a_country_row_moved_to_another_operation_takes_its_imported_figure_along():
     operation = imported()
     brasil = operation.participations.get(country__iso2="BR")
     other = Operation.objects.exclude(pk=operation.pk).exclude(participations__country__iso2="BR").first()
@@ -268,7 +260,8 @@ def test_a_country_row_moved_to_another_operation_keeps_its_imported_figure_and_
     brasil.save()
     records = brasil.history.order_by("history_date", "history_id")
     assert [(record.history_type, record.victims_rescued) for record in records] == [("+", 300), ("~", 300)]
-    assert ReportedFigure.objects.filter(participation=brasil, value=300).exists()
+    (report,) = services.implicit_reports(Participation.objects.filter(pk=brasil.pk))
+    assert (report.operation_id, report.metric, report.value) == (other.pk, "victims_rescued", 300)
 
 
 def test_databases_written_before_implicit_reports_show_each_imported_report_once(client, staff_user, settings):

@@ -44,7 +44,6 @@ from .implicit import (  # noqa: F401
     figures_of_rows,
     implicit_reports,
     materialize_reports,
-    stored_as_recorded,
     with_implicit_reports,
 )
 from .refresh import (  # noqa: F401

@@ -31,7 +31,6 @@ from .refresh import (
 def delete_participation(participation: Participation) -> None:
     """Remove a country from an operation, with its figures; the operation's and the country's figures follow."""
     operation = participation.operation
-    materialize_reports([operation.pk])
     participation.delete()
     refresh_country_totals([participation.country_id])
     refresh_preferred_figures(operation)
@@ -48,7 +47,6 @@ def delete_operation(operation: Operation) -> None:
 def delete_figure(reported: ReportedFigure) -> None:
     """Delete one reported value; the figure it was preferred for becomes unknown unless another value is chosen."""
     operation = reported.operation
-    materialize_reports([operation.pk])
     reported.delete()
     refresh_preferred_figures(operation)
 
@@ -283,7 +281,6 @@ def record_figure(
 @changes()
 def set_preferred(reported: ReportedFigure) -> None:
     """Make this reported value the one tables, totals and dashboards show for its figure."""
-    materialize_reports([reported.operation_id])
     others = ReportedFigure.objects.filter(
         operation=reported.operation_id,
         participation=reported.participation_id,
@@ -346,7 +343,6 @@ def delete_reported_figures(queryset) -> None:
     """Delete reported values one by one, so each deletion is recorded in the history; then refresh the operations
     they belonged to."""
     operations = {figure.operation for figure in queryset.select_related("operation")}
-    materialize_reports(operation.pk for operation in operations)
     for figure in queryset:
         figure.delete()
     for operation in operations:

@@ -8,16 +8,14 @@ metric: that value, qualifier and source, preferred, of origin "spreadsheet impo
 
 - Readers see them through `implicit_reports()` (footnotes, the API, the data package): the same reports a stored
   row would give, without writing on a GET.
-- Every write that touches an operation's figures or country rows first makes its implicit reports real rows
-  (`materialize_reports()`, the import's own INSERT ... SELECT): the services at their start, the receivers in
-  signals.py for a plain save() or delete(), the operation's admin page (its figure inline lists rows). The country
-  row then gets its first history record (as at its first change, services.COPY_ON_WRITE) and loses `imported_at`:
-  its figures are rows as any other's, which refresh_preferred_figures() reads. The refresh leaves a row with
-  `imported_at` as it is, so a write that forgot to make them rows cannot wipe its figures.
+- A write that adds or compares figure rows of an operation first makes its implicit reports real rows
+  (`materialize_reports()`, the import's own INSERT ... SELECT): the services that record figures, a figure's save()
+  (signals.py), the operation's admin page (its figure inline lists rows), the figure form, drafting, the data
+  package import. The country row then gets its first history record (as at its first change,
+  services.COPY_ON_WRITE) and loses `imported_at`: its figures are rows as any other's. A write to the country row
+  itself (its save, a move, its deletion) carries its implicit reports with it, and the refreshes of the preferred
+  columns leave rows with `imported_at` alone, so no write can wipe them.
 """
-
-import contextvars
-from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -37,8 +35,6 @@ FIGURE_OF_ROW_COLUMNS = {
     "qualifier": "figure_qualifier",
     "source_id": "figure_source",
 }
-
-_suspended = contextvars.ContextVar("implicit_reports_suspended", default=False)
 
 
 def figures_of_rows(where: str, params: list, *, extra: str = "") -> tuple[str, list]:
@@ -66,8 +62,6 @@ def materialize_reports(operation_ids) -> None:
     (no history record: like the rows an import writes, each is its own first version until first changed,
     services.COPY_ON_WRITE, dated `imported_at`), the country rows' first history records, and `imported_at` cleared.
     Nothing the pages show changes, so the data keeps its version."""
-    if _suspended.get():
-        return
     from .bulk import write_baselines
 
     operation_ids = sorted({pk for pk in operation_ids if pk is not None})
@@ -146,17 +140,6 @@ def _insert_from_rows(where, params, *, written_at=None) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*constants.values(), *source_params])
         return [row[0] for row in cursor.fetchall()] if written_at is not None else []
-
-
-@contextmanager
-def stored_as_recorded():
-    """Writes that put back rows as the history recorded them (restoring a deleted operation): a country row put back
-    before its figures must not get implicit reports made for it meanwhile."""
-    token = _suspended.set(True)
-    try:
-        yield
-    finally:
-        _suspended.reset(token)
 
 
 def with_implicit_reports(participations):

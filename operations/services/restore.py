@@ -10,7 +10,7 @@ from ..models import (
     ReportedFigure,
 )
 from .bulk import record_history
-from .implicit import restore_implicit_reports, stored_as_recorded
+from .implicit import restore_implicit_reports
 from .refresh import changes, refresh_country_totals, refresh_preferred_figures
 
 # Cascade deletions are recorded just before the operation's own deletion record; this window collects them without
@@ -35,21 +35,18 @@ def restore_deleted_operation(operation_id: int, *, user=None) -> Operation | No
     operation.save(force_insert=True)
     operation.sources.set([row.source_id for row in record.sources.all()])
     operation.exploitation_forms.set([row.exploitationform_id for row in record.exploitation_forms.all()])
-    # A country row put back is not given implicit reports from its imported_at before its own figures are back.
     restored = []
-    with stored_as_recorded():
-        for model in (Participation, ReportedFigure):
-            latest = {}
-            records = model.history.filter(operation_id=operation_id, history_date__gte=since)
-            for row in records.order_by("history_date"):
-                latest[row.id] = row
-            for row in latest.values():
-                if row.history_type == "-" and not model.objects.filter(pk=row.id).exists():
-                    instance = row.instance
-                    instance._history_user, instance._change_reason = user, reason
-                    instance.save(force_insert=True)
-                    if model is Participation:
-                        restored.append(instance.pk)
+    for model in (Participation, ReportedFigure):
+        latest = {}
+        for row in model.history.filter(operation_id=operation_id, history_date__gte=since).order_by("history_date"):
+            latest[row.id] = row
+        for row in latest.values():
+            if row.history_type == "-" and not model.objects.filter(pk=row.id).exists():
+                instance = row.instance
+                instance._history_user, instance._change_reason = user, reason
+                instance.save(force_insert=True)
+                if model is Participation:
+                    restored.append(instance.pk)
     # Country rows whose figures were implicit (services.implicit) come back with their preferred columns and no
     # figure row: their reports are made rows, recorded as restored.
     now = timezone.now()
